@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { UnauthenticatedError } from '../errors.js';
+
+/** The caller of one request: its token, forwarded unchanged, and a hash for keys and logs. */
+export interface Caller {
+  token: string;
+  /** sha256 of the token (base64url): what keys and logs may hold instead of the token. */
+  tokenHash: string;
+}
+
+/** IAM tokens are several KB of base64 text; 32 KiB leaves room and bounds what we forward. */
+export const MAX_TOKEN_LENGTH = 32 * 1024;
+// Printable ASCII only: no control characters can reach an upstream header.
+const TOKEN_PATTERN = /^[\x20-\x7e]+$/;
+const BEARER_PATTERN = /^bearer\s+(.+)$/i;
+
+/**
+ * The caller from request headers: `X-Auth-Token`, or else `Authorization: Bearer <token>`.
+ * Returns null when neither carries a token, and an UnauthenticatedError for a malformed one,
+ * so resolvers can refuse with UNAUTHENTICATED without any upstream call.
+ */
+export function callerFromHeaders(headers: Headers): Caller | UnauthenticatedError | null {
+  const token = headers.get('x-auth-token')?.trim() || bearerTokenFrom(headers.get('authorization'));
+  if (!token) return null;
+  if (token.length > MAX_TOKEN_LENGTH) {
+    return new UnauthenticatedError(`The token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  }
+  if (!TOKEN_PATTERN.test(token)) {
+    return new UnauthenticatedError('The token contains characters other than printable ASCII');
+  }
+  return { token, tokenHash: createHash('sha256').update(token).digest('base64url') };
+}
+
+function bearerTokenFrom(authorization: string | null): string | null {
+  const match = authorization ? BEARER_PATTERN.exec(authorization.trim()) : null;
+  return match?.[1]?.trim() || null;
+}
+
+/** The caller, or the UNAUTHENTICATED error to throw when there is none. */
+export function requireCaller(caller: Caller | UnauthenticatedError | null): Caller {
+  if (caller === null) {
+    throw new UnauthenticatedError('No token: send X-Auth-Token (or Authorization: Bearer <token>)');
+  }
+  if (caller instanceof UnauthenticatedError) throw caller;
+  return caller;
+}

@@ -1,0 +1,108 @@
+/**
+ * Gateway configuration: read once from the environment, defaults applied and validated here
+ * and nowhere else. A bad value stops start-up with a message naming the variable.
+ */
+export interface GatewayConfig {
+  /** Port GraphQL is served on. @default 4000 */
+  port: number;
+  /** Interface to listen on. @default '0.0.0.0' */
+  host: string;
+  /** SWR base URL (origin plus optional path prefix, no trailing slash); null → demo mode. @default null */
+  swrEndpoint: string | null;
+  /** Deadline of one upstream call in milliseconds, retries included. @default 10000 */
+  swrTimeoutMs: number;
+  /** Page size when neither `first` nor `last` is given. @default 20 */
+  defaultPageSize: number;
+  /** Largest `first` / `last` accepted. @default 100 */
+  maxPageSize: number;
+  /** Upstream-call budget of one operation. @default 50 */
+  maxUpstreamCalls: number;
+  /** pino log level. @default 'info' */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Thrown by readConfig for a bad variable; `variable` names it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    expected: string,
+    received: string,
+  ) {
+    super(`Invalid ${variable}: expected ${expected}, received ${JSON.stringify(received)}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the gateway configuration from an environment (process.env in main). */
+export function readConfig(env: Env): GatewayConfig {
+  const config: GatewayConfig = {
+    port: integerFrom(env, 'PORT', 4000, 0, 65535),
+    host: stringFrom(env, 'HOST', '0.0.0.0'),
+    swrEndpoint: endpointFrom(env, 'SWR_ENDPOINT'),
+    swrTimeoutMs: integerFrom(env, 'SWR_TIMEOUT_MS', 10_000, 1, 600_000),
+    defaultPageSize: integerFrom(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
+    maxPageSize: integerFrom(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+    maxUpstreamCalls: integerFrom(env, 'MAX_UPSTREAM_CALLS', 50, 1, 10_000),
+    logLevel: logLevelFrom(env, 'LOG_LEVEL', 'info'),
+  };
+  if (config.defaultPageSize > config.maxPageSize) {
+    throw new ConfigError(
+      'DEFAULT_PAGE_SIZE',
+      `at most MAX_PAGE_SIZE (${config.maxPageSize})`,
+      String(config.defaultPageSize),
+    );
+  }
+  return config;
+}
+
+// An unset or empty variable takes its default.
+function rawFrom(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+// A decimal integer within [min, max].
+function integerFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function stringFrom(env: Env, name: string, fallback: string): string {
+  return rawFrom(env, name) ?? fallback;
+}
+
+// An http(s) URL without credentials, query or fragment; the trailing slash is dropped.
+function endpointFrom(env: Env, name: string): string | null {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'an http(s) URL such as https://swr-api.cn-north-4.myhuaweicloud.com', raw);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, 'an http: or https: URL', raw);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(name, 'a URL without credentials, query or fragment', raw);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function logLevelFrom(env: Env, name: string, fallback: GatewayConfig['logLevel']): GatewayConfig['logLevel'] {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
+  const level = LOG_LEVELS.find((candidate) => candidate === raw.toLowerCase());
+  if (!level) throw new ConfigError(name, `one of ${LOG_LEVELS.join(', ')}`, raw);
+  return level;
+}

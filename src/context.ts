@@ -1,0 +1,31 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+import { callerFromHeaders, type Caller } from './auth/caller.js';
+import type { UnauthenticatedError } from './errors.js';
+import { createSyncJobPageLoader, type SyncJobPageLoader } from './loaders/sync-job-pages.js';
+import type { PageSizeOptions } from './paging/page-plan.js';
+import type { SliceOptions } from './paging/page-slice.js';
+import type { SwrClient } from './swr/client.js';
+
+/** What every resolver of one request sees. */
+export interface GatewayContext {
+  /** The caller; null without a token, an error for a malformed one (thrown by requireCaller). */
+  caller: Caller | UnauthenticatedError | null;
+  /** Loaders of this request only: never shared between requests or callers. */
+  loaders: { syncJobPages: SyncJobPageLoader };
+  paging: PageSizeOptions & SliceOptions;
+}
+
+/** What the context factory needs. */
+export interface ContextDeps {
+  client: SwrClient;
+  paging: GatewayContext['paging'];
+}
+
+/** Creates the per-request context factory for Yoga: fresh loaders and the caller's token. */
+export function createContextFactory(deps: ContextDeps): (initial: YogaInitialContext) => GatewayContext {
+  return ({ request }) => ({
+    caller: callerFromHeaders(request.headers),
+    loaders: { syncJobPages: createSyncJobPageLoader({ client: deps.client, signal: request.signal }) },
+    paging: deps.paging,
+  });
+}

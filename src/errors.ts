@@ -1,0 +1,44 @@
+/**
+ * Domain errors. Each class has a stable `code` (the contract's `extensions.code`) and becomes a
+ * GraphQL error only at the resolver boundary (see graphql-errors.ts). Anything that is not a
+ * GatewayError stays masked by Yoga.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'UPSTREAM_BAD_REQUEST'
+  | 'UPSTREAM_RATE_LIMITED'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'OPERATION_TOO_EXPENSIVE';
+
+/** What SWR told us about a failed call; every field is null where SWR did not send it. */
+export interface UpstreamDetails {
+  status: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  requestId: string | null;
+}
+
+/** Base of every error whose message is safe to show to the caller. */
+export abstract class GatewayError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Present on errors that come from an upstream answer. */
+  readonly upstream: UpstreamDetails | undefined = undefined;
+}
+
+/** Thrown for invalid names, paging arguments or cursors, always before any upstream call. */
+export class InvalidInputError extends GatewayError {
+  override name = 'InvalidInputError';
+  readonly code = 'BAD_USER_INPUT';
+}
+
+/** Thrown when the request carries no usable token; no upstream call is made. */
+export class UnauthenticatedError extends GatewayError {
+  override name = 'UnauthenticatedError';
+  readonly code = 'UNAUTHENTICATED';
+}

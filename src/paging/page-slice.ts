@@ -1,0 +1,108 @@
+import { SwrBadResponseError } from '../swr/errors.js';
+import type { SyncJobPage } from '../swr/client.js';
+import type { SwrSyncJob } from '../swr/types.js';
+import type { PagePlan } from './page-plan.js';
+
+/** Fetches `limit` items from `offset` (through the per-request loader). */
+export type LoadPage = (offset: number, limit: number) => Promise<SyncJobPage>;
+
+/** The items of one page and what lies around it. */
+export interface PageSlice {
+  /** Position of the first item in its order. */
+  start: number;
+  items: SwrSyncJob[];
+  /** From Content-Range; null when SWR did not report it. */
+  total: number | null;
+  hasPreviousPage: boolean;
+  hasNextPage: boolean;
+}
+
+/** Options of sliceFromPlan. */
+export interface SliceOptions {
+  /** Page size used to walk a list whose total SWR does not report (`last` alone). */
+  walkPageSize: number;
+  /** Most calls such a walk may make before giving up. */
+  maxWalkCalls: number;
+}
+
+/**
+ * Fetches what a page plan needs. A range costs one call of exactly its window (a window of 0
+ * items asks for 1, to learn the total and whether anything follows). `last` alone first asks for
+ * the head of the range: when the total shows the list ends within it, that call is the answer;
+ * otherwise a second call fetches the exact tail. Where SWR sends no Content-Range, one more item
+ * is asked for to learn whether the page is the last.
+ */
+export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
+  if (plan.kind === 'range') return sliceFromRange(plan.start, plan.count, loadPage);
+  const limit = Math.max(plan.count, 1);
+  const head = await loadPage(plan.from, limit);
+  if (head.total !== null) {
+    const end = Math.max(plan.from, head.total);
+    const start = Math.max(plan.from, end - plan.count);
+    if (start === end || end - plan.from <= head.items.length) {
+      return sliceFromPage(start, end - start, head, limit, loadPage);
+    }
+    return sliceFromRange(start, end - start, loadPage);
+  }
+  if (head.items.length < limit) {
+    const count = Math.min(plan.count, head.items.length);
+    const start = plan.from + head.items.length - count;
+    return sliceFromPage(start, count, head, limit, loadPage);
+  }
+  return sliceFromWalk(plan.from, plan.count, head, loadPage, options);
+}
+
+// One call of exactly the window.
+async function sliceFromRange(start: number, count: number, loadPage: LoadPage): Promise<PageSlice> {
+  const limit = Math.max(count, 1);
+  return sliceFromPage(start, count, await loadPage(start, limit), limit, loadPage);
+}
+
+/**
+ * Cuts [start, start + count) out of `page` (fetched at page.offset with `limit`) and works out
+ * the page info, asking for one more item only when SWR gave no total and a full page.
+ */
+async function sliceFromPage(
+  start: number,
+  count: number,
+  page: SyncJobPage,
+  limit: number,
+  loadPage: LoadPage,
+): Promise<PageSlice> {
+  const skip = start - page.offset;
+  const items = page.items.slice(skip, skip + count);
+  const total = page.total;
+  const end = start + items.length;
+  let hasNextPage: boolean;
+  if (total !== null) hasNextPage = end < total;
+  else if (page.items.length > skip + items.length) hasNextPage = true;
+  else if (page.items.length < limit) hasNextPage = false;
+  else hasNextPage = (await loadPage(end, 1)).items.length > 0;
+  const hasPreviousPage = start > 0 && (total === null || total > 0);
+  return { start, items, total, hasPreviousPage, hasNextPage };
+}
+
+// No total and a full head: walk forwards until a short page, keeping the last `count` items.
+async function sliceFromWalk(
+  from: number,
+  count: number,
+  head: SyncJobPage,
+  loadPage: LoadPage,
+  options: SliceOptions,
+): Promise<PageSlice> {
+  const keepLast = (items: SwrSyncJob[]): SwrSyncJob[] => (count === 0 ? [] : items.slice(-count));
+  let items = keepLast(head.items);
+  let end = from + head.items.length;
+  // `calls` counts the calls made so far, the head included.
+  for (let calls = 1; ; calls += 1) {
+    if (calls >= options.maxWalkCalls) {
+      throw new SwrBadResponseError('no Content-Range, and the list is too long to find its end', head.requestId);
+    }
+    const page = await loadPage(end, options.walkPageSize);
+    items = keepLast(items.concat(page.items));
+    end += page.items.length;
+    if (page.items.length < options.walkPageSize) break;
+  }
+  const start = end - items.length;
+  return { start, items, total: null, hasPreviousPage: start > 0, hasNextPage: false };
+}

@@ -1,0 +1,35 @@
+import { requireCaller } from '../auth/caller.js';
+import { InvalidInputError } from '../errors.js';
+import type { RepositoryResolvers } from '../generated/resolvers-types.js';
+import { graphQLErrorFrom } from '../graphql-errors.js';
+import type { RepositoryKey } from '../model/repository-key.js';
+import { connectionFromSlice } from '../paging/connection.js';
+import { pagePlanFromArgs } from '../paging/page-plan.js';
+import { sliceFromPlan } from '../paging/page-slice.js';
+import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
+
+/** Validates an organization and repository name (contract §4); throws BAD_USER_INPUT. */
+export function repositoryKeyFrom(namespace: string, name: string): RepositoryKey {
+  const namespaceIssue = namespaceProblem(namespace);
+  if (namespaceIssue) throw new InvalidInputError(`Invalid namespace ${JSON.stringify(namespace)}: ${namespaceIssue}`);
+  const nameIssue = repositoryNameProblem(name);
+  if (nameIssue) throw new InvalidInputError(`Invalid repository name ${JSON.stringify(name)}: ${nameIssue}`);
+  return { namespace, name };
+}
+
+/** Field resolvers of Repository; `syncJobs` is the whole translation to SWR paging. */
+export const repositoryResolvers: RepositoryResolvers = {
+  async syncJobs(repository, args, context) {
+    try {
+      const caller = requireCaller(context.caller);
+      const { namespace, name } = repositoryKeyFrom(repository.namespace, repository.name);
+      const order = args.order === 'ASC' ? 'asc' : 'desc';
+      const plan = pagePlanFromArgs({ ...args, order }, context.paging);
+      const loadPage = (offset: number, limit: number) =>
+        context.loaders.syncJobPages.load({ caller, namespace, repository: name, order, offset, limit });
+      return connectionFromSlice(await sliceFromPlan(plan, loadPage, context.paging), order);
+    } catch (error) {
+      throw graphQLErrorFrom(error);
+    }
+  },
+};

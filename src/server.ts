@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { createContextFactory, type GatewayContext } from './context.js';
+import type { GatewayConfig } from './config.js';
+import { graphiqlOptions, renderGraphiQLOnce } from './graphiql.js';
+import { createSchema } from './schema.js';
+import type { SwrClient } from './swr/client.js';
+
+/** What the gateway is built from; side effects (upstream client, logger) are injected. */
+export interface GatewayDeps {
+  config: Pick<GatewayConfig, 'defaultPageSize' | 'maxPageSize' | 'maxUpstreamCalls'>;
+  client: SwrClient;
+  logger: Logger;
+}
+
+/** The gateway's Yoga instance type. */
+export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+/**
+ * Builds the gateway (a Yoga instance serving /graphql, GraphiQL included) without listening:
+ * main.ts listens, tests call `gateway.fetch` or put it behind a real port. Schema and plugins are
+ * built once here, not per request.
+ */
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config } = deps;
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema: createSchema(),
+    context: createContextFactory({
+      client: deps.client,
+      paging: {
+        defaultPageSize: config.defaultPageSize,
+        maxPageSize: config.maxPageSize,
+        walkPageSize: config.maxPageSize,
+        maxWalkCalls: config.maxUpstreamCalls,
+      },
+    }),
+    graphqlEndpoint: '/graphql',
+    // GraphiQL from the npm package, not a CDN: the page works offline.
+    graphiql: graphiqlOptions,
+    renderGraphiQL: renderGraphiQLOnce,
+    landingPage: false,
+    // Unexpected errors are masked, and never revealed as "dev" details.
+    maskedErrors: { isDev: false },
+    logging: yogaLoggerFrom(deps.logger),
+  });
+}
+
+// Yoga logs through pino; its messages never include request headers.
+function yogaLoggerFrom(logger: Logger): YogaLogger {
+  const child = logger.child({ component: 'yoga' });
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) child[level]({ err: first }, String(rest[0] ?? first.message));
+      else child[level]({ details: rest.length ? rest : undefined }, String(first));
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+/**
+ * IAM tokens run to several KB and up to 32 KiB are accepted (contract "Upstream facts"); Node's
+ * default 16 KiB header limit would refuse them with a bare 431 before the gateway sees them.
+ */
+export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+
+/** The Node HTTP server that serves a gateway (not yet listening). */
+export function createHttpServer(gateway: Gateway): Server {
+  return createServer({ maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, gateway);
+}

@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { faultRuleFromUnknown, type FaultList } from './faults.js';
+import { redactRecordedRequest, type RecordedRequest } from './recorded-request.js';
+import { sendJson } from './respond.js';
+
+/** Paths of the control API start with this; nothing upstream lives there. */
+export const CONTROL_PREFIX = '/__simulator/';
+
+/** What the control API may read and change. */
+export interface ControlApiState {
+  faults: FaultList;
+  requests(): readonly RecordedRequest[];
+  clearRequests(): void;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Use when the simulator runs as its own process (benchmarks, soak) and the test driving it needs
+ * its knobs: `POST|GET|DELETE /__simulator/faults`, `GET|DELETE /__simulator/requests`.
+ * Recorded requests leave without their tokens (see redactRecordedRequest).
+ */
+export async function handleControlRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  state: ControlApiState,
+): Promise<void> {
+  const resource = path.slice(CONTROL_PREFIX.length);
+  const method = req.method ?? 'GET';
+  if (resource === 'faults') {
+    if (method === 'POST') return addFaultFromBody(req, res, state.faults);
+    req.resume();
+    if (method === 'GET') return sendJson(res, 200, state.faults.list());
+    if (method === 'DELETE') {
+      state.faults.clear();
+      return noContent(res);
+    }
+    return methodNotAllowed(res, 'GET, POST, DELETE');
+  }
+  req.resume();
+  if (resource === 'requests') {
+    if (method === 'GET') return sendJson(res, 200, state.requests().map(redactRecordedRequest));
+    if (method === 'DELETE') {
+      state.clearRequests();
+      return noContent(res);
+    }
+    return methodNotAllowed(res, 'GET, DELETE');
+  }
+  sendJson(res, 404, { error: `no control resource '${resource}'; try faults or requests` });
+}
+
+/** POST /__simulator/faults: the body is one FaultRule as JSON; answers 201 with the active rules. */
+async function addFaultFromBody(req: IncomingMessage, res: ServerResponse, faults: FaultList): Promise<void> {
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (error) {
+    // The rest of the body is unread, so the connection cannot carry another request.
+    if (!res.destroyed) sendJson(res, 413, { error: (error as Error).message }, { Connection: 'close' });
+    return;
+  }
+  let rule;
+  try {
+    rule = faultRuleFromUnknown(JSON.parse(text));
+  } catch (error) {
+    return sendJson(res, 400, { error: (error as Error).message });
+  }
+  faults.add(rule);
+  sendJson(res, 201, faults.list());
+}
+
+/** Reads a small request body; throws past MAX_BODY_BYTES or when the client goes away. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new Error(`body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** 204 for a done DELETE. */
+function noContent(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
+}
+
+/** 405 with the methods the resource takes. */
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  sendJson(res, 405, { error: `method not allowed; use ${allow}` }, { Allow: allow });
+}

@@ -1,0 +1,202 @@
+import { Agent, type Dispatcher } from 'undici';
+import { InvalidInputError } from '../errors.js';
+import { contentRangeFromHeader } from './content-range.js';
+import { SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
+import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
+import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
+import { syncJobsFromBody } from './sync-job-json.js';
+import type { SwrSyncJob } from './types.js';
+
+/** Options of createSwrClient. */
+export interface SwrClientOptions {
+  /** SWR base URL, e.g. `https://swr-api.cn-north-4.myhuaweicloud.com` (a path prefix is kept). */
+  endpoint: string;
+  /** Deadline of one call in milliseconds. @default 10000 */
+  timeoutMs?: number;
+  /**
+   * undici dispatcher (a MockAgent in unit tests). @default a keep-alive Agent, one pool per
+   * origin, owned and closed by the client
+   */
+  dispatcher?: Dispatcher;
+  /** Largest body accepted, in bytes. @default 16 MiB */
+  maxBodyBytes?: number;
+  /** Called after every call with what is safe to log (never the token). */
+  onCall?: (call: SwrCallRecord) => void;
+}
+
+/** One page request of one caller. */
+export interface SyncJobPageRequest extends SwrWindow {
+  /** The caller's IAM token, sent unchanged as X-Auth-Token. */
+  token: string;
+  namespace: string;
+  /** Repository name in '/' form. */
+  repository: string;
+  /** Aborts the call (caller gone); a timeout is added by the client. */
+  signal?: AbortSignal;
+}
+
+/** One page as SWR answered it. */
+export interface SyncJobPage {
+  /** Offset the page starts at. */
+  offset: number;
+  items: SwrSyncJob[];
+  /** From Content-Range; null when the header is missing or unreadable. */
+  total: number | null;
+  requestId: string | null;
+}
+
+/** What the client reports about a call (for logs and metrics). */
+export interface SwrCallRecord {
+  namespace: string;
+  repository: string;
+  filter: string;
+  status: number | null;
+  durationMs: number;
+  requestId: string | null;
+  errorCode: string | null;
+}
+
+/** The upstream, seen as the one operation the gateway needs. */
+export interface SwrClient {
+  /** Fetches one page of a repository's sync jobs; throws a GatewayError subclass on failure. */
+  listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage>;
+  /** Closes the pools the client owns. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+// Network-level failures: the request never got an HTTP answer.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Creates the SWR client: one keep-alive pool per origin, a deadline per call, typed errors. */
+export function createSwrClient(options: SwrClientOptions): SwrClient {
+  const base = new URL(options.endpoint);
+  const origin = base.origin;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 64 });
+
+  async function listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage> {
+    assertNames(request);
+    const filter = filterFromWindow(request);
+    const path =
+      `${basePath}/v2/manage/namespaces/${request.namespace}` +
+      `/repos/${repositoryToPathSegment(request.repository)}/sync_job?filter=${filterToQueryValue(filter)}`;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const startedAt = performance.now();
+    let status: number | null = null;
+    let requestId: string | null = null;
+    let errorCode: string | null = null;
+    try {
+      const response = await dispatcher.request({
+        origin,
+        path,
+        method: 'GET',
+        headers: {
+          'x-auth-token': request.token,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        signal,
+      });
+      status = response.statusCode;
+      requestId = headerValue(response.headers['x-request-id']);
+      const text = await readBody(response.body, maxBodyBytes, requestId);
+      if (status !== 200) {
+        const details = errorDetailsFromBody(text);
+        errorCode = details.errorCode;
+        throw new SwrHttpError({ status, requestId, ...details });
+      }
+      const parsed = syncJobsFromBody(text);
+      if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, requestId);
+      const range = contentRangeFromHeader(response.headers['content-range']);
+      // An upstream that sends more than asked is sliced, never passed on.
+      const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
+      return { offset: request.offset, items, total: range?.total ?? null, requestId };
+    } catch (error) {
+      throw upstreamErrorFrom(error, deadline, request.signal, timeoutMs);
+    } finally {
+      options.onCall?.({
+        namespace: request.namespace,
+        repository: request.repository,
+        filter,
+        status,
+        durationMs: performance.now() - startedAt,
+        requestId,
+        errorCode,
+      });
+    }
+  }
+
+  return {
+    listSyncJobs,
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+// Last line of defence: nothing but a valid name is ever put into an upstream path.
+function assertNames(request: SyncJobPageRequest): void {
+  const problem = namespaceProblem(request.namespace) ?? repositoryNameProblem(request.repository);
+  if (problem) throw new InvalidInputError(`Invalid SWR name: ${problem}`);
+  if (!Number.isSafeInteger(request.offset) || request.offset < 0 || !Number.isSafeInteger(request.limit) || request.limit < 0) {
+    throw new InvalidInputError('Invalid page window');
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first ? first.slice(0, 200) : null;
+}
+
+// Reads the body as text, refusing one larger than the cap instead of buffering it.
+async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, requestId: string | null): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw new SwrBadResponseError(`the body is larger than ${maxBytes} bytes`, requestId);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+// Maps whatever the call threw to one of the typed upstream errors; an abort by the caller stays an abort.
+function upstreamErrorFrom(error: unknown, deadline: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number): unknown {
+  if (error instanceof SwrHttpError || error instanceof SwrBadResponseError) return error;
+  if (deadline.aborted && !callerSignal?.aborted) return new SwrTimeoutError(timeoutMs, { cause: error });
+  if (callerSignal?.aborted) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
+    return new SwrUnavailableError(describeNetworkCode(code), { cause: error });
+  }
+  if (error instanceof InvalidInputError) return error;
+  return new SwrUnavailableError('the request failed', { cause: error });
+}
+
+function describeNetworkCode(code: string): string {
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'connection reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timeout';
+  return 'connection closed';
+}

@@ -1,0 +1,21 @@
+/** SWR's `Content-Range: {offset}-{count}/{total}` (a count, not an inclusive end). */
+export interface ContentRange {
+  offset: number;
+  count: number;
+  total: number;
+}
+
+const CONTENT_RANGE_PATTERN = /^\s*(\d{1,10})-(\d{1,10})\/(\d{1,10})\s*$/;
+
+/**
+ * Parses a Content-Range header value; null when it is missing or unreadable, so paging can
+ * fall back to asking one item more and report `totalCount: null`.
+ */
+export function contentRangeFromHeader(value: string | string[] | undefined): ContentRange | null {
+  if (typeof value !== 'string') return null;
+  const match = CONTENT_RANGE_PATTERN.exec(value);
+  if (!match) return null;
+  const [offset, count, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (offset + count > total && count > 0) return null;
+  return { offset, count, total };
+}

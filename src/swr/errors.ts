@@ -1,0 +1,96 @@
+import { GatewayError, type ErrorCode, type UpstreamDetails } from '../errors.js';
+
+/**
+ * Failures of one upstream call, one class per kind (after undici's errors): each keeps its
+ * `cause` and, where SWR answered, `upstream` details. Messages never contain the token or the
+ * request URL.
+ */
+
+/** Thrown when SWR answers with a non-200 status; the code follows the status (contract §5). */
+export class SwrHttpError extends GatewayError {
+  override name = 'SwrHttpError';
+  readonly code: ErrorCode;
+  override readonly upstream: UpstreamDetails;
+  constructor(upstream: UpstreamDetails & { status: number }) {
+    super(messageFromUpstream(upstream));
+    this.upstream = upstream;
+    this.code = codeFromStatus(upstream.status);
+  }
+}
+
+/** Thrown when no answer arrived within SWR_TIMEOUT_MS. */
+export class SwrTimeoutError extends GatewayError {
+  override name = 'SwrTimeoutError';
+  readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(timeoutMs: number, options?: ErrorOptions) {
+    super(`SWR did not answer within ${timeoutMs} ms`, options);
+  }
+}
+
+/** Thrown when SWR could not be reached: connection refused, reset or closed. */
+export class SwrUnavailableError extends GatewayError {
+  override name = 'SwrUnavailableError';
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`SWR is unavailable: ${reason}`, options);
+  }
+}
+
+/** Thrown when a 200 answer is not the documented JSON (a bare array of well-formed jobs). */
+export class SwrBadResponseError extends GatewayError {
+  override name = 'SwrBadResponseError';
+  readonly code = 'UPSTREAM_BAD_RESPONSE';
+  override readonly upstream: UpstreamDetails;
+  constructor(reason: string, requestId: string | null, options?: ErrorOptions) {
+    super(`SWR sent an unexpected response: ${reason}`, options);
+    this.upstream = { status: 200, errorCode: null, errorMessage: null, requestId };
+  }
+}
+
+/** The contract's error code for an upstream HTTP status. */
+export function codeFromStatus(status: number): ErrorCode {
+  if (status === 400) return 'UPSTREAM_BAD_REQUEST';
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'UPSTREAM_RATE_LIMITED';
+  return 'UPSTREAM_ERROR';
+}
+
+// A short caller-facing sentence; SWR's own message rides along in extensions.upstream.
+function messageFromUpstream(upstream: UpstreamDetails & { status: number }): string {
+  const what: Partial<Record<number, string>> = {
+    400: 'SWR refused the request',
+    401: 'SWR did not accept the token',
+    403: 'SWR denied access',
+    404: 'SWR does not know this organization or repository',
+    429: 'SWR rate limit reached',
+  };
+  const lead = what[upstream.status] ?? 'SWR failed';
+  return `${lead} (HTTP ${upstream.status}${upstream.errorMessage ? `: ${upstream.errorMessage}` : ''})`;
+}
+
+/**
+ * Reads either SWR error body shape: `{error_code, error_msg}` (newer) or
+ * `{errorCode, errorMessage, detail}` (older, sometimes inside an array). Unknown bodies give nulls.
+ */
+export function errorDetailsFromBody(text: string): Pick<UpstreamDetails, 'errorCode' | 'errorMessage'> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { errorCode: null, errorMessage: null };
+  }
+  const body: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (typeof body !== 'object' || body === null) return { errorCode: null, errorMessage: null };
+  const record = body as Record<string, unknown>;
+  const errorCode = stringOrNull(record.error_code) ?? stringOrNull(record.errorCode);
+  const errorMessage =
+    stringOrNull(record.error_msg) ?? stringOrNull(record.errorMessage) ?? stringOrNull(record.detail);
+  return { errorCode, errorMessage };
+}
+
+// Error texts are capped: they are shown to callers and must not carry a whole upstream page.
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 500) : null;
+}

@@ -1,0 +1,55 @@
+import type { SwrSyncJob } from './types.js';
+
+const STRING_FIELDS = [
+  'status',
+  'tag',
+  'namespace',
+  'repoName',
+  'remoteRegionId',
+  'remoteNamespace',
+  'domainID',
+  'domainName',
+  'syncOperatorId',
+  'syncOperatorName',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT32_MIN = -(2 ** 31);
+
+/**
+ * Why a value is not a well-formed SWR SyncJob, or null when it is. Checked in place (no copy):
+ * every documented field with its documented type, a 32-bit integer id and readable times.
+ */
+export function syncJobProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'a job is not an object';
+  const job = value as Record<string, unknown>;
+  if (typeof job.id !== 'number' || !Number.isInteger(job.id) || job.id < INT32_MIN || job.id > INT32_MAX) {
+    return 'a job has no 32-bit integer id';
+  }
+  for (const field of STRING_FIELDS) {
+    if (typeof job[field] !== 'string') return `job ${job.id} has no string ${field}`;
+  }
+  if (typeof job.override !== 'boolean') return `job ${job.id} has no boolean override`;
+  if (Number.isNaN(Date.parse(job.createdAt as string)) || Number.isNaN(Date.parse(job.updatedAt as string))) {
+    return `job ${job.id} has an unreadable time`;
+  }
+  return null;
+}
+
+/** Parses a 200 body into jobs, or returns why it is not the documented bare array of jobs. */
+export function syncJobsFromBody(text: string): { jobs: SwrSyncJob[] } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: 'the body is not JSON' };
+  }
+  if (!Array.isArray(parsed)) return { problem: 'the body is not a JSON array' };
+  for (const item of parsed) {
+    const problem = syncJobProblem(item);
+    if (problem) return { problem };
+  }
+  return { jobs: parsed as SwrSyncJob[] };
+}

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSwrSimulator, type SwrSimulator } from '../../src/simulator/index.js';
+
+// `npm start` runs the built entry point; `npm test` builds it first (pretest).
+const MAIN = new URL('../../dist/main.js', import.meta.url);
+
+interface Started {
+  child: ChildProcess;
+  lines: Array<Record<string, any>>;
+  url: string;
+}
+
+const children: ChildProcess[] = [];
+
+// Starts dist/main.js with exactly `env` (plus PATH) and waits for its "listening" log line.
+async function startMain(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [MAIN.pathname], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: Array<Record<string, any>> = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line; saw ${JSON.stringify(lines)}`)), 15_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, any>;
+      lines.push(entry);
+      const match = /listening on (http:\/\/\S+)/.exec(String(entry.msg));
+      if (match) {
+        clearTimeout(timer);
+        resolve(`http://${entry.host}:${entry.port}/graphql`);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+  });
+  return { child, lines, url };
+}
+
+async function postQuery(url: string, query: string, token = 'any-token') {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+const exitCode = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+
+const QUERY = `{ repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
+
+let simulator: SwrSimulator;
+let simulatorUrl: string;
+beforeAll(async () => {
+  expect(existsSync(MAIN), 'dist/main.js is missing: run `npm run build` (npm test does)').toBe(true);
+  simulator = createSwrSimulator();
+  simulatorUrl = await simulator.listen(0, '127.0.0.1');
+});
+afterAll(() => simulator.close());
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  simulator.clearRequests();
+});
+
+describe('npm start (dist/main.js)', () => {
+  it('honours SWR_ENDPOINT, PORT and HOST', async () => {
+    const { url, lines } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.2', LOG_LEVEL: 'info' });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/graphql$/);
+    expect(lines.some((line) => /demo mode/.test(line.msg))).toBe(false);
+    const response = await postQuery(url, QUERY, 'tok-main');
+    expect(response.data.repository.syncJobs.totalCount).toBe(12);
+    expect(simulator.requests.map((request) => [request.token, request.filter])).toEqual([['tok-main', 'limit::2|offset::0|order::desc']]);
+    // HOST=127.0.0.2 means nothing answers on 127.0.0.1 at that port.
+    await expect(fetch(url.replace('127.0.0.2', '127.0.0.1'))).rejects.toThrow();
+  });
+
+  it('listens on the PORT it is given', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const { url } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: String(port), HOST: '127.0.0.1' });
+    expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
+  });
+
+  it('serves demo data from the bundled simulator without SWR_ENDPOINT, and says so', async () => {
+    const { url, lines } = await startMain({ PORT: '0', HOST: '127.0.0.1' });
+    expect(lines.some((line) => /SWR_ENDPOINT is not set: demo mode/.test(line.msg))).toBe(true);
+    const response = await postQuery(url, QUERY);
+    expect(response.data.repository.syncJobs.totalCount).toBe(12);
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const { child } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1' });
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /Invalid PORT/],
+    [{ SWR_ENDPOINT: 'not a url' }, /Invalid SWR_ENDPOINT/],
+    [{ MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '20' }, /Invalid DEFAULT_PAGE_SIZE/],
+  ])('stops on bad configuration %j with a message naming the variable', async (env, message) => {
+    const child = spawn(process.execPath, [MAIN.pathname], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    expect(await exitCode(child)).toBe(1);
+    expect(stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('applies the contract defaults to an empty environment', () => {
+    expect(readConfig({})).toEqual({
+      port: 4000,
+      host: '0.0.0.0',
+      swrEndpoint: null,
+      swrTimeoutMs: 10_000,
+      defaultPageSize: 20,
+      maxPageSize: 100,
+      maxUpstreamCalls: 50,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      readConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        SWR_ENDPOINT: 'https://swr-api.cn-north-4.myhuaweicloud.com/',
+        SWR_TIMEOUT_MS: '2500',
+        DEFAULT_PAGE_SIZE: '10',
+        MAX_PAGE_SIZE: '50',
+        MAX_UPSTREAM_CALLS: '20',
+        LOG_LEVEL: 'DEBUG',
+      }),
+    ).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      swrEndpoint: 'https://swr-api.cn-north-4.myhuaweicloud.com',
+      swrTimeoutMs: 2500,
+      defaultPageSize: 10,
+      maxPageSize: 50,
+      maxUpstreamCalls: 20,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(readConfig({ SWR_ENDPOINT: '', PORT: ' ' })).toMatchObject({ swrEndpoint: null, port: 4000 });
+  });
+
+  it.each([
+    [{ PORT: 'http' }, /Invalid PORT: expected an integer from 0 to 65535, received "http"/],
+    [{ PORT: '70000' }, /Invalid PORT/],
+    [{ SWR_TIMEOUT_MS: '0' }, /Invalid SWR_TIMEOUT_MS/],
+    [{ SWR_TIMEOUT_MS: '1.5' }, /Invalid SWR_TIMEOUT_MS/],
+    [{ SWR_ENDPOINT: 'swr-api.example' }, /Invalid SWR_ENDPOINT: expected an http\(s\) URL/],
+    [{ SWR_ENDPOINT: 'ftp://swr.example' }, /Invalid SWR_ENDPOINT: expected an http: or https: URL/],
+    [{ SWR_ENDPOINT: 'https://user:pass@swr.example' }, /Invalid SWR_ENDPOINT: expected a URL without credentials/],
+    [{ DEFAULT_PAGE_SIZE: '0' }, /Invalid DEFAULT_PAGE_SIZE/],
+    [{ DEFAULT_PAGE_SIZE: '200' }, /Invalid DEFAULT_PAGE_SIZE: expected at most MAX_PAGE_SIZE \(100\)/],
+    [{ MAX_PAGE_SIZE: '-1' }, /Invalid MAX_PAGE_SIZE/],
+    [{ MAX_UPSTREAM_CALLS: 'many' }, /Invalid MAX_UPSTREAM_CALLS/],
+    [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});

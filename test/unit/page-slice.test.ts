@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { PagePlan } from '../../src/paging/page-plan.js';
+import { sliceFromPlan, type LoadPage } from '../../src/paging/page-slice.js';
+import type { SyncJobPage } from '../../src/swr/client.js';
+import type { SwrSyncJob } from '../../src/swr/types.js';
+
+// A list of `total` jobs whose ids are their positions, behind a recording loadPage.
+function fakeUpstream(total: number, options: { contentRange: boolean } = { contentRange: true }) {
+  const calls: Array<[offset: number, limit: number]> = [];
+  const jobs = Array.from({ length: total }, (_, id) => ({ id }) as SwrSyncJob);
+  const loadPage: LoadPage = async (offset, limit): Promise<SyncJobPage> => {
+    calls.push([offset, limit]);
+    return {
+      offset,
+      items: jobs.slice(offset, offset + limit),
+      total: options.contentRange ? total : null,
+      requestId: null,
+    };
+  };
+  return { calls, loadPage };
+}
+
+const walk = { walkPageSize: 10, maxWalkCalls: 10 };
+const range = (start: number, count: number): PagePlan => ({ kind: 'range', order: 'desc', start, count });
+const tail = (from: number, count: number): PagePlan => ({ kind: 'tail', order: 'desc', from, count });
+const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+
+describe('slices with Content-Range', () => {
+  it.each<[string, PagePlan, number, Array<[number, number]>, object]>([
+    ['a first page', range(0, 10), 47, [[0, 10]], { start: 0, ids: ids(0, 10), total: 47, hasPreviousPage: false, hasNextPage: true }],
+    ['a middle page', range(10, 10), 47, [[10, 10]], { start: 10, ids: ids(10, 20), total: 47, hasPreviousPage: true, hasNextPage: true }],
+    ['the exact last page', range(40, 7), 47, [[40, 7]], { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
+    ['a page past the end', range(50, 5), 47, [[50, 5]], { start: 50, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
+    ['an empty window asks for one item', range(0, 0), 47, [[0, 1]], { start: 0, ids: [], total: 47, hasPreviousPage: false, hasNextPage: true }],
+    ['an empty list', range(0, 20), 0, [[0, 20]], { start: 0, ids: [], total: 0, hasPreviousPage: false, hasNextPage: false }],
+    ['last alone on a long list: head, then the tail', tail(0, 10), 47, [[0, 10], [37, 10]], { start: 37, ids: ids(37, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
+    ['last alone on a short list: one call', tail(0, 10), 8, [[0, 10]], { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false }],
+    ['last alone, exactly the list', tail(0, 8), 8, [[0, 8]], { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false }],
+    ['last: 0 alone: one call', tail(0, 0), 47, [[0, 1]], { start: 47, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
+    ['last after a cursor, list ends in the head', tail(40, 10), 47, [[40, 10]], { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
+    ['last after a cursor past the end', tail(60, 10), 47, [[60, 10]], { start: 60, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
+  ])('%s', async (_label, plan, total, expectedCalls, expected) => {
+    const upstream = fakeUpstream(total);
+    const slice = await sliceFromPlan(plan, upstream.loadPage, walk);
+    expect({ ...slice, items: undefined, ids: slice.items.map((job) => job.id) }).toEqual({ ...expected, items: undefined });
+    expect(upstream.calls).toEqual(expectedCalls);
+  });
+});
+
+describe('slices without Content-Range', () => {
+  it.each<[string, PagePlan, number, Array<[number, number]>, object]>([
+    ['a short page is the last', range(40, 10), 47, [[40, 10]], { start: 40, ids: ids(40, 47), hasPreviousPage: true, hasNextPage: false }],
+    ['a full page asks one item more', range(0, 10), 47, [[0, 10], [10, 1]], { start: 0, ids: ids(0, 10), hasPreviousPage: false, hasNextPage: true }],
+    ['a full page that ends the list', range(37, 10), 47, [[37, 10], [47, 1]], { start: 37, ids: ids(37, 47), hasPreviousPage: true, hasNextPage: false }],
+    ['an empty window', range(5, 0), 47, [[5, 1]], { start: 5, ids: [], hasPreviousPage: true, hasNextPage: true }],
+    ['last alone on a short list', tail(0, 10), 8, [[0, 10]], { start: 0, ids: ids(0, 8), hasPreviousPage: false, hasNextPage: false }],
+    ['last alone on a long list walks to the end', tail(0, 5), 47, [[0, 5], [5, 10], [15, 10], [25, 10], [35, 10], [45, 10]], { start: 42, ids: ids(42, 47), hasPreviousPage: true, hasNextPage: false }],
+    ['last: 0 alone walks to the end', tail(0, 0), 12, [[0, 1], [1, 10], [11, 10]], { start: 12, ids: [], hasPreviousPage: true, hasNextPage: false }],
+  ])('%s', async (_label, plan, total, expectedCalls, expected) => {
+    const upstream = fakeUpstream(total, { contentRange: false });
+    const slice = await sliceFromPlan(plan, upstream.loadPage, walk);
+    expect({ ...slice, items: undefined, ids: slice.items.map((job) => job.id) }).toEqual({ ...expected, total: null, items: undefined });
+    expect(upstream.calls).toEqual(expectedCalls);
+  });
+
+  it('gives up with UPSTREAM_BAD_RESPONSE when the walk would be too long', async () => {
+    const upstream = fakeUpstream(1000, { contentRange: false });
+    await expect(sliceFromPlan(tail(0, 5), upstream.loadPage, { walkPageSize: 10, maxWalkCalls: 3 })).rejects.toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+    });
+    expect(upstream.calls).toHaveLength(3);
+  });
+});
