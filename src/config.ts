@@ -17,6 +17,16 @@ export interface GatewayConfig {
   maxPageSize: number;
   /** Upstream-call budget of one operation. @default 50 */
   maxUpstreamCalls: number;
+  /** Largest `limit` of one upstream call; coalesced windows never exceed it. @default 100 */
+  swrMaxLimit: number;
+  /** Upstream calls of one operation in flight at once. @default 16 */
+  swrConcurrency: number;
+  /** Deepest selection accepted (introspection excepted). @default 12 */
+  maxDepth: number;
+  /** Most aliases in one operation. @default 100 */
+  maxAliases: number;
+  /** Most GraphQL tokens in one document. @default 5000 */
+  maxTokens: number;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -47,6 +57,11 @@ export function readConfig(env: Env): GatewayConfig {
     defaultPageSize: integerFrom(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
     maxPageSize: integerFrom(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxUpstreamCalls: integerFrom(env, 'MAX_UPSTREAM_CALLS', 50, 1, 10_000),
+    swrMaxLimit: integerFrom(env, 'SWR_MAX_LIMIT', 100, 1, 1000),
+    swrConcurrency: integerFrom(env, 'SWR_CONCURRENCY', 16, 1, 256),
+    maxDepth: integerFrom(env, 'MAX_DEPTH', 12, 2, 100),
+    maxAliases: integerFrom(env, 'MAX_ALIASES', 100, 0, 10_000),
+    maxTokens: integerFrom(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
     logLevel: logLevelFrom(env, 'LOG_LEVEL', 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {

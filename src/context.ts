@@ -1,5 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { callerFromHeaders, type Caller } from './auth/caller.js';
+import { createUpstreamEconomy, type UpstreamEconomy } from './economy/upstream-economy.js';
 import type { UnauthenticatedError } from './errors.js';
 import { createSyncJobPageLoader, type SyncJobPageLoader } from './loaders/sync-job-pages.js';
 import type { PageSizeOptions } from './paging/page-plan.js';
@@ -12,6 +13,8 @@ export interface GatewayContext {
   caller: Caller | UnauthenticatedError | null;
   /** Loaders of this request only: never shared between requests or callers. */
   loaders: { syncJobPages: SyncJobPageLoader };
+  /** The upstream bill of this request (budget, calls, deduplicated and coalesced lookups). */
+  economy: UpstreamEconomy;
   paging: PageSizeOptions & SliceOptions;
 }
 
@@ -19,13 +22,25 @@ export interface GatewayContext {
 export interface ContextDeps {
   client: SwrClient;
   paging: GatewayContext['paging'];
+  /** MAX_UPSTREAM_CALLS. */
+  maxUpstreamCalls: number;
+  /** SWR_MAX_LIMIT. */
+  swrMaxLimit: number;
+  /** SWR_CONCURRENCY. */
+  swrConcurrency: number;
 }
 
-/** Creates the per-request context factory for Yoga: fresh loaders and the caller's token. */
+/** Creates the per-request context factory for Yoga: fresh loaders, bill and the caller's token. */
 export function createContextFactory(deps: ContextDeps): (initial: YogaInitialContext) => GatewayContext {
-  return ({ request }) => ({
-    caller: callerFromHeaders(request.headers),
-    loaders: { syncJobPages: createSyncJobPageLoader({ client: deps.client, signal: request.signal }) },
-    paging: deps.paging,
-  });
+  return ({ request }) => {
+    const economy = createUpstreamEconomy(deps.maxUpstreamCalls);
+    const syncJobPages = createSyncJobPageLoader({
+      client: deps.client,
+      economy,
+      maxLimit: deps.swrMaxLimit,
+      concurrency: deps.swrConcurrency,
+      signal: request.signal,
+    });
+    return { caller: callerFromHeaders(request.headers), loaders: { syncJobPages }, economy, paging: deps.paging };
+  };
 }

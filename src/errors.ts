@@ -42,3 +42,9 @@ export class UnauthenticatedError extends GatewayError {
   override name = 'UnauthenticatedError';
   readonly code = 'UNAUTHENTICATED';
 }
+
+/** Thrown when an operation would exceed the upstream-call budget, depth, alias or token limits. */
+export class OperationTooExpensiveError extends GatewayError {
+  override name = 'OperationTooExpensiveError';
+  readonly code = 'OPERATION_TOO_EXPENSIVE';
+}

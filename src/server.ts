@@ -4,12 +4,26 @@ import type { Logger } from 'pino';
 import { createContextFactory, type GatewayContext } from './context.js';
 import type { GatewayConfig } from './config.js';
 import { graphiqlOptions, renderGraphiQLOnce } from './graphiql.js';
+import { useOperationLimits } from './plugins/use-operation-limits.js';
+import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
+import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
+import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
 import { createSchema } from './schema.js';
 import type { SwrClient } from './swr/client.js';
 
 /** What the gateway is built from; side effects (upstream client, logger) are injected. */
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'defaultPageSize' | 'maxPageSize' | 'maxUpstreamCalls'>;
+  config: Pick<
+    GatewayConfig,
+    | 'defaultPageSize'
+    | 'maxPageSize'
+    | 'maxUpstreamCalls'
+    | 'swrMaxLimit'
+    | 'swrConcurrency'
+    | 'maxDepth'
+    | 'maxAliases'
+    | 'maxTokens'
+  >;
   client: SwrClient;
   logger: Logger;
 }
@@ -24,17 +38,26 @@ export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config } = deps;
+  const sizes = { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize };
   return createYoga<Record<string, never>, GatewayContext>({
     schema: createSchema(),
     context: createContextFactory({
       client: deps.client,
-      paging: {
-        defaultPageSize: config.defaultPageSize,
-        maxPageSize: config.maxPageSize,
-        walkPageSize: config.maxPageSize,
-        maxWalkCalls: config.maxUpstreamCalls,
-      },
+      paging: { ...sizes, walkPageSize: config.swrMaxLimit },
+      maxUpstreamCalls: config.maxUpstreamCalls,
+      swrMaxLimit: config.swrMaxLimit,
+      swrConcurrency: config.swrConcurrency,
     }),
+    plugins: [
+      useUpstreamDebug(),
+      ...useOperationLimits(config),
+      useUpstreamBudget({
+        maxUpstreamCalls: config.maxUpstreamCalls,
+        sizes,
+        maxLimit: config.swrMaxLimit,
+        maxRefs: MAX_REPOSITORY_REFS,
+      }),
+    ],
     graphqlEndpoint: '/graphql',
     // GraphiQL from the npm package, not a CDN: the page works offline.
     graphiql: graphiqlOptions,

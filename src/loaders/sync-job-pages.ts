@@ -1,9 +1,13 @@
 import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
 import type { Caller } from '../auth/caller.js';
+import { callsFromWindows, type Interval } from '../economy/window-cover.js';
+import { spendUpstreamCall, type UpstreamCallReport, type UpstreamEconomy } from '../economy/upstream-economy.js';
+import type { GatewayError } from '../errors.js';
 import type { SwrClient, SyncJobPage } from '../swr/client.js';
-import type { SwrWindow } from '../swr/filter.js';
+import { filterFromWindow, type SwrWindow } from '../swr/filter.js';
 
-/** One upstream page lookup: whose, which repository, which window. */
+/** One upstream page lookup: whose, which repository, which window (limit ≥ 1). */
 export interface SyncJobPageKey extends SwrWindow {
   caller: Caller;
   namespace: string;
@@ -14,46 +18,167 @@ export interface SyncJobPageKey extends SwrWindow {
 /** Options of createSyncJobPageLoader. */
 export interface SyncJobPageLoaderOptions {
   client: SwrClient;
+  /** The bill of this operation: counts lookups and calls, and caps calls at its budget. */
+  economy: UpstreamEconomy;
+  /** Largest `limit` of one upstream call (SWR_MAX_LIMIT). @default 100 */
+  maxLimit: number;
+  /** Upstream calls of this operation in flight at once (SWR_CONCURRENCY). @default 16 */
+  concurrency: number;
   /** Aborts the request's upstream calls when the caller goes away. */
   signal?: AbortSignal;
 }
 
-/** The per-request page loader type. */
-export type SyncJobPageLoader = DataLoader<SyncJobPageKey, SyncJobPage, string>;
+/** The per-request page loader. */
+export interface SyncJobPageLoader {
+  /** One page of a repository's jobs, as if fetched alone; shared, merged or cached where possible. */
+  load(key: SyncJobPageKey): Promise<SyncJobPage>;
+}
+
+// A call made (or in flight) for a group, and the window it asked for.
+interface FetchedCall extends Interval {
+  page: Promise<SyncJobPage>;
+}
 
 /**
- * Creates the page loader of one request. DataLoader collects every page lookup made in one
- * tick of execution (all fields at one level of the operation, across aliases and list items)
- * and hands them to the batch function together; its cache then answers any identical lookup
- * later in the same operation. Both only ever span one request, and the cache key holds the
- * token's hash, never the token, so no caller can be served a page fetched with another token.
+ * Creates the page loader of one request. Two layers keep the upstream bill low, and both only
+ * ever span this one request, keyed by the token's hash (never the token), so no caller can be
+ * served a page fetched with another caller's token:
  *
- * The batch function is the seam for window coalescing: today it fetches each distinct key
- * concurrently, one upstream call per key.
+ * 1. DataLoader collects every lookup made in one tick of execution (all fields at one level of
+ *    the operation, across aliases and list items) and caches each by its exact key: an identical
+ *    lookup anywhere in the operation costs nothing more.
+ * 2. The batch function then coalesces: within each (caller, repository, order), windows that
+ *    overlap or touch become one call when their union fits in `maxLimit` (else as few calls as
+ *    possible), and windows already covered by calls made earlier in the operation are sliced from
+ *    those. Every window gets exactly the page a call of its own would have returned.
+ *
+ * Calls run concurrently, at most `concurrency` at once, and each one is charged to the budget.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
-  return new DataLoader<SyncJobPageKey, SyncJobPage, string>(
-    (keys) =>
-      Promise.all(
-        keys.map((key) =>
-          options.client
-            .listSyncJobs({
-              token: key.caller.token,
-              namespace: key.namespace,
-              repository: key.repository,
-              order: key.order,
-              offset: key.offset,
-              limit: key.limit,
-              ...(options.signal ? { signal: options.signal } : {}),
-            })
-            .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-        ),
-      ),
+  const { client, economy, maxLimit, signal } = options;
+  const limit = pLimit(options.concurrency);
+  const fetchedByGroup = new Map<string, FetchedCall[]>();
+
+  // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.
+  function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
+    const window = { order: key.order, offset: call.offset, limit: call.limit };
+    const report: UpstreamCallReport = {
+      namespace: key.namespace,
+      repository: key.repository,
+      filter: filterFromWindow(window),
+      status: null,
+      durationMs: 0,
+    };
+    try {
+      spendUpstreamCall(economy, report);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return limit(async () => {
+      const startedAt = performance.now();
+      try {
+        const page = await client.listSyncJobs({
+          token: key.caller.token,
+          namespace: key.namespace,
+          repository: key.repository,
+          ...window,
+          ...(signal ? { signal } : {}),
+        });
+        report.status = 200;
+        return page;
+      } catch (error) {
+        report.status = (error as Partial<GatewayError>).upstream?.status ?? null;
+        throw error;
+      } finally {
+        report.durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
+      }
+    });
+  }
+
+  // Plans and starts the calls of one group's windows; returns each window's page, in order.
+  function pagesForGroup(keys: readonly SyncJobPageKey[]): Array<Promise<SyncJobPage>> {
+    const groupKey = groupKeyOf(keys[0]!);
+    const fetched = fetchedByGroup.get(groupKey) ?? [];
+    fetchedByGroup.set(groupKey, fetched);
+    const earlier = fetched.length;
+    for (const call of callsFromWindows(keys, maxLimit, fetched)) {
+      fetched.push({ ...call, page: startCall(keys[0]!, call) });
+    }
+    for (const key of keys) {
+      const used = fetched.filter((call) => overlaps(call, key));
+      const shared = used.some(
+        (call) => fetched.indexOf(call) < earlier || keys.some((other) => other !== key && overlaps(call, other)),
+      );
+      if (shared) economy.coalesced += 1;
+    }
+    return keys.map((key) => pageFromCalls(key, fetched));
+  }
+
+  const loader = new DataLoader<SyncJobPageKey, SyncJobPage, string>(
+    async (keys) => {
+      economy.windows += keys.length;
+      const groups = new Map<string, number[]>();
+      keys.forEach((key, index) => {
+        const indexes = groups.get(groupKeyOf(key)) ?? [];
+        indexes.push(index);
+        groups.set(groupKeyOf(key), indexes);
+      });
+      const pages = new Array<Promise<SyncJobPage>>(keys.length);
+      for (const indexes of groups.values()) {
+        const groupPages = pagesForGroup(indexes.map((index) => keys[index]!));
+        indexes.forEach((index, position) => (pages[index] = groupPages[position]!));
+      }
+      // One result per key, in key order; a failed key gets its Error, never the whole batch.
+      return Promise.all(pages.map((page) => page.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    },
     { cacheKeyFn: syncJobPageKeyToString },
   );
+
+  return {
+    load(key) {
+      economy.lookups += 1;
+      return loader.load(key);
+    },
+  };
 }
 
 /** The cache key of a lookup: token hash, repository, order and window. */
 export function syncJobPageKeyToString(key: SyncJobPageKey): string {
-  return `${key.caller.tokenHash}|${key.namespace}|${key.repository}|${key.order}|${key.offset}|${key.limit}`;
+  return `${groupKeyOf(key)}|${key.offset}|${key.limit}`;
+}
+
+// Lookups that may share calls: same caller, repository and order.
+function groupKeyOf(key: SyncJobPageKey): string {
+  return `${key.caller.tokenHash}|${key.namespace}|${key.repository}|${key.order}`;
+}
+
+function overlaps(a: Interval, b: Interval): boolean {
+  return a.offset < b.offset + b.limit && b.offset < a.offset + a.limit;
+}
+
+/**
+ * The page of `window` cut from the calls that cover it: items from consecutive calls until the
+ * window is full or a call came back short (the list ended there). The total is SWR's, from the
+ * first call used.
+ */
+async function pageFromCalls(window: Interval, calls: readonly FetchedCall[]): Promise<SyncJobPage> {
+  const end = window.offset + window.limit;
+  const items: SyncJobPage['items'] = [];
+  let total: number | null = null;
+  let requestId: string | null = null;
+  let first = true;
+  for (let position = window.offset; position < end; ) {
+    const call = calls.find((candidate) => candidate.offset <= position && position < candidate.offset + candidate.limit);
+    if (!call) throw new Error(`no call covers position ${position}`);
+    const page = await call.page;
+    if (first) {
+      [total, requestId, first] = [page.total, page.requestId, false];
+    }
+    const available = page.offset + page.items.length;
+    const upTo = Math.min(end, available);
+    if (position < upTo) items.push(...page.items.slice(position - page.offset, upTo - page.offset));
+    if (available < call.offset + call.limit) break;
+    position = call.offset + call.limit;
+  }
+  return { offset: window.offset, items, total: total ?? null, requestId };
 }

@@ -1,4 +1,3 @@
-import { SwrBadResponseError } from '../swr/errors.js';
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import type { PagePlan } from './page-plan.js';
@@ -19,10 +18,11 @@ export interface PageSlice {
 
 /** Options of sliceFromPlan. */
 export interface SliceOptions {
-  /** Page size used to walk a list whose total SWR does not report (`last` alone). */
+  /**
+   * Page size used to walk a list whose total SWR does not report (`last` alone). The walk is
+   * bounded by the operation's upstream-call budget, which the loader enforces.
+   */
   walkPageSize: number;
-  /** Most calls such a walk may make before giving up. */
-  maxWalkCalls: number;
 }
 
 /**
@@ -93,11 +93,7 @@ async function sliceFromWalk(
   const keepLast = (items: SwrSyncJob[]): SwrSyncJob[] => (count === 0 ? [] : items.slice(-count));
   let items = keepLast(head.items);
   let end = from + head.items.length;
-  // `calls` counts the calls made so far, the head included.
-  for (let calls = 1; ; calls += 1) {
-    if (calls >= options.maxWalkCalls) {
-      throw new SwrBadResponseError('no Content-Range, and the list is too long to find its end', head.requestId);
-    }
+  for (;;) {
     const page = await loadPage(end, options.walkPageSize);
     items = keepLast(items.concat(page.items));
     end += page.items.length;

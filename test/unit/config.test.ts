@@ -11,6 +11,11 @@ describe('configuration', () => {
       defaultPageSize: 20,
       maxPageSize: 100,
       maxUpstreamCalls: 50,
+      swrMaxLimit: 100,
+      swrConcurrency: 16,
+      maxDepth: 12,
+      maxAliases: 100,
+      maxTokens: 5000,
       logLevel: 'info',
     });
   });
@@ -25,6 +30,11 @@ describe('configuration', () => {
         DEFAULT_PAGE_SIZE: '10',
         MAX_PAGE_SIZE: '50',
         MAX_UPSTREAM_CALLS: '20',
+        SWR_MAX_LIMIT: '500',
+        SWR_CONCURRENCY: '4',
+        MAX_DEPTH: '8',
+        MAX_ALIASES: '10',
+        MAX_TOKENS: '2000',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -35,6 +45,11 @@ describe('configuration', () => {
       defaultPageSize: 10,
       maxPageSize: 50,
       maxUpstreamCalls: 20,
+      swrMaxLimit: 500,
+      swrConcurrency: 4,
+      maxDepth: 8,
+      maxAliases: 10,
+      maxTokens: 2000,
       logLevel: 'debug',
     });
   });
@@ -55,6 +70,11 @@ describe('configuration', () => {
     [{ DEFAULT_PAGE_SIZE: '200' }, /Invalid DEFAULT_PAGE_SIZE: expected at most MAX_PAGE_SIZE \(100\)/],
     [{ MAX_PAGE_SIZE: '-1' }, /Invalid MAX_PAGE_SIZE/],
     [{ MAX_UPSTREAM_CALLS: 'many' }, /Invalid MAX_UPSTREAM_CALLS/],
+    [{ SWR_MAX_LIMIT: '0' }, /Invalid SWR_MAX_LIMIT/],
+    [{ SWR_CONCURRENCY: '0' }, /Invalid SWR_CONCURRENCY/],
+    [{ MAX_DEPTH: '1' }, /Invalid MAX_DEPTH/],
+    [{ MAX_ALIASES: 'x' }, /Invalid MAX_ALIASES/],
+    [{ MAX_TOKENS: '10' }, /Invalid MAX_TOKENS/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

@@ -1,0 +1,61 @@
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
+import { positionToCursor } from '../../src/paging/cursor.js';
+
+const options = { sizes: { defaultPageSize: 20, maxPageSize: 100 }, maxLimit: 100, maxRefs: 50 };
+const after = (position: number) => JSON.stringify(positionToCursor('desc', position));
+const estimate = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
+  estimateUpstreamCalls(parse(query), operationName, variables, options);
+
+describe('estimating upstream calls before execution', () => {
+  it.each([
+    ['no syncJobs', `{ repository(namespace: "demo", name: "nginx") { name } }`, 0],
+    ['one page', `{ repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } }`, 1],
+    ['an alias repeating a page', `{ a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`, 1],
+    ['touching pages', `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(4)}) { totalCount } } }`, 1],
+    ['pages with a gap', `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(5)}) { totalCount } } }`, 2],
+    ['two repositories', `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`, 2],
+    ['last alone: head and tail', `{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 5) { totalCount } } }`, 2],
+    ['refused arguments cost nothing', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, last: 1) { totalCount } } }`, 0],
+    ['an invalid name costs nothing', `{ repository(namespace: "Demo", name: "nginx") { syncJobs { totalCount } } }`, 0],
+    ['duplicate refs', `{ repositories(refs: [{namespace: "demo", name: "a"}, {namespace: "demo", name: "a"}, {namespace: "demo", name: "b"}]) { syncJobs { totalCount } } }`, 2],
+    ['a nested lookup of the same repository', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { repository { syncJobs(first: 5) { totalCount } } } } } }`, 1],
+    ['edges too', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { edges { node { repository { syncJobs(first: 5, order: ASC) { totalCount } } } } } } }`, 2],
+    ['inline fragments', `{ repository(namespace: "demo", name: "nginx") { ... on Repository { syncJobs { totalCount } } } }`, 1],
+    ['@include(if: false)', `{ repository(namespace: "demo", name: "nginx") { syncJobs @include(if: false) { totalCount } } }`, 0],
+    ['only __typename', `{ __typename }`, 0],
+  ])('%s → %i', (_label, query, calls) => {
+    expect(estimate(query)).toBe(calls);
+  });
+
+  it('reads variables', () => {
+    const query = `query($refs: [RepositoryRef!]!, $first: Int) { repositories(refs: $refs) { syncJobs(first: $first) { totalCount } } }`;
+    const refs = Array.from({ length: 7 }, (_, index) => ({ namespace: 'demo', name: `r${index}` }));
+    expect(estimate(query, { refs, first: 5 })).toBe(7);
+    expect(estimate(query, { refs, first: 500 })).toBe(0);
+  });
+
+  it('counts nothing for more refs than repositories answers', () => {
+    const refs = Array.from({ length: 51 }, (_, index) => ({ namespace: 'demo', name: `r${index}` }));
+    expect(estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`, { refs })).toBe(0);
+  });
+
+  it('estimates the named operation', () => {
+    const document = `query A { repository(namespace: "demo", name: "a") { syncJobs { totalCount } } }
+      query B { a: repository(namespace: "demo", name: "a") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "b") { syncJobs { totalCount } } }`;
+    expect(estimate(document, undefined, 'A')).toBe(1);
+    expect(estimate(document, undefined, 'B')).toBe(2);
+  });
+
+  it('counts federation representations of Repository', () => {
+    const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Repository { syncJobs { totalCount } } } }`;
+    const representations = [
+      { __typename: 'Repository', namespace: 'demo', name: 'a' },
+      { __typename: 'Repository', namespace: 'demo', name: 'a' },
+      { __typename: 'Repository', namespace: 'demo', name: 'b' },
+      { __typename: 'Other', id: 1 },
+    ];
+    expect(estimate(query, { representations })).toBe(2);
+  });
+});
