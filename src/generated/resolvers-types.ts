@@ -16,9 +16,10 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An RFC 3339 date-time in UTC, e.g. 2020-03-12T08:11:36.518144Z. */
   DateTime: { input: string; output: string; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** Relay page information. */
+/** Relay page information (shareable: other subgraphs commonly define the same type). */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Cursor of the last edge; null on an empty page. */
@@ -53,7 +54,10 @@ export type QueryRepositoryArgs = {
   namespace: Scalars['String']['input'];
 };
 
-/** An SWR image repository: organization (`namespace`) and name. */
+/**
+ * An SWR image repository: organization (`namespace`) and name. A federation entity: other
+ * subgraphs may contribute fields to it.
+ */
 export type Repository = {
   __typename?: 'Repository';
   /** Repository name; may contain '/'. */
@@ -70,7 +74,10 @@ export type Repository = {
 };
 
 
-/** An SWR image repository: organization (`namespace`) and name. */
+/**
+ * An SWR image repository: organization (`namespace`) and name. A federation entity: other
+ * subgraphs may contribute fields to it.
+ */
 export type RepositorySyncJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -164,6 +171,17 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -227,23 +245,33 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  Repository: Repository;
+}>;
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  Repository:
+    ( { __typename: 'Repository' }
+    & GraphQLRecursivePick<FederationTypes['Repository'], {"namespace":true,"name":true}> );
+}>;
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Repository: ResolverTypeWrapper<RepositoryKey>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RepositoryRef: RepositoryRef;
   SortOrder: SortOrder;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   SyncJob: ResolverTypeWrapper<SwrSyncJob>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   SyncJobConnection: ResolverTypeWrapper<Omit<SyncJobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SyncJobEdge']>, nodes: Array<ResolversTypes['SyncJob']> }>;
   SyncJobEdge: ResolverTypeWrapper<Omit<SyncJobEdge, 'node'> & { node: ResolversTypes['SyncJob'] }>;
   SyncJobStatus: SyncJobStatus;
@@ -251,16 +279,16 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   PageInfo: PageInfo;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Repository: RepositoryKey;
+  Int: Scalars['Int']['output'];
   RepositoryRef: RepositoryRef;
-  String: Scalars['String']['output'];
   SyncJob: SwrSyncJob;
+  ID: Scalars['ID']['output'];
   SyncJobConnection: Omit<SyncJobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SyncJobEdge']>, nodes: Array<ResolversParentTypes['SyncJob']> };
   SyncJobEdge: Omit<SyncJobEdge, 'node'> & { node: ResolversParentTypes['SyncJob'] };
 }>;
@@ -281,7 +309,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType, RequireFields<QueryRepositoryArgs, 'name' | 'namespace'>>;
 }>;
 
-export type RepositoryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Repository'] = ResolversParentTypes['Repository']> = ResolversObject<{
+export type RepositoryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Repository'] = ResolversParentTypes['Repository'], FederationReferenceType extends FederationReferenceTypes['Repository'] = FederationReferenceTypes['Repository']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Repository']> | FederationReferenceType, FederationReferenceType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   syncJobs?: Resolver<Maybe<ResolversTypes['SyncJobConnection']>, ParentType, ContextType, RequireFields<RepositorySyncJobsArgs, 'order'>>;

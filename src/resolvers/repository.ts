@@ -19,6 +19,19 @@ export function repositoryKeyFrom(namespace: string, name: string): RepositoryKe
 
 /** Field resolvers of Repository; `syncJobs` is the whole translation to SWR paging. */
 export const repositoryResolvers: RepositoryResolvers = {
+  /**
+   * Federation: a `Repository` representation from another subgraph. Only its names are
+   * validated here; `syncJobs` then goes through the per-request loader like any other field, so
+   * many representations are batched, de-duplicated and fetched concurrently. Async, so that an
+   * invalid representation fails at its own index of `_entities`, not the whole list.
+   */
+  async __resolveReference(reference) {
+    try {
+      return repositoryKeyFrom(reference.namespace, reference.name);
+    } catch (error) {
+      throw graphQLErrorFrom(error);
+    }
+  },
   async syncJobs(repository, args, context) {
     try {
       const caller = requireCaller(context.caller);

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTenantData } from '../../src/simulator/index.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const names = Array.from({ length: 60 }, (_, index) => `app-${index}`);
+const data = {
+  tenants: [
+    createTenantData({
+      domainId: 'd',
+      domainName: 'tenant',
+      namespaces: { demo: Object.fromEntries([...names.map((name): [string, number] => [name, 3]), ['nginx', 47], ['redis', 12]]) },
+      idBase: 1,
+    }),
+  ],
+};
+
+const ENTITIES = /* GraphQL */ `
+  query($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Repository { namespace name syncJobs(first: 2) { totalCount nodes { id } } }
+    }
+  }
+`;
+const repo = (name: string) => ({ __typename: 'Repository', namespace: 'demo', name });
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ data });
+});
+afterAll(() => stack.close());
+beforeEach(() => {
+  stack.simulator.clearRequests();
+  stack.simulator.clearFaults();
+});
+
+describe('the federation subgraph', () => {
+  it('serves its SDL with the Federation v2 link and the Repository key', async () => {
+    const response = await stack.query(`{ _service { sdl } }`, { token: null });
+    const sdl: string = response.data._service.sdl;
+    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3"');
+    expect(sdl).toMatch(/type Repository\s+@key\(fields: "namespace name"\)/);
+    expect(sdl).toMatch(/type PageInfo\s+@shareable/);
+    expect(sdl).toContain('syncJobs(');
+  });
+
+  it('resolves Repository entities through the page loader, duplicates once', async () => {
+    const response = await stack.query(ENTITIES, {
+      variables: { representations: [repo('nginx'), repo('redis'), repo('nginx')] },
+      headers: { 'x-debug-upstream': '1' },
+    });
+    expect(response.errors).toBeUndefined();
+    expect(response.data._entities.map((entity: { name: string; syncJobs: { totalCount: number } }) => [entity.name, entity.syncJobs.totalCount])).toEqual([
+      ['nginx', 47],
+      ['redis', 12],
+      ['nginx', 47],
+    ]);
+    expect(stack.simulator.requests.map((request) => request.repository).sort()).toEqual(['nginx', 'redis']);
+    expect((response.extensions as any).upstream).toMatchObject({ calls: 2, lookups: 3, deduplicated: 1 });
+  });
+
+  it('fetches distinct entities concurrently', async () => {
+    stack.simulator.addFault({ latencyMs: 150 });
+    const started = performance.now();
+    const response = await stack.query(ENTITIES, { variables: { representations: names.slice(0, 10).map(repo) } });
+    expect(response.errors).toBeUndefined();
+    expect(stack.simulator.requests).toHaveLength(10);
+    expect(performance.now() - started).toBeLessThan(10 * 150);
+  });
+
+  it('refuses an invalid representation at its own index only, with no call for it', async () => {
+    const response = await stack.query(ENTITIES, { variables: { representations: [repo('Bad Name'), repo('redis')] } });
+    expect(response.data._entities[0]).toBeNull();
+    expect(response.data._entities[1].syncJobs.totalCount).toBe(12);
+    expect(response.errors).toEqual([expect.objectContaining({ path: ['_entities', 0], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(stack.simulator.requests.map((request) => request.repository)).toEqual(['redis']);
+  });
+
+  it('counts representations in the upstream-call budget', async () => {
+    const response = await stack.query(ENTITIES, { variables: { representations: names.slice(0, 51).map(repo) } });
+    expect(response.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'OPERATION_TOO_EXPENSIVE', estimatedUpstreamCalls: 51 }) }),
+    ]);
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+});
