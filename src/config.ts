@@ -27,6 +27,16 @@ export interface GatewayConfig {
   maxAliases: number;
   /** Most GraphQL tokens in one document. @default 5000 */
   maxTokens: number;
+  /** Retries of a failed upstream try (connection errors, 429, 502/503/504), inside SWR_TIMEOUT_MS. @default 2 */
+  swrRetries: number;
+  /** How long in-flight operations may take to finish after SIGTERM/SIGINT. @default 10000 */
+  shutdownGraceMs: number;
+  /** How long /readyz answers 503 before the listener closes, for load balancers to notice. @default 0 */
+  shutdownDrainMs: number;
+  /** Whether introspection is served. @default true */
+  introspection: boolean;
+  /** Largest request body accepted, in bytes. @default 1048576 */
+  maxBodyBytes: number;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -62,6 +72,11 @@ export function readConfig(env: Env): GatewayConfig {
     maxDepth: integerFrom(env, 'MAX_DEPTH', 12, 2, 100),
     maxAliases: integerFrom(env, 'MAX_ALIASES', 100, 0, 10_000),
     maxTokens: integerFrom(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
+    swrRetries: integerFrom(env, 'SWR_RETRIES', 2, 0, 10),
+    shutdownGraceMs: integerFrom(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    shutdownDrainMs: integerFrom(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    introspection: booleanFrom(env, 'INTROSPECTION', true),
+    maxBodyBytes: integerFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     logLevel: logLevelFrom(env, 'LOG_LEVEL', 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {
@@ -89,6 +104,16 @@ function integerFrom(env: Env, name: string, fallback: number, min: number, max:
     throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
   }
   return value;
+}
+
+// true/false (also 1/0, yes/no, on/off).
+function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, 'true or false', raw);
 }
 
 function stringFrom(env: Env, name: string, fallback: string): string {

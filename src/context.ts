@@ -3,6 +3,7 @@ import { callerFromHeaders, type Caller } from './auth/caller.js';
 import { createUpstreamEconomy, type UpstreamEconomy } from './economy/upstream-economy.js';
 import type { UnauthenticatedError } from './errors.js';
 import { createSyncJobPageLoader, type SyncJobPageLoader } from './loaders/sync-job-pages.js';
+import { requestStateOf } from './request-state.js';
 import type { PageSizeOptions } from './paging/page-plan.js';
 import type { SliceOptions } from './paging/page-slice.js';
 import type { SwrClient } from './swr/client.js';
@@ -33,13 +34,16 @@ export interface ContextDeps {
 /** Creates the per-request context factory for Yoga: fresh loaders, bill and the caller's token. */
 export function createContextFactory(deps: ContextDeps): (initial: YogaInitialContext) => GatewayContext {
   return ({ request }) => {
+    const state = requestStateOf(request);
     const economy = createUpstreamEconomy(deps.maxUpstreamCalls);
+    state.economy = economy;
     const syncJobPages = createSyncJobPageLoader({
       client: deps.client,
       economy,
       maxLimit: deps.swrMaxLimit,
       concurrency: deps.swrConcurrency,
       signal: request.signal,
+      requestId: state.requestId,
     });
     return { caller: callerFromHeaders(request.headers), loaders: { syncJobPages }, economy, paging: deps.paging };
   };

@@ -29,6 +29,11 @@ export abstract class GatewayError extends Error {
   abstract readonly code: ErrorCode;
   /** Present on errors that come from an upstream answer. */
   readonly upstream: UpstreamDetails | undefined = undefined;
+  /**
+   * On upstream failures only: whether the caller may usefully try the operation again later
+   * (rate limits, 5xx, timeouts, unreachable); undefined on errors of the caller's own making.
+   */
+  readonly retryable: boolean | undefined = undefined;
 }
 
 /** Thrown for invalid names, paging arguments or cursors, always before any upstream call. */
@@ -47,4 +52,11 @@ export class UnauthenticatedError extends GatewayError {
 export class OperationTooExpensiveError extends GatewayError {
   override name = 'OperationTooExpensiveError';
   readonly code = 'OPERATION_TOO_EXPENSIVE';
+  constructor(
+    message: string,
+    /** The setting that refused it, e.g. MAX_UPSTREAM_CALLS (`extensions.limit`). */
+    readonly limit: string,
+  ) {
+    super(message);
+  }
 }

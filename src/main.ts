@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { ConfigError, readConfig } from './config.js';
+import { ConfigError, readConfig, type GatewayConfig } from './config.js';
+import { createApp } from './app.js';
 import { createLogger } from './logger.js';
-import { createGateway, createHttpServer } from './server.js';
 import { createSwrSimulator, type SwrSimulator } from './simulator/index.js';
-import { createSwrClient } from './swr/client.js';
 
-// Entry point: read config, start the simulator in demo mode, listen, stop cleanly on a signal.
+// Entry point: read config, start the simulator in demo mode, listen, shut down gracefully on a signal.
 async function main(): Promise<void> {
-  let config;
+  let config: GatewayConfig;
   try {
     config = readConfig(process.env);
   } catch (error) {
@@ -30,38 +28,28 @@ async function main(): Promise<void> {
     );
   }
 
-  const upstreamLog = logger.child({ component: 'swr' });
-  const client = createSwrClient({
-    endpoint,
-    timeoutMs: config.swrTimeoutMs,
-    onCall: (call) => upstreamLog.debug(call, 'SWR call'),
-  });
-  const gateway = createGateway({ config, client, logger });
-  const server = createHttpServer(gateway);
+  const app = createApp({ config, endpoint, logger });
+  // Handlers before listening: a signal that arrives once we are reachable must never find the
+  // default action (immediate death) still in place.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs, drainMs: config.shutdownDrainMs }, 'shutting down: finishing in-flight operations');
+    await app.shutdown(config.shutdownGraceMs, config.shutdownDrainMs);
+    await simulator?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await app.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info(
     { port, host: config.host, upstream: config.swrEndpoint ?? 'simulator' },
     `swr-gateway listening on http://${shownHost}:${port}/graphql`,
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await client.close();
-    await simulator?.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 await main();

@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContextFactory, type GatewayContext } from './context.js';
 import type { GatewayConfig } from './config.js';
 import { graphiqlOptions, renderGraphiQLOnce } from './graphiql.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
+import { useOperationReport } from './plugins/use-operation-report.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
 import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
@@ -23,9 +25,12 @@ export interface GatewayDeps {
     | 'maxDepth'
     | 'maxAliases'
     | 'maxTokens'
+    | 'introspection'
   >;
   client: SwrClient;
   logger: Logger;
+  /** Where operation metrics go. @default a fresh registry */
+  metrics?: GatewayMetrics;
 }
 
 /** The gateway's Yoga instance type. */
@@ -49,6 +54,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       swrConcurrency: config.swrConcurrency,
     }),
     plugins: [
+      useOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
       useUpstreamDebug(),
       ...useOperationLimits(config),
       useUpstreamBudget({
@@ -82,13 +89,3 @@ function yogaLoggerFrom(logger: Logger): YogaLogger {
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }
 
-/**
- * IAM tokens run to several KB and up to 32 KiB are accepted (contract "Upstream facts"); Node's
- * default 16 KiB header limit would refuse them with a bare 431 before the gateway sees them.
- */
-export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
-
-/** The Node HTTP server that serves a gateway (not yet listening). */
-export function createHttpServer(gateway: Gateway): Server {
-  return createServer({ maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, gateway);
-}

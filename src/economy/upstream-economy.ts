@@ -47,6 +47,7 @@ export function spendUpstreamCall(economy: UpstreamEconomy, call: UpstreamCallRe
   if (economy.calls.length >= economy.budget) {
     throw new OperationTooExpensiveError(
       `This operation needs more than MAX_UPSTREAM_CALLS (${economy.budget}) upstream calls`,
+      'MAX_UPSTREAM_CALLS',
     );
   }
   economy.calls.push(call);

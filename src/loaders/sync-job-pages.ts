@@ -26,6 +26,8 @@ export interface SyncJobPageLoaderOptions {
   concurrency: number;
   /** Aborts the request's upstream calls when the caller goes away. */
   signal?: AbortSignal;
+  /** The request's id, for upstream call logs. */
+  requestId?: string;
 }
 
 /** The per-request page loader. */
@@ -55,7 +57,7 @@ interface FetchedCall extends Interval {
  * Calls run concurrently, at most `concurrency` at once, and each one is charged to the budget.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
-  const { client, economy, maxLimit, signal } = options;
+  const { client, economy, maxLimit, signal, requestId } = options;
   const limit = pLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
 
@@ -83,6 +85,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
           repository: key.repository,
           ...window,
           ...(signal ? { signal } : {}),
+          ...(requestId ? { requestId } : {}),
         });
         report.status = 200;
         return page;

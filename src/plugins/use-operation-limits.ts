@@ -19,18 +19,19 @@ export interface OperationLimitsOptions {
  * OPERATION_TOO_EXPENSIVE code (armor's own errors have none). All run before execution.
  */
 export function useOperationLimits(options: OperationLimitsOptions): Plugin[] {
-  const tooExpensive = (error: GraphQLError) =>
+  const tooExpensive = (error: GraphQLError, limit: string) =>
     createGraphQLError(error.message.replace(/^Syntax Error: /, 'Operation refused: '), {
-      extensions: { code: 'OPERATION_TOO_EXPENSIVE' },
+      extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit },
     });
   // Validation rules report and go on; the parser has no context, so its refusal is thrown.
-  const report = (context: ValidationContext | null, error: GraphQLError) => context?.reportError(tooExpensive(error));
-  const rethrow = (_context: ValidationContext | null, error: GraphQLError) => {
-    throw tooExpensive(error);
+  const report = (limit: string) => (context: ValidationContext | null, error: GraphQLError) =>
+    context?.reportError(tooExpensive(error, limit));
+  const rethrow = (limit: string) => (_context: ValidationContext | null, error: GraphQLError) => {
+    throw tooExpensive(error, limit);
   };
   return [
-    maxTokensPlugin({ n: options.maxTokens, propagateOnRejection: false, onReject: [rethrow] }) as Plugin,
-    maxDepthPlugin({ n: options.maxDepth, propagateOnRejection: false, onReject: [report] }) as Plugin,
-    maxAliasesPlugin({ n: options.maxAliases, propagateOnRejection: false, onReject: [report] }) as Plugin,
+    maxTokensPlugin({ n: options.maxTokens, propagateOnRejection: false, onReject: [rethrow('MAX_TOKENS')] }) as Plugin,
+    maxDepthPlugin({ n: options.maxDepth, propagateOnRejection: false, onReject: [report('MAX_DEPTH')] }) as Plugin,
+    maxAliasesPlugin({ n: options.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES')] }) as Plugin,
   ];
 }

@@ -24,6 +24,7 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
             {
               extensions: {
                 code: 'OPERATION_TOO_EXPENSIVE',
+                limit: 'MAX_UPSTREAM_CALLS',
                 estimatedUpstreamCalls: estimate,
                 maxUpstreamCalls: options.maxUpstreamCalls,
               },

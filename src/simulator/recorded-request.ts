@@ -18,6 +18,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The status the simulator answered (0 for hang/reset, and while the answer is pending) */
   status: number;
+  /** True when the client closed the connection before the answer was sent (it gave up or was cancelled). */
+  aborted: boolean;
 }
 
 /** A recorded request fit to leave the process: the token replaced by its presence and a hash prefix. */

@@ -144,7 +144,11 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       token,
       headers: { ...req.headers },
       status: 0,
+      aborted: false,
     };
+    res.once('close', () => {
+      if (!res.writableFinished) recorded.aborted = true;
+    });
     // Recorded before any fault, so a test sees the call even when the client gave up on it.
     requests.push(recorded);
     if (requests.length > trimAt) requests.splice(0, requests.length - maxRecorded);

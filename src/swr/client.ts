@@ -4,6 +4,7 @@ import { contentRangeFromHeader } from './content-range.js';
 import { SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
+import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
 import { syncJobsFromBody } from './sync-job-json.js';
 import type { SwrSyncJob } from './types.js';
 
@@ -20,7 +21,9 @@ export interface SwrClientOptions {
   dispatcher?: Dispatcher;
   /** Largest body accepted, in bytes. @default 16 MiB */
   maxBodyBytes?: number;
-  /** Called after every call with what is safe to log (never the token). */
+  /** Retries of failed tries, all inside the `timeoutMs` deadline. @default 2 retries, 100 ms base */
+  retry?: Partial<RetryPolicy>;
+  /** Called after every try with what is safe to log (never the token). */
   onCall?: (call: SwrCallRecord) => void;
 }
 
@@ -33,6 +36,8 @@ export interface SyncJobPageRequest extends SwrWindow {
   repository: string;
   /** Aborts the call (caller gone); a timeout is added by the client. */
   signal?: AbortSignal;
+  /** The gateway request this call serves, for logs. */
+  requestId?: string;
 }
 
 /** One page as SWR answered it. */
@@ -45,15 +50,24 @@ export interface SyncJobPage {
   requestId: string | null;
 }
 
-/** What the client reports about a call (for logs and metrics). */
+/** What the client reports about one try (for logs and metrics). */
 export interface SwrCallRecord {
   namespace: string;
   repository: string;
   filter: string;
+  /** 1 for the first try, 2 for the first retry, … */
+  attempt: number;
+  /** HTTP status, or null when no answer came. */
   status: number | null;
+  /** The error code when the try failed, e.g. UPSTREAM_TIMEOUT. */
+  outcome: 'ok' | string;
   durationMs: number;
-  requestId: string | null;
+  /** SWR's X-Request-Id. */
+  upstreamRequestId: string | null;
+  /** SWR's error code from the body, e.g. SVCSTG.SWR.4010000. */
   errorCode: string | null;
+  /** The gateway request the call served. */
+  requestId: string | null;
 }
 
 /** The upstream, seen as the one operation the gateway needs. */
@@ -65,6 +79,7 @@ export interface SwrClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 100, maxDelayMs: 5000, random: Math.random };
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 // Network-level failures: the request never got an HTTP answer.
@@ -93,18 +108,46 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
   const dispatcher =
     options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 64 });
 
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+
+  /**
+   * One page, retried on connection errors, 429 and 502/503/504 with backoff (or the upstream's
+   * Retry-After), as long as the wait still fits before the deadline; the deadline covers every
+   * try and wait.
+   */
   async function listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage> {
     assertNames(request);
     const filter = filterFromWindow(request);
     const path =
       `${basePath}/v2/manage/namespaces/${request.namespace}` +
       `/repos/${repositoryToPathSegment(request.repository)}/sync_job?filter=${filterToQueryValue(filter)}`;
+    const startedAt = performance.now();
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await tryOnce(request, path, filter, attempt, signal);
+      } catch (thrown) {
+        const error = upstreamErrorFrom(thrown, deadline, request.signal, timeoutMs);
+        const remainingMs = timeoutMs - (performance.now() - startedAt);
+        const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
+        if (delay === null) throw error;
+        try {
+          await sleep(delay, signal);
+        } catch (aborted) {
+          throw upstreamErrorFrom(aborted, deadline, request.signal, timeoutMs);
+        }
+      }
+    }
+  }
+
+  // One HTTP exchange; reports itself through onCall whatever happens.
+  async function tryOnce(request: SyncJobPageRequest, path: string, filter: string, attempt: number, signal: AbortSignal): Promise<SyncJobPage> {
     const startedAt = performance.now();
     let status: number | null = null;
-    let requestId: string | null = null;
+    let upstreamRequestId: string | null = null;
     let errorCode: string | null = null;
+    let outcome = 'ok';
     try {
       const response = await dispatcher.request({
         origin,
@@ -118,30 +161,34 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
         signal,
       });
       status = response.statusCode;
-      requestId = headerValue(response.headers['x-request-id']);
-      const text = await readBody(response.body, maxBodyBytes, requestId);
+      upstreamRequestId = headerValue(response.headers['x-request-id']);
+      const text = await readBody(response.body, maxBodyBytes, upstreamRequestId);
       if (status !== 200) {
         const details = errorDetailsFromBody(text);
         errorCode = details.errorCode;
-        throw new SwrHttpError({ status, requestId, ...details });
+        throw new SwrHttpError({ status, requestId: upstreamRequestId, ...details }, retryAfterMsFromHeader(response.headers['retry-after']));
       }
       const parsed = syncJobsFromBody(text);
-      if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, requestId);
+      if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, upstreamRequestId);
       const range = contentRangeFromHeader(response.headers['content-range']);
       // An upstream that sends more than asked is sliced, never passed on.
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
-      return { offset: request.offset, items, total: range?.total ?? null, requestId };
+      return { offset: request.offset, items, total: range?.total ?? null, requestId: upstreamRequestId };
     } catch (error) {
-      throw upstreamErrorFrom(error, deadline, request.signal, timeoutMs);
+      outcome = (upstreamErrorFrom(error, signal, undefined, timeoutMs) as { code?: string }).code ?? 'ABORTED';
+      throw error;
     } finally {
       options.onCall?.({
         namespace: request.namespace,
         repository: request.repository,
         filter,
+        attempt,
         status,
+        outcome,
         durationMs: performance.now() - startedAt,
-        requestId,
+        upstreamRequestId,
         errorCode,
+        requestId: request.requestId ?? null,
       });
     }
   }

@@ -11,10 +11,15 @@ export class SwrHttpError extends GatewayError {
   override name = 'SwrHttpError';
   readonly code: ErrorCode;
   override readonly upstream: UpstreamDetails;
-  constructor(upstream: UpstreamDetails & { status: number }) {
+  override readonly retryable: boolean;
+  /** From a Retry-After header (429, 503); null when SWR sent none. */
+  readonly retryAfterMs: number | null;
+  constructor(upstream: UpstreamDetails & { status: number }, retryAfterMs: number | null = null) {
     super(messageFromUpstream(upstream));
     this.upstream = upstream;
     this.code = codeFromStatus(upstream.status);
+    this.retryable = upstream.status === 429 || upstream.status >= 500;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -22,6 +27,7 @@ export class SwrHttpError extends GatewayError {
 export class SwrTimeoutError extends GatewayError {
   override name = 'SwrTimeoutError';
   readonly code = 'UPSTREAM_TIMEOUT';
+  override readonly retryable = true;
   constructor(timeoutMs: number, options?: ErrorOptions) {
     super(`SWR did not answer within ${timeoutMs} ms`, options);
   }
@@ -31,6 +37,7 @@ export class SwrTimeoutError extends GatewayError {
 export class SwrUnavailableError extends GatewayError {
   override name = 'SwrUnavailableError';
   readonly code = 'UPSTREAM_UNAVAILABLE';
+  override readonly retryable = true;
   constructor(reason: string, options?: ErrorOptions) {
     super(`SWR is unavailable: ${reason}`, options);
   }
@@ -41,6 +48,7 @@ export class SwrBadResponseError extends GatewayError {
   override name = 'SwrBadResponseError';
   readonly code = 'UPSTREAM_BAD_RESPONSE';
   override readonly upstream: UpstreamDetails;
+  override readonly retryable = false;
   constructor(reason: string, requestId: string | null, options?: ErrorOptions) {
     super(`SWR sent an unexpected response: ${reason}`, options);
     this.upstream = { status: 200, errorCode: null, errorMessage: null, requestId };

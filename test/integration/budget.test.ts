@@ -39,7 +39,7 @@ describe('the upstream-call budget', () => {
     expect(response.errors).toEqual([
       expect.objectContaining({
         message: expect.stringContaining('needs about 51 upstream calls; the limit is 50 (MAX_UPSTREAM_CALLS)'),
-        extensions: { code: 'OPERATION_TOO_EXPENSIVE', estimatedUpstreamCalls: 51, maxUpstreamCalls: 50 },
+        extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_UPSTREAM_CALLS', estimatedUpstreamCalls: 51, maxUpstreamCalls: 50 },
       }),
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
@@ -97,7 +97,7 @@ describe('the upstream-call budget', () => {
       });
       expect(response.errors?.[0]).toMatchObject({
         path: ['repository', 'syncJobs'],
-        extensions: { code: 'OPERATION_TOO_EXPENSIVE' },
+        extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_UPSTREAM_CALLS' },
       });
       expect(small.simulator.requests).toHaveLength(4);
       expect((response.extensions as any).upstream.calls).toBe(4);
@@ -112,7 +112,7 @@ describe('depth, alias and token limits', () => {
     const deep = `{ repository(namespace: "org", name: "repo-0") { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } } } } } } } }`;
     const response = await stack.query(deep);
     expect(response.errors).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/Operation refused: .*[Dd]epth limit of 12/), extensions: { code: 'OPERATION_TOO_EXPENSIVE' } }),
+      expect.objectContaining({ message: expect.stringMatching(/Operation refused: .*[Dd]epth limit of 12/), extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_DEPTH' } }),
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
   });
@@ -122,7 +122,7 @@ describe('depth, alias and token limits', () => {
     try {
       const response = await limited.query(disjointPages(4));
       expect(response.errors).toEqual([
-        expect.objectContaining({ message: 'Operation refused: Aliases limit of 3 exceeded, found 4.', extensions: { code: 'OPERATION_TOO_EXPENSIVE' } }),
+        expect.objectContaining({ message: 'Operation refused: Aliases limit of 3 exceeded, found 4.', extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_ALIASES' } }),
       ]);
       expect(limited.simulator.requests).toHaveLength(0);
     } finally {
@@ -135,7 +135,7 @@ describe('depth, alias and token limits', () => {
     try {
       const response = await limited.query(disjointPages(5));
       expect(response.errors).toEqual([
-        expect.objectContaining({ message: expect.stringContaining('Token limit of 100 exceeded'), extensions: { code: 'OPERATION_TOO_EXPENSIVE' } }),
+        expect.objectContaining({ message: expect.stringContaining('Token limit of 100 exceeded'), extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_TOKENS' } }),
       ]);
       expect(limited.simulator.requests).toHaveLength(0);
     } finally {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSwrSimulator, type SwrSimulator } from '../../src/simulator/index.js';
@@ -48,6 +49,15 @@ async function postQuery(url: string, query: string, token = 'any-token') {
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
 
+// A port that was free a moment ago (the OS picks it; we release it for the child).
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
 const exitCode = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
 
@@ -79,7 +89,7 @@ describe('npm start (dist/main.js)', () => {
   });
 
   it('listens on the PORT it is given', async () => {
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const { url } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: String(port), HOST: '127.0.0.1' });
     expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
   });
@@ -90,6 +100,21 @@ describe('npm start (dist/main.js)', () => {
     const response = await postQuery(url, QUERY);
     expect(response.data.repository.syncJobs.totalCount).toBe(12);
     expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('finishes every operation in flight on SIGTERM, then exits 0', async () => {
+    const { child, url } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '5000' });
+    simulator.addFault({ latencyMs: 800 });
+    try {
+      const operations = Array.from({ length: 8 }, () => postQuery(url, QUERY));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill('SIGTERM');
+      const responses = await Promise.all(operations);
+      expect(responses.map((response) => response.data?.repository?.syncJobs?.totalCount)).toEqual(Array(8).fill(12));
+      expect(await exitCode(child)).toBe(0);
+    } finally {
+      simulator.clearFaults();
+    }
   });
 
   it('exits 0 on SIGTERM', async () => {

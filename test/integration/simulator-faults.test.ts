@@ -215,6 +215,7 @@ describe('request recording', () => {
         token: TOKEN,
         headers: expect.objectContaining({ 'x-auth-token': TOKEN }),
         status: 200,
+        aborted: false,
       },
       {
         method: 'GET',
@@ -226,6 +227,7 @@ describe('request recording', () => {
         token: 'other',
         headers: expect.objectContaining({ 'x-auth-token': 'other' }),
         status: 200,
+        aborted: false,
       },
     ]);
   });

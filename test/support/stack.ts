@@ -1,10 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readConfig, type GatewayConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createGateway, createHttpServer } from '../../src/server.js';
+import { createApp, type App } from '../../src/app.js';
 import { createSwrSimulator, type SimulatorData, type SwrSimulator } from '../../src/simulator/index.js';
-import { createSwrClient, type SwrClient } from '../../src/swr/client.js';
+import type { SwrClient } from '../../src/swr/client.js';
+import type { Logger } from 'pino';
 
 /** What a GraphQL response over HTTP looks like to a test. */
 export interface GraphQLResponse {
@@ -21,11 +20,14 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Point the gateway here instead of at the simulator (e.g. a closed port). */
   endpoint?: string;
+  /** The gateway's logger. @default silent */
+  logger?: Logger;
 }
 
 /** A running simulator and gateway, each on its own loopback port, and a way to query. */
 export interface Stack {
   simulator: SwrSimulator;
+  app: App;
   client: SwrClient;
   config: GatewayConfig;
   url: string;
@@ -36,20 +38,19 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Starts the bundled SWR simulator and the gateway on real loopback ports, reached through undici. */
+/** Starts the bundled SWR simulator and the gateway (the app main.ts runs) on real loopback ports, reached through undici. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulator = createSwrSimulator(options.data ? { data: options.data } : {});
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   const config = readConfig({ LOG_LEVEL: 'silent', ...options.env });
-  const client = createSwrClient({ endpoint: options.endpoint ?? simulatorUrl, timeoutMs: config.swrTimeoutMs });
-  const gateway = createGateway({ config, client, logger: createLogger('silent') });
-  const server: Server = createHttpServer(gateway);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const app = createApp({ config, endpoint: options.endpoint ?? simulatorUrl, logger: options.logger ?? createLogger('silent') });
+  const { port } = await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
 
   return {
     simulator,
-    client,
+    app,
+    client: app.client,
     config,
     url,
     async query(query, { variables, token = 'token-demo', headers = {} } = {}) {
@@ -66,9 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: response.status, ...((await response.json()) as object) };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await client.close();
+      await app.shutdown(0);
       await simulator.close();
     },
   };

@@ -16,6 +16,11 @@ describe('configuration', () => {
       maxDepth: 12,
       maxAliases: 100,
       maxTokens: 5000,
+      swrRetries: 2,
+      shutdownGraceMs: 10_000,
+      shutdownDrainMs: 0,
+      introspection: true,
+      maxBodyBytes: 1024 * 1024,
       logLevel: 'info',
     });
   });
@@ -35,6 +40,11 @@ describe('configuration', () => {
         MAX_DEPTH: '8',
         MAX_ALIASES: '10',
         MAX_TOKENS: '2000',
+        SWR_RETRIES: '0',
+        SHUTDOWN_GRACE_MS: '500',
+        SHUTDOWN_DRAIN_MS: '250',
+        INTROSPECTION: 'false',
+        MAX_BODY_BYTES: '4096',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -50,6 +60,11 @@ describe('configuration', () => {
       maxDepth: 8,
       maxAliases: 10,
       maxTokens: 2000,
+      swrRetries: 0,
+      shutdownGraceMs: 500,
+      shutdownDrainMs: 250,
+      introspection: false,
+      maxBodyBytes: 4096,
       logLevel: 'debug',
     });
   });
@@ -75,6 +90,10 @@ describe('configuration', () => {
     [{ MAX_DEPTH: '1' }, /Invalid MAX_DEPTH/],
     [{ MAX_ALIASES: 'x' }, /Invalid MAX_ALIASES/],
     [{ MAX_TOKENS: '10' }, /Invalid MAX_TOKENS/],
+    [{ SWR_RETRIES: '11' }, /Invalid SWR_RETRIES/],
+    [{ SHUTDOWN_GRACE_MS: 'soon' }, /Invalid SHUTDOWN_GRACE_MS/],
+    [{ INTROSPECTION: 'maybe' }, /Invalid INTROSPECTION: expected true or false/],
+    [{ MAX_BODY_BYTES: '10' }, /Invalid MAX_BODY_BYTES/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

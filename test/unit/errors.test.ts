@@ -56,17 +56,22 @@ describe('the resolver boundary', () => {
     expect((error as GraphQLError).extensions).toEqual({
       code: 'NOT_FOUND',
       upstream: { status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' },
+      retryable: false,
     });
     expect((error as GraphQLError).message).toBe('SWR does not know this organization or repository (HTTP 404: Repository not found)');
   });
 
   it.each([
     [new InvalidInputError('bad'), { code: 'BAD_USER_INPUT' }],
-    [new SwrTimeoutError(100), { code: 'UPSTREAM_TIMEOUT' }],
-    [new SwrUnavailableError('connection refused'), { code: 'UPSTREAM_UNAVAILABLE' }],
+    [new SwrTimeoutError(100), { code: 'UPSTREAM_TIMEOUT', retryable: true }],
+    [new SwrUnavailableError('connection refused'), { code: 'UPSTREAM_UNAVAILABLE', retryable: true }],
     [
       new SwrBadResponseError('the body is not JSON', 'r-2'),
-      { code: 'UPSTREAM_BAD_RESPONSE', upstream: { status: 200, errorCode: null, errorMessage: null, requestId: 'r-2' } },
+      { code: 'UPSTREAM_BAD_RESPONSE', upstream: { status: 200, errorCode: null, errorMessage: null, requestId: 'r-2' }, retryable: false },
+    ],
+    [
+      new SwrHttpError({ status: 429, errorCode: null, errorMessage: null, requestId: null }),
+      { code: 'UPSTREAM_RATE_LIMITED', upstream: { status: 429, errorCode: null, errorMessage: null, requestId: null }, retryable: true },
     ],
   ])('gives %s its code', (error, extensions) => {
     expect((graphQLErrorFrom(error) as GraphQLError).extensions).toEqual(extensions);

@@ -78,11 +78,11 @@ describe('redactRecordedRequest', () => {
   it('replaces the token and credential headers', () => {
     const redacted = redactRecordedRequest({
       method: 'GET', path: '/p', rawQuery: '', filter: null, namespace: null, repository: null,
-      token: 'abc', headers: { 'x-auth-token': 'abc', authorization: 'Bearer abc', accept: '*/*' }, status: 200,
+      token: 'abc', headers: { 'x-auth-token': 'abc', authorization: 'Bearer abc', accept: '*/*' }, status: 200, aborted: false,
     });
     expect(redacted).toEqual({
       method: 'GET', path: '/p', rawQuery: '', filter: null, namespace: null, repository: null,
-      headers: { 'x-auth-token': '[redacted]', authorization: '[redacted]', accept: '*/*' }, status: 200,
+      headers: { 'x-auth-token': '[redacted]', authorization: '[redacted]', accept: '*/*' }, status: 200, aborted: false,
       tokenPresent: true,
       tokenSha256: 'ba7816bf8f01cfea',
     });

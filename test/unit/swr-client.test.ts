@@ -34,8 +34,9 @@ afterEach(async () => {
   await agent.close();
 });
 
-const client = (timeoutMs = 1000) =>
-  createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs, onCall: (call) => calls.push(call) });
+// No retries unless a test asks: MockAgent interceptors answer once.
+const client = (timeoutMs = 1000, retries = 0) =>
+  createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs, retry: { retries, random: () => 0.5 }, onCall: (call) => calls.push(call) });
 
 describe('the SWR client', () => {
   it('sends the documented path, percent-encoded filter and headers', async () => {
@@ -51,7 +52,7 @@ describe('the SWR client', () => {
     expect(page).toEqual({ offset: 0, items: [job], total: 1, requestId: 'req-1' });
     expect(seenHeaders).toMatchObject({ 'x-auth-token': 'tok', 'content-type': 'application/json', accept: 'application/json' });
     expect(calls).toEqual([
-      expect.objectContaining({ filter: 'limit::10|offset::0|order::desc', status: 200, requestId: 'req-1', errorCode: null }),
+      expect.objectContaining({ filter: 'limit::10|offset::0|order::desc', attempt: 1, status: 200, outcome: 'ok', upstreamRequestId: 'req-1', errorCode: null }),
     ]);
     expect(JSON.stringify(calls)).not.toContain('tok"');
   });
@@ -134,5 +135,62 @@ describe('the SWR client', () => {
   ])('never sends %s upstream', async (_label, override) => {
     await expect(client().listSyncJobs({ ...request, ...override })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('retries', () => {
+  const reply = (status: number, headers: Record<string, string> = {}) =>
+    agent.get(ORIGIN).intercept({ path: PATH }).reply(status, '{"error_code":"SVCSTG.SWR.5030000","error_msg":"x"}', { headers });
+  const ok = () => agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [job], { headers: { 'content-range': '0-1/1' } });
+
+  it.each([429, 502, 503, 504])('retries HTTP %i and succeeds on the next try', async (status) => {
+    reply(status);
+    ok();
+    expect((await client(2000, 2).listSyncJobs(request)).items).toEqual([job]);
+    expect(calls.map((call) => [call.attempt, call.status])).toEqual([
+      [1, status],
+      [2, 200],
+    ]);
+  });
+
+  it.each([400, 401, 403, 404, 500])('never retries HTTP %i', async (status) => {
+    reply(status);
+    await expect(client(2000, 2).listSyncJobs(request)).rejects.toMatchObject({ upstream: { status } });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('gives up after SWR_RETRIES retries with the last failure', async () => {
+    reply(503);
+    reply(502);
+    reply(503, { 'x-request-id': 'last' });
+    await expect(client(5000, 2).listSyncJobs(request)).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      retryable: true,
+      upstream: { status: 503, requestId: 'last' },
+    });
+    expect(calls.map((call) => call.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('retries a refused connection', async () => {
+    agent.get(ORIGIN).intercept({ path: PATH }).replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    ok();
+    expect((await client(2000, 2).listSyncJobs(request)).items).toEqual([job]);
+    expect(calls.map((call) => call.outcome)).toEqual(['UPSTREAM_UNAVAILABLE', 'ok']);
+  });
+
+  it('waits what Retry-After asks before retrying', async () => {
+    reply(429, { 'retry-after': '1' });
+    ok();
+    const started = performance.now();
+    await client(3000, 2).listSyncJobs(request);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
+  it('gives up at once when Retry-After does not fit before the deadline', async () => {
+    reply(429, { 'retry-after': '5' });
+    const started = performance.now();
+    await expect(client(1000, 2).listSyncJobs(request)).rejects.toMatchObject({ code: 'UPSTREAM_RATE_LIMITED' });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(calls).toHaveLength(1);
   });
 });

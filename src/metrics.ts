@@ -1,0 +1,49 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics, in a registry of their own (one per gateway, so tests do not mix). */
+export interface GatewayMetrics {
+  registry: Registry;
+  /** GraphQL operations by operation name and outcome (ok, partial, error). */
+  operations: Counter<'operation' | 'outcome'>;
+  operationSeconds: Histogram<'operation' | 'outcome'>;
+  /** GraphQL errors by extensions.code. */
+  errors: Counter<'code'>;
+  /** Upstream tries by status class (2xx, 4xx, 5xx, timeout, network). */
+  upstreamCalls: Counter<'status_class'>;
+  upstreamSeconds: Histogram<'status_class'>;
+  /** Upstream tries that were retries. */
+  upstreamRetries: Counter;
+  /** Page lookups answered by an identical lookup of the same operation. */
+  lookupsDeduplicated: Counter;
+  /** Windows served by a call shared with another window. */
+  lookupsCoalesced: Counter;
+  /** Operations refused by the upstream-call budget or the depth/alias/token limits. */
+  refusals: Counter<'limit'>;
+}
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Creates the metrics and registers Node's default process metrics (RSS, event loop, GC) beside them. */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    operations: new Counter({ name: 'swr_gateway_graphql_operations_total', help: 'GraphQL operations by name and outcome', labelNames: ['operation', 'outcome'], registers }),
+    operationSeconds: new Histogram({ name: 'swr_gateway_graphql_operation_duration_seconds', help: 'GraphQL operation latency', labelNames: ['operation', 'outcome'], buckets: SECONDS_BUCKETS, registers }),
+    errors: new Counter({ name: 'swr_gateway_graphql_errors_total', help: 'GraphQL errors by extensions.code', labelNames: ['code'], registers }),
+    upstreamCalls: new Counter({ name: 'swr_gateway_upstream_calls_total', help: 'SWR tries by status class', labelNames: ['status_class'], registers }),
+    upstreamSeconds: new Histogram({ name: 'swr_gateway_upstream_call_duration_seconds', help: 'SWR try latency', labelNames: ['status_class'], buckets: SECONDS_BUCKETS, registers }),
+    upstreamRetries: new Counter({ name: 'swr_gateway_upstream_retries_total', help: 'SWR tries that were retries', registers }),
+    lookupsDeduplicated: new Counter({ name: 'swr_gateway_lookups_deduplicated_total', help: 'Page lookups answered by an identical lookup of the same operation', registers }),
+    lookupsCoalesced: new Counter({ name: 'swr_gateway_lookups_coalesced_total', help: 'Page windows served by a call shared with another window', registers }),
+    refusals: new Counter({ name: 'swr_gateway_operations_refused_total', help: 'Operations refused by a limit', labelNames: ['limit'], registers }),
+  };
+}
+
+/** The status class label of an upstream try: 2xx/3xx/4xx/5xx, or timeout/network without an answer. */
+export function statusClassOf(status: number | null, outcome: string): string {
+  if (status !== null) return `${Math.floor(status / 100)}xx`;
+  return outcome === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'network';
+}

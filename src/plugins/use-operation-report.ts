@@ -1,0 +1,86 @@
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { requestStateOf } from '../request-state.js';
+
+/** Options of useOperationReport. */
+export interface OperationReportOptions {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Distinct operation names kept as metric labels; later ones count as "other". @default 200 */
+  maxOperationNames?: number;
+}
+
+// Operation names become metric labels: only GraphQL names, and not too many of them.
+const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * One report per GraphQL operation: a JSON log line (request id, operation, outcome, duration,
+ * error codes, upstream calls) and the operation metrics. Also echoes the request id in the
+ * `X-Request-Id` response header. Tokens never reach it: it reads results, never headers.
+ */
+export function useOperationReport(options: OperationReportOptions): Plugin<GatewayContext> {
+  const { logger, metrics } = options;
+  const maxNames = options.maxOperationNames ?? 200;
+  const knownNames = new Set<string>();
+  const labelOf = (name: string | undefined) => {
+    if (!name) return 'anonymous';
+    if (!NAME_PATTERN.test(name)) return 'invalid';
+    if (knownNames.has(name)) return name;
+    if (knownNames.size >= maxNames) return 'other';
+    knownNames.add(name);
+    return name;
+  };
+
+  return {
+    onRequest({ request }) {
+      requestStateOf(request);
+    },
+    onParams({ params, request }) {
+      requestStateOf(request).operationName ??= params.operationName ?? undefined;
+    },
+    onExecute({ args }) {
+      const name = getOperationAST(args.document, args.operationName)?.name?.value;
+      if (name) requestStateOf(args.contextValue.request).operationName = name;
+    },
+    onResultProcess({ request, result }) {
+      if (isAsyncIterable(result)) return;
+      const state = requestStateOf(request);
+      const durationMs = performance.now() - state.startedAt;
+      const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
+      for (const single of results) {
+        const errors = single.errors ?? [];
+        const outcome = errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
+        const operation = labelOf(state.operationName);
+        const codes = errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
+        metrics.operations.inc({ operation, outcome });
+        metrics.operationSeconds.observe({ operation, outcome }, durationMs / 1000);
+        for (const code of codes) metrics.errors.inc({ code });
+        for (const error of errors) {
+          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: String(error.extensions.limit ?? 'unknown') });
+        }
+        const economy = state.economy;
+        if (economy) {
+          metrics.lookupsDeduplicated.inc(economy.lookups - economy.windows);
+          metrics.lookupsCoalesced.inc(economy.coalesced);
+        }
+        logger.info(
+          {
+            requestId: state.requestId,
+            operation: state.operationName ?? null,
+            outcome,
+            durationMs: Math.round(durationMs * 10) / 10,
+            errorCodes: codes.length ? codes : undefined,
+            upstreamCalls: economy?.calls.length ?? 0,
+          },
+          'graphql operation',
+        );
+      }
+    },
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestStateOf(request).requestId);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { UpstreamEconomy } from './economy/upstream-economy.js';
+
+/** What the gateway knows about one HTTP request while serving it. */
+export interface RequestState {
+  /** The caller's X-Request-Id when it is sane, else a fresh UUID; echoed in the response. */
+  requestId: string;
+  /** performance.now() when the request was first seen. */
+  startedAt: number;
+  /** The operation's name, once known. */
+  operationName?: string;
+  /** The upstream bill, once the context is built. */
+  economy?: UpstreamEconomy;
+}
+
+// Incoming ids are logged and echoed: keep them short and free of anything that could forge a log line.
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const states = new WeakMap<Request, RequestState>();
+
+/** The state of a request, created on first use; plugins and the context factory share it. */
+export function requestStateOf(request: Request): RequestState {
+  let state = states.get(request);
+  if (!state) {
+    const incoming = request.headers.get('x-request-id');
+    state = {
+      requestId: incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID(),
+      startedAt: performance.now(),
+    };
+    states.set(request, state);
+  }
+  return state;
+}

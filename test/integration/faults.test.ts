@@ -1,0 +1,89 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FaultRule } from '../../src/simulator/index.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+// SWR_RETRIES=2 (the default): up to three tries, all within SWR_TIMEOUT_MS.
+const TIMEOUT_MS = 1500;
+const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { SWR_TIMEOUT_MS: String(TIMEOUT_MS) } });
+});
+afterAll(() => stack.close());
+afterEach(() => {
+  stack.simulator.clearFaults();
+  stack.simulator.clearRequests();
+});
+
+const upstreamDetails = (status: number) => ({
+  status,
+  errorCode: expect.stringMatching(new RegExp(`^SVCSTG\\.SWR\\.${status}\\d{4}$`)),
+  errorMessage: expect.any(String),
+  requestId: expect.any(String),
+});
+
+describe('every fault SWR can show', () => {
+  it.each<[string, FaultRule, string, number, boolean, object | undefined]>([
+    ['HTTP 400', { status: 400 }, 'UPSTREAM_BAD_REQUEST', 1, false, upstreamDetails(400)],
+    ['HTTP 401', { status: 401 }, 'UNAUTHENTICATED', 1, false, upstreamDetails(401)],
+    ['HTTP 403', { status: 403 }, 'FORBIDDEN', 1, false, upstreamDetails(403)],
+    ['HTTP 404', { status: 404 }, 'NOT_FOUND', 1, false, upstreamDetails(404)],
+    ['HTTP 500', { status: 500 }, 'UPSTREAM_ERROR', 1, true, upstreamDetails(500)],
+    ['HTTP 502', { status: 502 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(502)],
+    ['HTTP 503', { status: 503 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(503)],
+    ['HTTP 504', { status: 504 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(504)],
+    ['HTTP 429 with Retry-After: 0', { status: 429, retryAfter: '0' }, 'UPSTREAM_RATE_LIMITED', 3, true, upstreamDetails(429)],
+    ['HTTP 429 with a Retry-After beyond the deadline', { status: 429, retryAfter: '30' }, 'UPSTREAM_RATE_LIMITED', 1, true, upstreamDetails(429)],
+    ['a reset connection', { reset: true }, 'UPSTREAM_UNAVAILABLE', 3, true, undefined],
+    ['latency beyond the deadline', { latencyMs: TIMEOUT_MS * 3 }, 'UPSTREAM_TIMEOUT', 1, true, undefined],
+    ['a hang', { hang: true }, 'UPSTREAM_TIMEOUT', 1, true, undefined],
+    ['malformed JSON', { malformedBody: true }, 'UPSTREAM_BAD_RESPONSE', 1, false, { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) }],
+    ['JSON that is not an array of jobs', { wrongShapeBody: true }, 'UPSTREAM_BAD_RESPONSE', 1, false, { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) }],
+  ])('maps %s to %s after %i tries, and the next operation succeeds', async (_label, fault, code, tries, retryable, upstream) => {
+    stack.simulator.addFault(fault);
+    const response = await stack.query(NGINX);
+    expect(response.data).toEqual({ repository: { syncJobs: null } });
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        path: ['repository', 'syncJobs'],
+        extensions: { code, retryable, ...(upstream ? { upstream } : {}) },
+      }),
+    ]);
+    expect(stack.simulator.requests).toHaveLength(tries);
+
+    stack.simulator.clearFaults();
+    const next = await stack.query(NGINX);
+    expect(next.errors).toBeUndefined();
+    expect(next.data.repository.syncJobs.totalCount).toBe(47);
+  });
+
+  it('keeps working without Content-Range: one more item asked, totalCount null', async () => {
+    stack.simulator.addFault({ noContentRange: true });
+    const response = await stack.query(NGINX);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.repository.syncJobs).toMatchObject({ totalCount: null, nodes: [{ id: expect.any(String) }, { id: expect.any(String) }] });
+    expect(stack.simulator.requests.map((request) => request.filter)).toEqual(['limit::2|offset::0|order::desc', 'limit::1|offset::2|order::desc']);
+  });
+
+  it.each<[string, FaultRule]>([
+    ['a 503', { status: 503, times: 1 }],
+    ['a 429', { status: 429, retryAfter: '0', times: 2 }],
+    ['a reset', { reset: true, times: 1 }],
+  ])('recovers from %s by retrying within the same operation', async (_label, fault) => {
+    stack.simulator.addFault(fault);
+    const response = await stack.query(NGINX);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.repository.syncJobs.totalCount).toBe(47);
+    expect(stack.simulator.requests).toHaveLength((fault.times ?? 0) + 1);
+  });
+
+  it('waits at least what Retry-After asks', async () => {
+    stack.simulator.addFault({ status: 429, retryAfter: '1', times: 1 });
+    const started = performance.now();
+    const response = await stack.query(NGINX);
+    expect(response.errors).toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(stack.simulator.requests).toHaveLength(2);
+  });
+});
