@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** A query that works verbatim in demo mode: the first page of demo/nginx and how to go on. */
@@ -28,13 +27,20 @@ export const graphiqlOptions: GraphiQLOptions = {
   shouldPersistHeaders: false,
 };
 
-let renderedPage: { options: GraphiQLOptions; html: string } | null = null;
+let renderedPage: { options: GraphiQLOptions; html: Promise<string> } | null = null;
 
 /**
  * Renders GraphiQL with everything inlined (about 9 MB, no CDN), once: Yoga asks for the page on
  * every browser visit with the same static options, and rendering it anew each time is waste.
+ * The renderer is imported on the first visit only: it costs about 50 MB of memory that a
+ * gateway nobody browses should not carry.
  */
-export function renderGraphiQLOnce(options: GraphiQLOptions): string {
-  if (renderedPage?.options !== options) renderedPage = { options, html: renderGraphiQL(options) };
+export function renderGraphiQLOnce(options: GraphiQLOptions): Promise<string> {
+  if (renderedPage?.options !== options) {
+    renderedPage = {
+      options,
+      html: import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)),
+    };
+  }
   return renderedPage.html;
 }

@@ -124,18 +124,24 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     const startedAt = performance.now();
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    // The failure being retried: when the deadline cuts a retry short, that failure is what
+    // SWR told us (a 503 stays UPSTREAM_ERROR), not a timeout of our own making.
+    let retried: unknown = null;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await tryOnce(request, path, filter, attempt, signal);
       } catch (thrown) {
         const error = upstreamErrorFrom(thrown, deadline, request.signal, timeoutMs);
+        if (error instanceof SwrTimeoutError && retried !== null) throw retried;
         const remainingMs = timeoutMs - (performance.now() - startedAt);
         const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
         if (delay === null) throw error;
+        retried = error;
         try {
           await sleep(delay, signal);
         } catch (aborted) {
-          throw upstreamErrorFrom(aborted, deadline, request.signal, timeoutMs);
+          const reason = upstreamErrorFrom(aborted, deadline, request.signal, timeoutMs);
+          throw reason instanceof SwrTimeoutError ? retried : reason;
         }
       }
     }

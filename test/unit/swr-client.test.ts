@@ -194,3 +194,21 @@ describe('retries', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('retries against the deadline', () => {
+  it('reports the failure it was retrying when the deadline cuts the retry short', async () => {
+    agent.get(ORIGIN).intercept({ path: PATH }).reply(503, '{"error_code":"SVCSTG.SWR.5030001","error_msg":"busy"}', { headers: { 'x-request-id': 'first' } });
+    agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [job]).delay(1000);
+    const retrying = createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs: 300, retry: { retries: 2, random: () => 0 } });
+    await expect(retrying.listSyncJobs(request)).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      upstream: { status: 503, errorCode: 'SVCSTG.SWR.5030001', requestId: 'first' },
+    });
+  });
+
+  it('is a timeout when the first try itself misses the deadline', async () => {
+    agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [job]).delay(1000);
+    const retrying = createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs: 200, retry: { retries: 2 } });
+    await expect(retrying.listSyncJobs(request)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+  });
+});

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `npm run soak`, short: scripts/soak.mjs starts the soak simulator and dist/main.js as child
+// processes and drives them from four tenants at once (`npm test` builds dist/ first).
+const ROOT = new URL('../../', import.meta.url);
+const SOAK = new URL('../../scripts/soak.mjs', import.meta.url);
+const MAIN = new URL('../../dist/main.js', import.meta.url);
+const ARGS = ['--duration', '5', '--concurrency', '20', '--max-operations', '2000'];
+
+/** The codes the soak simulator's two faulty repositories produce (a 503, and an answer after the deadline). */
+const EXPECTED_CODES = ['UPSTREAM_ERROR', 'UPSTREAM_TIMEOUT'];
+/** Generous: an idle gateway holds ~140 MB, and 20 workers add well under 100 MB. */
+const MAX_RSS_MB = 300;
+
+interface SoakResult {
+  operations: number;
+  durationSeconds: number;
+  opsPerSecond: number;
+  statuses: Record<string, number>;
+  errorCodes: Record<string, number>;
+  transportErrors: number;
+  leaks: number;
+  anomalies: number;
+  healthyLookups: number;
+  collateralTimeouts: number;
+  rssStartMB: number | null;
+  rssEndMB: number | null;
+  rssPeakMB: number | null;
+  passed: boolean;
+  failures: string[];
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let child: ChildProcess | undefined;
+afterAll(() => {
+  // Only if the test gave up on it: the script stops its own children on SIGTERM.
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
+
+// Runs the script to its end (it bounds itself; the vitest timeout is the backstop).
+function runSoak(): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = spawn(process.execPath, [SOAK.pathname, ...ARGS], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = started;
+    let stdout = '';
+    let stderr = '';
+    started.stdout!.on('data', (chunk) => (stdout += chunk));
+    started.stderr!.on('data', (chunk) => (stderr += chunk));
+    started.once('error', reject);
+    started.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function soakResultFrom(stdout: string): SoakResult {
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith('SOAK_RESULT '));
+  if (line === undefined) throw new Error(`no SOAK_RESULT line in:\n${stdout}`);
+  return JSON.parse(line.slice('SOAK_RESULT '.length)) as SoakResult;
+}
+
+describe('npm run soak (short)', () => {
+  it('serves four tenants under concurrent load without leaks, transport errors or unexpected codes', async () => {
+    expect(existsSync(MAIN), 'dist/main.js is missing: run `npm run build` (npm test does)').toBe(true);
+    const run = await runSoak();
+    const result = soakResultFrom(run.stdout);
+    // The whole report on failure: it names the leaks, anomalies and codes it saw.
+    expect({ code: run.code, failures: result.failures }, `${run.stdout}\n${run.stderr}`).toEqual({ code: 0, failures: [] });
+
+    expect(result.operations).toBeGreaterThan(50);
+    expect(result.operations).toBeLessThanOrEqual(2000);
+    expect(result.leaks).toBe(0);
+    expect(result.transportErrors).toBe(0);
+    expect(result.anomalies).toBe(0);
+    expect(Object.keys(result.statuses)).toEqual(['200']);
+    expect(EXPECTED_CODES).toEqual(expect.arrayContaining(Object.keys(result.errorCodes)));
+    // Both faults were hit: the injected 503 and the answer past SWR_TIMEOUT_MS.
+    for (const code of EXPECTED_CODES) expect(result.errorCodes[code], code).toBeGreaterThan(0);
+    // At 20 workers the gateway is far from saturated; a timeout of a healthy repository is rare at most.
+    expect(result.collateralTimeouts).toBeLessThanOrEqual(result.healthyLookups * 0.02);
+    if (result.rssEndMB !== null) {
+      expect(result.rssEndMB).toBeLessThan(MAX_RSS_MB);
+      expect(result.rssPeakMB).toBeLessThan(MAX_RSS_MB);
+    }
+  }, 60_000);
+});
