@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { positionToCursor } from '../../src/paging/cursor.js';
 import { createTenantData } from '../../src/simulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, useStack } from '../support/stack.js';
 
 // One tenant, any token: demo-like organization with 60 repositories of 200 jobs, and one big list.
 const repositories = Object.fromEntries(Array.from({ length: 60 }, (_, index) => [`repo-${index}`, 200]));
@@ -16,15 +16,7 @@ const disjointPages = (n: number) =>
     (_, index) => `a${index}: repository(namespace: "org", name: "repo-0") { syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
   ).join('\n')} }`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ data });
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack({ data });
 
 describe('the upstream-call budget', () => {
   it('allows an operation of exactly MAX_UPSTREAM_CALLS calls', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTenantData } from '../../src/simulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 // Two tenants with their own tokens and the same organization and repository names.
 const data = {
@@ -18,15 +18,7 @@ const JOBS = /* GraphQL */ `
   }
 `;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ data });
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack({ data });
 
 describe('caller tokens', () => {
   it('forwards X-Auth-Token unchanged to SWR', async () => {

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordedFilters, startStack, type Stack } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { recordedFilters, useStack } from '../support/stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack();
 
 const calls = () =>
   stack.simulator.requests.map((request) => `${request.namespace}/${request.repository} ${request.filter}`).sort();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { positionToCursor } from '../../src/paging/cursor.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 // Cursors of demo/nginx (47 jobs) by position, as the gateway issues them.
 const desc = (position: number) => JSON.stringify(positionToCursor('desc', position));
@@ -59,15 +59,7 @@ const shapes: Array<[string, string[], string[]]> = [
 
 const operation = (selections: string[]) => `{ ${selections.map((selection, index) => `s${index}: ${selection}`).join('\n')} }`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack();
 
 const recordedCalls = () =>
   stack.simulator.requests.map((request) => `${request.repository} ${request.filter}`).sort();

@@ -1,21 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createGateway } from '../../src/server.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, useStack } from '../support/stack.js';
 
 const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { SWR_TIMEOUT_MS: '300' } });
-});
-afterAll(() => stack.close());
-afterEach(() => {
-  stack.simulator.clearFaults();
-  stack.simulator.clearRequests();
-});
+const stack = useStack({ env: { SWR_TIMEOUT_MS: '300' } });
 
 describe('upstream statuses', () => {
   it.each(['old', 'old-array'] as const)('reads the %s SWR error body shape', async (errorShape) => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTenantData } from '../../src/simulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, useStack } from '../support/stack.js';
 
 // Two tenants with their own tokens; each has 20 repositories of the same names.
 const names = Array.from({ length: 20 }, (_, index) => `app-${index}`);
@@ -21,15 +21,7 @@ const dashboard = (count: number, args = 'first: 5') =>
     .map((name) => `{ namespace: "team", name: "${name}" }`)
     .join(', ')}]) { name syncJobs(${args}) { totalCount nodes { id domainName } } } }`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ data });
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack({ data });
 
 describe('concurrent fan-out', () => {
   it('answers 20 repositories at 100 ms upstream latency in well under a second', async () => {
@@ -40,8 +32,8 @@ describe('concurrent fan-out', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data.repositories).toHaveLength(20);
     expect(stack.simulator.requests).toHaveLength(20);
-    // 16 at once: two rounds of 100 ms; one after the other would take 2 s.
-    expect(elapsed).toBeLessThan(600);
+    // 16 at once: two rounds of 100 ms (about 0.25 s); one after the other would take 2 s.
+    expect(elapsed).toBeLessThan(1000);
   });
 
   it('keeps at most SWR_CONCURRENCY calls of one operation in flight', async () => {

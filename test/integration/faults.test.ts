@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/simulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 // SWR_RETRIES=2 (the default): up to three tries, all within SWR_TIMEOUT_MS.
 const TIMEOUT_MS = 1500;
 const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { SWR_TIMEOUT_MS: String(TIMEOUT_MS) } });
-});
-afterAll(() => stack.close());
-afterEach(() => {
-  stack.simulator.clearFaults();
-  stack.simulator.clearRequests();
-});
+const stack = useStack({ env: { SWR_TIMEOUT_MS: String(TIMEOUT_MS) } });
 
 const upstreamDetails = (status: number) => ({
   status,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTenantData } from '../../src/simulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 
 const names = Array.from({ length: 60 }, (_, index) => `app-${index}`);
 const data = {
@@ -23,15 +23,7 @@ const ENTITIES = /* GraphQL */ `
 `;
 const repo = (name: string) => ({ __typename: 'Repository', namespace: 'demo', name });
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ data });
-});
-afterAll(() => stack.close());
-beforeEach(() => {
-  stack.simulator.clearRequests();
-  stack.simulator.clearFaults();
-});
+const stack = useStack({ data });
 
 describe('the federation subgraph', () => {
   it('serves its SDL with the Federation v2 link and the Repository key', async () => {

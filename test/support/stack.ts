@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { readConfig, type GatewayConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp, type App } from '../../src/app.js';
@@ -76,4 +77,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** The filter strings the simulator received, in arrival order. */
 export function recordedFilters(simulator: SwrSimulator): Array<string | null> {
   return simulator.requests.map((request) => request.filter);
+}
+
+/**
+ * The stack of a test file: started before its tests, closed after them, and with the simulator's
+ * recorded requests and faults cleared before each test. Returns the stack itself (a view that
+ * reads through to it once beforeAll has started it), so tests write `stack.query(...)`.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let current: Stack | undefined;
+  beforeAll(async () => {
+    current = await startStack(options);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current?.simulator.clearRequests();
+    current?.simulator.clearFaults();
+  });
+  return new Proxy({} as Stack, {
+    get(_target, property) {
+      if (!current) throw new Error('The stack starts in beforeAll: use it inside tests and hooks');
+      return Reflect.get(current, property);
+    },
+  });
 }
