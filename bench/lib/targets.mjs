@@ -1,0 +1,87 @@
+// The four targets, in the order every round runs them, and how each is started. Every server is
+// its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
+import { freePort, startServer } from './processes.mjs';
+
+/** NODE_ENV as a deployment would have it, the same for every server. */
+const NODE_ENV = 'production';
+const GATEWAY_START_ATTEMPTS = 3;
+
+/**
+ * `kind`: 'rest' (asked the SWR page directly) or 'graphql'. `workloads`: the workload ids it can
+ * serve; the others are reported as n/a.
+ */
+export const TARGETS = [
+  {
+    id: 'direct',
+    kind: 'rest',
+    workloads: ['one-page'],
+    what: 'the REST call to the simulator itself (`GET …/sync_job?filter=…` with X-Auth-Token); its RSS is the simulator\'s',
+  },
+  {
+    id: 'bare-proxy',
+    kind: 'graphql',
+    workloads: ['one-page', 'dashboard'],
+    what: '`bench/peers/bare-proxy.mjs`: node:http + one undici Pool, the same SWR calls, the response JSON built by hand; no GraphQL (the ceiling for a Node process)',
+  },
+  {
+    id: 'apollo-peer',
+    kind: 'graphql',
+    workloads: ['one-page', 'dashboard'],
+    what: '`bench/peers/apollo-peer.mjs`: Apollo Server 5 standalone, a RESTDataSource per request, graphql-relay cursors (the typical implementation)',
+  },
+  {
+    id: 'swr-gateway',
+    kind: 'graphql',
+    workloads: ['one-page', 'dashboard', 'entities'],
+    what: '`node dist/main.js` with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn',
+  },
+];
+
+/** Use first: the bench simulator (demo data + bench-0 … bench-19), with its IPC call counter. */
+export function startSimulator() {
+  return startServer({ name: 'simulator', script: 'bench/simulator.mjs', env: { NODE_ENV }, ready: { line: true }, ipc: true });
+}
+
+/**
+ * Use to start every target's server against `simulator`; resolves to the targets with `pid`,
+ * `baseUrl`, `graphqlUrl` and `handle` filled in (the direct target is the simulator itself).
+ */
+export async function startTargets(simulator, { upstreamConnections }) {
+  const env = { NODE_ENV, SWR_ENDPOINT: simulator.baseUrl };
+  const starters = {
+    direct: async () => simulator,
+    'bare-proxy': () =>
+      startServer({ name: 'bare-proxy', script: 'bench/peers/bare-proxy.mjs', env: { ...env, UPSTREAM_CONNECTIONS: String(upstreamConnections) }, ready: { line: true } }),
+    'apollo-peer': () => startServer({ name: 'apollo-peer', script: 'bench/peers/apollo-peer.mjs', env, ready: { line: true } }),
+    'swr-gateway': () => startGateway(env),
+  };
+  const handles = await Promise.all(TARGETS.map((target) => starters[target.id]()));
+  return TARGETS.map((target, index) => ({
+    ...target,
+    handle: handles[index],
+    pid: handles[index].pid,
+    baseUrl: handles[index].baseUrl,
+    graphqlUrl: target.kind === 'graphql' ? `${handles[index].baseUrl}/graphql` : null,
+  }));
+}
+
+/**
+ * dist/main.js logs its port only at LOG_LEVEL=info, and the bench runs it at warn (a log line
+ * per operation would be measured too), so it gets a free port and is ready when /readyz says so.
+ * Another process may take that port in between; then it fails with EADDRINUSE and we try again.
+ */
+async function startGateway(env) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      return await startServer({
+        name: 'swr-gateway',
+        script: 'dist/main.js',
+        env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+        ready: { url: `http://127.0.0.1:${port}/readyz` },
+      });
+    } catch (error) {
+      if (attempt >= GATEWAY_START_ATTEMPTS || !/EADDRINUSE/.test(error.message)) throw error;
+    }
+  }
+}
