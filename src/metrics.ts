@@ -42,8 +42,9 @@ export function createMetrics(): GatewayMetrics {
   };
 }
 
-/** The status class label of an upstream try: 2xx/3xx/4xx/5xx, or timeout/network without an answer. */
+/** The status class label of an upstream try: 2xx/3xx/4xx/5xx, or timeout/cancelled/network without an answer. */
 export function statusClassOf(status: number | null, outcome: string): string {
   if (status !== null) return `${Math.floor(status / 100)}xx`;
-  return outcome === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'network';
+  if (outcome === 'UPSTREAM_TIMEOUT') return 'timeout';
+  return outcome === 'CANCELLED' ? 'cancelled' : 'network';
 }

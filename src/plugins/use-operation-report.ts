@@ -52,13 +52,15 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
       const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
       for (const single of results) {
         const errors = single.errors ?? [];
-        const outcome = errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
+        // A caller that went away cancelled its own operation: no failure to count.
+        const cancelled = request.signal.aborted;
+        const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
         const operation = labelOf(state.operationName);
-        const codes = errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
+        const codes = cancelled ? [] : errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
         metrics.operations.inc({ operation, outcome });
         metrics.operationSeconds.observe({ operation, outcome }, durationMs / 1000);
         for (const code of codes) metrics.errors.inc({ code });
-        for (const error of errors) {
+        for (const error of cancelled ? [] : errors) {
           if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: String(error.extensions.limit ?? 'unknown') });
         }
         const economy = state.economy;

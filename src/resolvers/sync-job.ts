@@ -1,6 +1,5 @@
 import type { SyncJobResolvers, SyncJobStatus } from '../generated/resolvers-types.js';
 import { repositoryFromPathSegment } from '../swr/names.js';
-import { dateTimeFromSwrTime } from './date-time.js';
 
 const KNOWN_STATUSES = new Set<string>(['WAITING', 'RUNNING', 'SUCCESS', 'FAILED', 'TIMEOUT', 'CANCEL', 'EXISTED']);
 
@@ -16,7 +15,6 @@ export const syncJobResolvers: SyncJobResolvers = {
   status: (job) => statusFromSwr(job.status),
   repoName: (job) => repositoryFromPathSegment(job.repoName),
   domainId: (job) => job.domainID,
-  createdAt: (job) => dateTimeFromSwrTime(job.createdAt),
-  updatedAt: (job) => dateTimeFromSwrTime(job.updatedAt),
+  // createdAt/updatedAt need no resolver: the DateTime scalar normalises SWR's times on output.
   repository: (job) => ({ namespace: job.namespace, name: repositoryFromPathSegment(job.repoName) }),
 };

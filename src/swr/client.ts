@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
-import { SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
+import { CallerGoneError, SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
@@ -122,33 +122,36 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       `${basePath}/v2/manage/namespaces/${request.namespace}` +
       `/repos/${repositoryToPathSegment(request.repository)}/sync_job?filter=${filterToQueryValue(filter)}`;
     const startedAt = performance.now();
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const call = createCallSignal(timeoutMs, request.signal);
     // The failure being retried: when the deadline cuts a retry short, that failure is what
     // SWR told us (a 503 stays UPSTREAM_ERROR), not a timeout of our own making.
     let retried: unknown = null;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await tryOnce(request, path, filter, attempt, signal);
-      } catch (thrown) {
-        const error = upstreamErrorFrom(thrown, deadline, request.signal, timeoutMs);
-        if (error instanceof SwrTimeoutError && retried !== null) throw retried;
-        const remainingMs = timeoutMs - (performance.now() - startedAt);
-        const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
-        if (delay === null) throw error;
-        retried = error;
+    try {
+      for (let attempt = 1; ; attempt += 1) {
         try {
-          await sleep(delay, signal);
-        } catch (aborted) {
-          const reason = upstreamErrorFrom(aborted, deadline, request.signal, timeoutMs);
-          throw reason instanceof SwrTimeoutError ? retried : reason;
+          return await tryOnce(request, path, filter, attempt, call);
+        } catch (thrown) {
+          const error = upstreamErrorFrom(thrown, call, timeoutMs);
+          if (error instanceof SwrTimeoutError && retried !== null) throw retried;
+          const remainingMs = timeoutMs - (performance.now() - startedAt);
+          const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
+          if (delay === null) throw error;
+          retried = error;
+          try {
+            await sleep(delay, call.signal);
+          } catch (aborted) {
+            const reason = upstreamErrorFrom(aborted, call, timeoutMs);
+            throw reason instanceof SwrTimeoutError ? retried : reason;
+          }
         }
       }
+    } finally {
+      call.dispose();
     }
   }
 
   // One HTTP exchange; reports itself through onCall whatever happens.
-  async function tryOnce(request: SyncJobPageRequest, path: string, filter: string, attempt: number, signal: AbortSignal): Promise<SyncJobPage> {
+  async function tryOnce(request: SyncJobPageRequest, path: string, filter: string, attempt: number, call: CallSignal): Promise<SyncJobPage> {
     const startedAt = performance.now();
     let status: number | null = null;
     let upstreamRequestId: string | null = null;
@@ -164,7 +167,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           'content-type': 'application/json',
           accept: 'application/json',
         },
-        signal,
+        signal: call.signal,
       });
       status = response.statusCode;
       upstreamRequestId = headerValue(response.headers['x-request-id']);
@@ -181,7 +184,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
       return { offset: request.offset, items, total: range?.total ?? null, requestId: upstreamRequestId };
     } catch (error) {
-      outcome = (upstreamErrorFrom(error, signal, undefined, timeoutMs) as { code?: string }).code ?? 'ABORTED';
+      outcome = (upstreamErrorFrom(error, call, timeoutMs) as { code?: string }).code ?? 'ERROR';
       throw error;
     } finally {
       options.onCall?.({
@@ -233,16 +236,50 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, requestId
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-// Maps whatever the call threw to one of the typed upstream errors; an abort by the caller stays an abort.
-function upstreamErrorFrom(error: unknown, deadline: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number): unknown {
-  if (error instanceof SwrHttpError || error instanceof SwrBadResponseError) return error;
-  if (deadline.aborted && !callerSignal?.aborted) return new SwrTimeoutError(timeoutMs, { cause: error });
-  if (callerSignal?.aborted) return error;
+/** The abort signal of one call: the deadline and the caller, without a timer or listener left behind. */
+interface CallSignal {
+  signal: AbortSignal;
+  timedOut: boolean;
+  cancelled: boolean;
+  dispose(): void;
+}
+
+// One controller and one timer per call (AbortSignal.timeout plus AbortSignal.any per call cost
+// measurably more on the hot path); aborted by the deadline or by the caller going away.
+function createCallSignal(timeoutMs: number, callerSignal: AbortSignal | undefined): CallSignal {
+  const controller = new AbortController();
+  const onCallerAbort = () => {
+    state.cancelled = true;
+    controller.abort(callerSignal?.reason);
+  };
+  const timer = setTimeout(() => {
+    state.timedOut = true;
+    controller.abort(new SwrTimeoutError(timeoutMs));
+  }, timeoutMs);
+  const state: CallSignal = {
+    signal: controller.signal,
+    timedOut: false,
+    cancelled: false,
+    dispose() {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  return state;
+}
+
+// Maps whatever the call threw to one of the typed upstream errors; a caller that went away gets
+// a CallerGoneError (nobody is left to read it, and it is no failure of SWR's).
+function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): unknown {
+  if (error instanceof SwrHttpError || error instanceof SwrBadResponseError || error instanceof InvalidInputError) return error;
+  if (call.cancelled) return new CallerGoneError('The caller went away; its SWR call was aborted', { cause: error });
+  if (call.timedOut) return new SwrTimeoutError(timeoutMs, { cause: error });
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
     return new SwrUnavailableError(describeNetworkCode(code), { cause: error });
   }
-  if (error instanceof InvalidInputError) return error;
   return new SwrUnavailableError('the request failed', { cause: error });
 }
 

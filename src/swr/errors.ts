@@ -55,6 +55,15 @@ export class SwrBadResponseError extends GatewayError {
   }
 }
 
+/**
+ * Thrown when the caller disconnected and its upstream call was aborted: not a failure of SWR's,
+ * and nobody is left to read it. Reported as `CANCELLED` in logs and metrics.
+ */
+export class CallerGoneError extends Error {
+  override name = 'CallerGoneError';
+  readonly code = 'CANCELLED';
+}
+
 /** The contract's error code for an upstream HTTP status. */
 export function codeFromStatus(status: number): ErrorCode {
   if (status === 400) return 'UPSTREAM_BAD_REQUEST';

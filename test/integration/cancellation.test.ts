@@ -7,10 +7,17 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const waitFor = async (condition: () => boolean, timeoutMs: number) => {
+let cancelledTries = 0;
+let metrics = '';
+
+// Polls `condition` (after `refresh`, when given) until it holds or the time is up.
+const waitFor = async (condition: () => boolean, timeoutMs: number, refresh?: () => Promise<void>) => {
   const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return condition();
+  for (;;) {
+    await refresh?.();
+    if (condition() || Date.now() > deadline) return condition();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 };
 
 describe('cancellation', () => {
@@ -29,5 +36,15 @@ describe('cancellation', () => {
     // The gateway closes its upstream requests long before SWR_TIMEOUT_MS would have.
     expect(await waitFor(() => stack.simulator.requests.every((request) => request.aborted), 3000)).toBe(true);
     stack.simulator.clearFaults();
+
+    // A caller going away is no SWR failure: the tries count as cancelled, never as errors.
+    const metricsUrl = stack.url.replace('/graphql', '/metrics');
+    expect(await waitFor(() => cancelledTries >= 2, 3000, async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      cancelledTries = Number(/swr_gateway_upstream_calls_total\{status_class="cancelled"\} (\d+)/.exec(text)?.[1] ?? 0);
+      metrics = text;
+    })).toBe(true);
+    expect(metrics).not.toMatch(/swr_gateway_upstream_calls_total\{status_class="(timeout|network)"\}/);
+    expect(metrics).not.toMatch(/swr_gateway_graphql_errors_total\{code="UPSTREAM_/);
   });
 });
