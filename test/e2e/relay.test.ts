@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, parse, print, printType, specifiedDirectives, visit, type FieldDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_SCHEMA_HEADER, printClientSchema } from '../../examples/relay/print-schema.mjs';
+import { createSchema } from '../../src/schema.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+// examples/relay is compiled by relay-compiler against the client-facing schema. These tests keep
+// the committed schema.graphql and artifacts fresh, prove that the schema satisfies Relay's
+// connection rules (and that a schema breaking them fails to compile), and run the operations
+// Relay generates against the gateway.
+
+const RELAY_EXAMPLE = fileURLToPath(new URL('../../examples/relay/', import.meta.url));
+const ARTIFACTS = join(RELAY_EXAMPLE, '__generated__');
+// relay-compiler's package resolves to its platform's binary, or null where it has none.
+const relayCompiler = createRequire(import.meta.url)('relay-compiler') as string | null;
+
+const clientSchema = printClientSchema(createSchema());
+const temporaryDirectories: string[] = [];
+afterAll(() => {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+interface Compilation {
+  status: number | null;
+  /** stdout and stderr, without colours. */
+  output: string;
+  /** File name → content of what relay-compiler wrote to __generated__. */
+  artifacts: Record<string, string>;
+}
+
+// Copies examples/relay (sources and relay.config.json, not its artifacts) into a fresh
+// directory, with `schema` as its schema.graphql, and runs relay-compiler there.
+function compileRelayExample(schema: string): Compilation {
+  expect(relayCompiler, `relay-compiler has no binary for ${process.platform}/${process.arch}`).toBeTruthy();
+  const directory = mkdtempSync(join(tmpdir(), 'swr-relay-'));
+  temporaryDirectories.push(directory);
+  cpSync(RELAY_EXAMPLE, directory, { recursive: true, filter: (source) => !source.includes('__generated__') });
+  mkdirSync(join(directory, '__generated__'));
+  writeFileSync(join(directory, 'schema.graphql'), schema);
+  const run = spawnSync(relayCompiler!, [], { cwd: directory, encoding: 'utf8', timeout: 60_000 });
+  return {
+    status: run.status,
+    output: `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''),
+    artifacts: readArtifacts(join(directory, '__generated__')),
+  };
+}
+
+const readArtifacts = (directory: string) =>
+  Object.fromEntries(readdirSync(directory).sort().map((file) => [file, readFileSync(join(directory, file), 'utf8')]));
+
+// The schema without one field of one type, printed again (so descriptions stay well-formed).
+function withoutField(sdl: string, typeName: string, fieldName: string): string {
+  const mutated = print(
+    visit(parse(sdl), {
+      ObjectTypeDefinition: (node) =>
+        node.name.value === typeName ? { ...node, fields: node.fields?.filter((field: FieldDefinitionNode) => field.name.value !== fieldName) } : undefined,
+    }),
+  );
+  expect(mutated).not.toBe(print(parse(sdl)));
+  return mutated;
+}
+
+// The operation text Relay sends for a generated query artifact (its `params.text`).
+function operationTextOf(artifact: string): string {
+  const match = /"text": ("(?:[^"\\]|\\.)*")/.exec(readFileSync(join(ARTIFACTS, artifact), 'utf8'));
+  expect(match, `no operation text in ${artifact}`).not.toBeNull();
+  return JSON.parse(match![1]!) as string;
+}
+
+describe('examples/relay: the client schema', () => {
+  it('is committed as examples/relay/schema.graphql (run `npm run relay`)', () => {
+    expect(readFileSync(join(RELAY_EXAMPLE, 'schema.graphql'), 'utf8')).toBe(`${CLIENT_SCHEMA_HEADER}${clientSchema}\n`);
+  });
+
+  it('is the served schema without the federation types, fields and directives', () => {
+    const served = createSchema();
+    const client = buildSchema(clientSchema);
+    const isFederationName = (name: string) => /^_[^_]|^link__|^federation__/.test(name);
+    const clientTypes = Object.keys(client.getTypeMap()).sort();
+
+    expect(clientTypes).toEqual(Object.keys(served.getTypeMap()).filter((name) => !isFederationName(name)).sort());
+    for (const name of clientTypes.filter((type) => type !== 'Query')) expect(printType(client.getType(name)!)).toBe(printType(served.getType(name)!));
+    expect(Object.keys(served.getQueryType()!.getFields()).sort()).toEqual(['_entities', '_service', 'repositories', 'repository']);
+    expect(Object.keys(client.getQueryType()!.getFields())).toEqual(['repository', 'repositories']);
+    expect(client.getDirectives().map((directive) => directive.name)).toEqual(specifiedDirectives.map((directive) => directive.name));
+    expect(clientSchema).not.toMatch(/_entities|_service|_Any|_Entity|@link|@key|@shareable|link__|federation__/);
+  });
+});
+
+describe('examples/relay: relay-compiler', () => {
+  it('compiles the pagination fragment and queries into exactly the committed __generated__ artifacts (run `npm run relay`)', () => {
+    const compilation = compileRelayExample(clientSchema);
+    expect(compilation.output).toContain('Compilation completed');
+    expect(compilation.status).toBe(0);
+    expect(Object.keys(compilation.artifacts)).toEqual(['RepositorySyncJobsQuery.graphql.ts', 'SyncJobListPaginationQuery.graphql.ts', 'SyncJobList_query.graphql.ts']);
+    expect(compilation.artifacts).toEqual(readArtifacts(ARTIFACTS));
+  });
+
+  it.each([
+    ['PageInfo has no hasNextPage', () => withoutField(clientSchema, 'PageInfo', 'hasNextPage'), /@connection used on invalid field 'syncJobs'.*'pageInfo \{ hasNextPage \}'/],
+    ['PageInfo has no endCursor', () => withoutField(clientSchema, 'PageInfo', 'endCursor'), /@connection used on invalid field 'syncJobs'.*'pageInfo \{ endCursor \}'/],
+    ['edges have no cursor', () => withoutField(clientSchema, 'SyncJobEdge', 'cursor'), /@connection used on invalid field 'syncJobs'.*'edges \{ cursor \}'/],
+    ['the connection has no pageInfo', () => withoutField(clientSchema, 'SyncJobConnection', 'pageInfo'), /@connection used on invalid field 'syncJobs'.*'pageInfo'/],
+    ['edges are not a list', () => clientSchema.replace('edges: [SyncJobEdge!]!', 'edges: SyncJobEdge!'), /@connection used on invalid field 'syncJobs'.*'edges'/],
+  ])('fails to compile when %s', (_case, mutate, message) => {
+    const schema = mutate();
+    expect(schema).not.toBe(clientSchema);
+    const compilation = compileRelayExample(schema);
+    expect(compilation.status).not.toBe(0);
+    expect(compilation.output).toMatch(message);
+    expect(compilation.output).toContain('Compilation failed');
+  });
+});
+
+describe('examples/relay: the operations Relay generates', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  type Page = { repository: { syncJobs: { totalCount: number; edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } } };
+
+  it('page through all 47 demo/nginx jobs: the page query, then the refetchable pagination query after each endCursor', async () => {
+    const variables = { namespace: 'demo', name: 'nginx' };
+    const everything = await stack.query(`{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 47) { nodes { id } } } }`);
+    const expectedIds = (everything.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id);
+
+    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), { variables });
+    expect(first.errors).toBeUndefined();
+    const pages: Page[] = [first.data as Page];
+    const paginationQuery = operationTextOf('SyncJobListPaginationQuery.graphql.ts');
+    while (pages.at(-1)!.repository.syncJobs.pageInfo.hasNextPage) {
+      const next = await stack.query(paginationQuery, { variables: { ...variables, count: 10, cursor: pages.at(-1)!.repository.syncJobs.pageInfo.endCursor } });
+      expect(next.errors).toBeUndefined();
+      pages.push(next.data as Page);
+    }
+
+    expect(pages.map((page) => page.repository.syncJobs.edges.length)).toEqual([10, 10, 10, 10, 7]);
+    expect(pages.flatMap((page) => page.repository.syncJobs.edges.map((edge) => edge.node.id))).toEqual(expectedIds);
+    expect(pages.every((page) => page.repository.syncJobs.totalCount === 47)).toBe(true);
+  });
+
+  it('refetch with another order starts that order from the beginning', async () => {
+    const refetched = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), { variables: { namespace: 'demo', name: 'redis', order: 'ASC' } });
+    const newest = await stack.query(`{ repository(namespace: "demo", name: "redis") { syncJobs(first: 12) { nodes { id } } } }`);
+    const ids = (refetched.data as Page).repository.syncJobs.edges.map((edge) => edge.node.id);
+
+    expect(refetched.errors).toBeUndefined();
+    expect(ids).toEqual((newest.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id).toReversed().slice(0, 10));
+  });
+});
