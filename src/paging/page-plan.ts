@@ -21,12 +21,14 @@ export interface PageSizeOptions {
 
 /**
  * Which items a page holds, in positions of its order:
- * - `range`: exactly [start, start + count), known before any call;
+ * - `range`: exactly [start, start + count), known before any call; a backward range (`last`
+ *   before a cursor) also keeps its `tail`, for a `before` cursor past the end of the list (stale,
+ *   after the list shrank): the page before it is then the list's last items;
  * - `tail`: the last `count` items at or after `from`; where that is depends on the total, which
  *   only SWR knows (`last` without `before`).
  */
 export type PagePlan =
-  | { kind: 'range'; order: SwrOrder; start: number; count: number }
+  | { kind: 'range'; order: SwrOrder; start: number; count: number; tail?: { from: number; count: number } }
   | { kind: 'tail'; order: SwrOrder; from: number; count: number };
 
 /**
@@ -53,7 +55,7 @@ export function pagePlanFromArgs(args: PagingArgs, sizes: PageSizeOptions): Page
   }
   if (before === null) return { kind: 'tail', order, from, count: size };
   const start = Math.max(from, before - size);
-  return { kind: 'range', order, start, count: Math.max(0, before - start) };
+  return { kind: 'range', order, start, count: Math.max(0, before - start), tail: { from, count: size } };
 }
 
 // null when absent; otherwise an integer 0..max.

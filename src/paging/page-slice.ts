@@ -33,7 +33,16 @@ export interface SliceOptions {
  * is asked for to learn whether the page is the last.
  */
 export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
-  if (plan.kind === 'range') return sliceFromRange(plan.start, plan.count, loadPage);
+  if (plan.kind === 'range') {
+    const slice = await sliceFromRange(plan.start, plan.count, loadPage);
+    // `last` before a cursor past the end: the items before it are the list's last ones.
+    const { tail } = plan;
+    if (tail && slice.total !== null && plan.start + plan.count > slice.total && slice.total > tail.from) {
+      const start = Math.max(tail.from, slice.total - tail.count);
+      if (start < plan.start) return sliceFromRange(start, slice.total - start, loadPage);
+    }
+    return slice;
+  }
   const limit = Math.max(plan.count, 1);
   const head = await loadPage(plan.from, limit);
   if (head.total !== null) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { positionToCursor } from '../../src/paging/cursor.js';
 import { createDemoData, type SwrSimulator } from '../../src/simulator/index.js';
 import { recordedFilters, startStack, type Stack } from '../support/stack.js';
 
@@ -85,6 +86,14 @@ describe('translation of connection arguments to SWR filters', () => {
     ]);
     const ids = order === 'DESC' ? descIds : ascIds;
     expect(connection.nodes.map((node) => node.id)).toEqual(ids.slice(42));
+  });
+
+  it('last: 5 before a stale cursor past the end answers the last five items', async () => {
+    const before = positionToCursor('desc', 60);
+    const connection = await page({ last: 5, before });
+    expect(connection.nodes.map((node) => node.id)).toEqual(descIds.slice(42));
+    expect(connection.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+    expect(recordedFilters(simulator)).toEqual(['limit::5|offset::55|order::desc', 'limit::5|offset::42|order::desc']);
   });
 
   it('last alone on a repository shorter than the page costs one call', async () => {

@@ -39,6 +39,20 @@ describe('slices with Content-Range', () => {
     ['last: 0 alone: one call', tail(0, 0), 47, [[0, 1]], { start: 47, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
     ['last after a cursor, list ends in the head', tail(40, 10), 47, [[40, 10]], { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
     ['last after a cursor past the end', tail(60, 10), 47, [[60, 10]], { start: 60, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
+    [
+      'last before a stale cursor past the end: the last items',
+      { kind: 'range', order: 'desc', start: 55, count: 5, tail: { from: 0, count: 5 } },
+      47,
+      [[55, 5], [42, 5]],
+      { start: 42, ids: ids(42, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
+    [
+      'last before a cursor at the very end: one call',
+      { kind: 'range', order: 'desc', start: 42, count: 5, tail: { from: 0, count: 5 } },
+      47,
+      [[42, 5]],
+      { start: 42, ids: ids(42, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
   ])('%s', async (_label, plan, total, expectedCalls, expected) => {
     const upstream = fakeUpstream(total);
     const slice = await sliceFromPlan(plan, upstream.loadPage, walk);
