@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, type GatewayError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
 import { CallerGoneError, SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
@@ -130,8 +130,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       for (let attempt = 1; ; attempt += 1) {
         try {
           return await tryOnce(request, path, filter, attempt, call);
-        } catch (thrown) {
-          const error = upstreamErrorFrom(thrown, call, timeoutMs);
+        } catch (error) {
           if (error instanceof SwrTimeoutError && retried !== null) throw retried;
           const remainingMs = timeoutMs - (performance.now() - startedAt);
           const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
@@ -150,7 +149,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     }
   }
 
-  // One HTTP exchange; reports itself through onCall whatever happens.
+  // One HTTP exchange; throws a typed upstream error, and reports itself through onCall whatever happens.
   async function tryOnce(request: SyncJobPageRequest, path: string, filter: string, attempt: number, call: CallSignal): Promise<SyncJobPage> {
     const startedAt = performance.now();
     let status: number | null = null;
@@ -183,8 +182,9 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       // An upstream that sends more than asked is sliced, never passed on.
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
       return { offset: request.offset, items, total: range?.total ?? null, requestId: upstreamRequestId };
-    } catch (error) {
-      outcome = (upstreamErrorFrom(error, call, timeoutMs) as { code?: string }).code ?? 'ERROR';
+    } catch (thrown) {
+      const error = upstreamErrorFrom(thrown, call, timeoutMs);
+      outcome = error.code;
       throw error;
     } finally {
       options.onCall?.({
@@ -272,7 +272,7 @@ function createCallSignal(timeoutMs: number, callerSignal: AbortSignal | undefin
 
 // Maps whatever the call threw to one of the typed upstream errors; a caller that went away gets
 // a CallerGoneError (nobody is left to read it, and it is no failure of SWR's).
-function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): unknown {
+function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): GatewayError | CallerGoneError {
   if (error instanceof SwrHttpError || error instanceof SwrBadResponseError || error instanceof InvalidInputError) return error;
   if (call.cancelled) return new CallerGoneError('The caller went away; its SWR call was aborted', { cause: error });
   if (call.timedOut) return new SwrTimeoutError(timeoutMs, { cause: error });
