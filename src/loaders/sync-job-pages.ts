@@ -122,9 +122,10 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
       economy.windows += keys.length;
       const groups = new Map<string, number[]>();
       keys.forEach((key, index) => {
-        const indexes = groups.get(groupKeyOf(key)) ?? [];
-        indexes.push(index);
-        groups.set(groupKeyOf(key), indexes);
+        const group = groupKeyOf(key);
+        const indexes = groups.get(group);
+        if (indexes) indexes.push(index);
+        else groups.set(group, [index]);
       });
       const pages = new Array<Promise<SyncJobPage>>(keys.length);
       for (const indexes of groups.values()) {
