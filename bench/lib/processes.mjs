@@ -1,11 +1,16 @@
-// Child processes of the benchmark: started with a deadline, always stopped.
+// Child processes of the benchmark (bench/run.mjs) and the soak test (scripts/soak.mjs): started
+// with a deadline, always stopped.
 //
-// Every server runs as its own `node` process (so its pid is the server's, for RSS sampling) on
-// 127.0.0.1. A server is ready either when it prints a JSON line with `port` (our own scripts
-// listen on port 0 and say which port they got) or, for dist/main.js at LOG_LEVEL=warn (which
-// prints nothing at start), when an HTTP readiness URL answers 200. Children are tracked in one
-// set: stopAllChildren() on the normal and error paths, and a synchronous SIGKILL in the 'exit'
-// handler as the last resort; lib/orphan-guard.mjs covers a parent killed with SIGKILL.
+// Every child is its own `node` process (so its pid is the server's, for RSS sampling) on
+// 127.0.0.1. Children are tracked in one set: stopAllChildren() on the normal and error paths, and
+// a synchronous SIGKILL in the 'exit' handler as the last resort; lib/orphan-guard.mjs, preloaded
+// when `orphanGuard` asks for it, covers a parent killed with SIGKILL.
+//
+// A child says it is ready in one of three ways, and one deadline helper serves them all:
+// startServer() knows the bench's two (a JSON line with `port`, which our own scripts print after
+// listening on port 0; or, for dist/main.js at LOG_LEVEL=warn, which prints nothing at start, an
+// HTTP readiness URL that answers 200); waitForLine() takes any line the caller recognises (the
+// soak's simulator prints a bare URL, and its gateway at LOG_LEVEL=info a pino "listening on" line).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -13,11 +18,14 @@ import { createInterface } from 'node:readline';
 const ROOT = new URL('../../', import.meta.url);
 const ORPHAN_GUARD = new URL('./orphan-guard.mjs', import.meta.url);
 
-const STOP_GRACE_MS = 3_000;
+/** How long a child gets to stop after SIGTERM before it is killed. */
+export const STOP_GRACE_MS = 3_000;
 const KILL_WAIT_MS = 2_000;
 const READY_POLL_MS = 50;
 /** Lines of a child's output kept for error messages. */
 const TAIL_LINES = 20;
+/** Lines of output waitForLine() shows when a child did not get ready. */
+const SHOWN_LINES = 5;
 
 /** Every child not yet known to have exited. */
 const children = new Set();
@@ -25,20 +33,41 @@ const children = new Set();
 process.on('exit', killAllChildrenNow);
 
 /**
+ * Use to start a `node` child with `args` and track it until it exits (stop it with
+ * `handle.stop()`). `stdin: 'pipe'` for a child that stops when its stdin closes; `orphanGuard`
+ * preloads lib/orphan-guard.mjs, for a child that cannot tell by itself that its parent is gone.
+ */
+export function spawnChild(name, args, { env, stdin = 'ignore', ipc = false, orphanGuard = false }) {
+  const preload = orphanGuard ? ['--import', ORPHAN_GUARD.href] : [];
+  const child = spawn(process.execPath, [...preload, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: [stdin, 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
+  });
+  return createHandle(name, child);
+}
+
+/**
  * Use to start a Node server script as a child process and wait until it serves.
  * `ready` is `{ line: true }` (a stdout JSON line with `port`) or `{ url }` (polled until 200).
  * Resolves to a handle with `pid`, `baseUrl`, `stop()`, `request()` (IPC); rejects on exit or timeout.
  */
 export async function startServer({ name, script, env, ready, ipc = false, timeoutMs = 20_000 }) {
-  const child = spawn(process.execPath, ['--import', ORPHAN_GUARD.href, new URL(script, ROOT).pathname], {
-    cwd: ROOT,
+  const handle = spawnChild(name, [new URL(script, ROOT).pathname], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
+    ipc,
+    orphanGuard: true,
   });
-  const handle = createHandle(name, child);
   try {
-    const port = await withDeadline(timeoutMs, `${name} did not get ready within ${timeoutMs} ms`, handle, () =>
-      'line' in ready ? portFromLine(handle) : pollUntilOk(ready.url, handle).then(() => Number(new URL(ready.url).port)),
+    const port = await withDeadline(
+      handle,
+      timeoutMs,
+      () => ('line' in ready ? firstLineMatching(handle, portFromLine) : pollUntilOk(ready.url, handle).then(() => Number(new URL(ready.url).port))),
+      {
+        timedOut: `${name} did not get ready within ${timeoutMs} ms`,
+        exited: () => `${name} exited (${handle.exitDescription}) before it was ready`,
+        output: () => `its output:\n${handle.describeOutput()}`,
+      },
     );
     handle.baseUrl = `http://127.0.0.1:${port}`;
     return handle;
@@ -46,6 +75,24 @@ export async function startServer({ name, script, env, ready, ipc = false, timeo
     await handle.stop();
     throw error;
   }
+}
+
+/**
+ * Use when a child announces readiness in a line of its own making: resolves with
+ * `{ value, lines }`, `value` being the first non-undefined `match(line)` of its stdout and `lines`
+ * the readline over that stdout (to keep reading it); rejects on exit or after `timeoutMs`.
+ */
+export function waitForLine(handle, timeoutMs, match) {
+  const seen = [];
+  const matching = firstLineMatching(handle, (line) => {
+    keepLast(seen, line);
+    return match(line);
+  });
+  return withDeadline(handle, timeoutMs, () => matching.then((value) => ({ value, lines: handle.stdoutLines })), {
+    timedOut: `${handle.name} did not start within ${timeoutMs} ms`,
+    exited: () => `${handle.name} exited (${handle.exitSignal ?? handle.exitCode}) before it was ready`,
+    output: () => `stdout: ${JSON.stringify(seen.slice(-SHOWN_LINES))}, stderr: ${JSON.stringify(handle.stderrTail.slice(-SHOWN_LINES))}`,
+  });
 }
 
 /** Use to pick a port for a server that cannot listen on port 0 and report it (dist/main.js at LOG_LEVEL=warn). */
@@ -76,7 +123,11 @@ export function killAllChildrenNow() {
   }
 }
 
-/** Tracks a child: its exit, the tail of its output (stdout is always drained so it never blocks). */
+/**
+ * Tracks a child: its exit, the tail of its output (stdout is always drained so it never blocks).
+ * `tail` interleaves both streams, for the bench's messages; `stderrTail` is stderr alone, for the
+ * soak's report, where the gateway's stdout is its own log and would crowd out the crash.
+ */
 function createHandle(name, child) {
   const handle = {
     name,
@@ -84,8 +135,13 @@ function createHandle(name, child) {
     pid: child.pid,
     baseUrl: null,
     exited: false,
+    exitCode: null,
+    exitSignal: null,
     exitDescription: null,
+    /** Set when SIGTERM was not enough and the child was killed. */
+    stoppedHard: false,
     tail: [],
+    stderrTail: [],
     stdoutLines: createInterface({ input: child.stdout }),
     /** Describes the child's last output, for error messages. */
     describeOutput() {
@@ -96,38 +152,52 @@ function createHandle(name, child) {
     request: (message, replyType, timeoutMs = 5_000) => ipcRequest(handle, message, replyType, timeoutMs),
   };
   children.add(handle);
-  const keep = (line) => {
-    handle.tail.push(line);
-    if (handle.tail.length > TAIL_LINES) handle.tail.shift();
-  };
-  handle.stdoutLines.on('line', keep);
-  createInterface({ input: child.stderr }).on('line', keep);
-  child.once('error', (error) => keep(`spawn error: ${error.message}`));
+  handle.stdoutLines.on('line', (line) => keepLast(handle.tail, line));
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    keepLast(handle.tail, line);
+    keepLast(handle.stderrTail, line);
+  });
+  // A child that stops reading its piped stdin must not crash us with EPIPE.
+  child.stdin?.on('error', () => {});
+  child.once('error', (error) => keepLast(handle.tail, `spawn error: ${error.message}`));
   child.once('exit', (code, signal) => {
     handle.exited = true;
+    handle.exitCode = code;
+    handle.exitSignal = signal;
     handle.exitDescription = signal ?? `code ${code}`;
     children.delete(handle);
   });
   return handle;
 }
 
-/** Resolves with `port` from the first stdout JSON line that has one. */
-function portFromLine(handle) {
+/** Appends `line`, keeping the last TAIL_LINES. */
+function keepLast(lines, line) {
+  lines.push(line);
+  if (lines.length > TAIL_LINES) lines.shift();
+}
+
+/** Resolves with the first non-undefined `match(line)` of the child's stdout. */
+function firstLineMatching(handle, match) {
   return new Promise((resolve) => {
     const onLine = (line) => {
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (Number.isInteger(entry?.port) && entry.port > 0) {
-        handle.stdoutLines.off('line', onLine);
-        resolve(entry.port);
-      }
+      const value = match(line);
+      if (value === undefined) return;
+      handle.stdoutLines.off('line', onLine);
+      resolve(value);
     };
     handle.stdoutLines.on('line', onLine);
   });
+}
+
+/** `port` of a JSON line that has one, else undefined. */
+function portFromLine(line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(entry?.port) && entry.port > 0 ? entry.port : undefined;
 }
 
 /** Polls `url` until it answers 200; each try has its own short timeout. */
@@ -144,16 +214,20 @@ async function pollUntilOk(url, handle) {
   }
 }
 
-/** Runs `start()`, failing on the deadline or when the child exits first. */
-function withDeadline(timeoutMs, message, handle, start) {
+/**
+ * Runs `start()`, failing on the deadline or when the child exits first; `wording` words the
+ * error (`timedOut`, `exited()`, then `; ` and `output()`). An exit fails a tick later, so the
+ * child's last lines, which may be read after its 'exit', are in the message.
+ */
+function withDeadline(handle, timeoutMs, start, wording) {
   return new Promise((resolve, reject) => {
     const fail = (why) => {
       clearTimeout(timer);
       handle.child.off('exit', onExit);
-      reject(new Error(`${why}; its output:\n${handle.describeOutput()}`));
+      reject(new Error(`${why}; ${wording.output()}`));
     };
-    const onExit = () => setImmediate(() => fail(`${handle.name} exited (${handle.exitDescription}) before it was ready`));
-    const timer = setTimeout(() => fail(message), timeoutMs);
+    const onExit = () => setImmediate(() => fail(wording.exited()));
+    const timer = setTimeout(() => fail(wording.timedOut), timeoutMs);
     handle.child.once('exit', onExit);
     if (handle.exited) onExit();
     start().then(
@@ -171,9 +245,11 @@ function withDeadline(timeoutMs, message, handle, start) {
 async function stopChild(handle) {
   if (handle.exited) return;
   const gone = new Promise((resolve) => handle.child.once('exit', resolve));
+  // Unref'd: while the child runs, its own handle keeps us alive; these must not outlast it.
   const within = (ms) => Promise.race([gone.then(() => true), new Promise((resolve) => setTimeout(resolve, ms, false).unref())]);
   handle.child.kill('SIGTERM');
   if (await within(STOP_GRACE_MS)) return;
+  handle.stoppedHard = true;
   handle.child.kill('SIGKILL');
   await within(KILL_WAIT_MS);
 }
