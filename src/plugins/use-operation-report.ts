@@ -68,6 +68,8 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
           metrics.lookupsDeduplicated.inc(economy.lookups - economy.windows);
           metrics.lookupsCoalesced.inc(economy.coalesced);
         }
+        // The line is built only when it will be written: at LOG_LEVEL=warn the hot path skips it.
+        if (!logger.isLevelEnabled('info')) continue;
         logger.info(
           {
             requestId: state.requestId,
