@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScript } from '../support/run-script.js';
 
 // `node bench/run.mjs --smoke`: the benchmark's simulator and every target as child processes,
 // each target checked on every workload it serves, then about a second of load each; it prints
@@ -23,35 +23,8 @@ const SERVED: Array<[target: string, workload: string]> = [
   ['swr-gateway', 'entities'],
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let child: ChildProcess | undefined;
-afterAll(() => {
-  // Only if the test gave up on it: the script stops its own children on SIGTERM.
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-});
-
-// Runs the script to its end (it bounds itself; the vitest timeout is the backstop).
-function runSmoke(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = spawn(process.execPath, [RUN.pathname, '--smoke'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = started;
-    let stdout = '';
-    let stderr = '';
-    started.stdout!.on('data', (chunk) => (stdout += chunk));
-    started.stderr!.on('data', (chunk) => (stderr += chunk));
-    started.once('error', reject);
-    started.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = useScript(RUN);
+const runSmoke = () => run(['--smoke']);
 
 const modifiedAt = (url: URL) => (existsSync(url) ? statSync(url).mtimeMs : null);
 

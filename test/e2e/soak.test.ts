@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScript } from '../support/run-script.js';
 
 // `npm run soak`, short: scripts/soak.mjs starts the soak simulator and dist/main.js as child
 // processes and drives them from four tenants at once (`npm test` builds dist/ first).
@@ -32,35 +32,8 @@ interface SoakResult {
   failures: string[];
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let child: ChildProcess | undefined;
-afterAll(() => {
-  // Only if the test gave up on it: the script stops its own children on SIGTERM.
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-});
-
-// Runs the script to its end (it bounds itself; the vitest timeout is the backstop).
-function runSoak(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = spawn(process.execPath, [SOAK.pathname, ...ARGS], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = started;
-    let stdout = '';
-    let stderr = '';
-    started.stdout!.on('data', (chunk) => (stdout += chunk));
-    started.stderr!.on('data', (chunk) => (stderr += chunk));
-    started.once('error', reject);
-    started.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = useScript(SOAK);
+const runSoak = () => run(ARGS);
 
 function soakResultFrom(stdout: string): SoakResult {
   const line = stdout.split('\n').find((candidate) => candidate.startsWith('SOAK_RESULT '));
