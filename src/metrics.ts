@@ -3,12 +3,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 /** The gateway's Prometheus metrics, in a registry of their own (one per gateway, so tests do not mix). */
 export interface GatewayMetrics {
   registry: Registry;
-  /** GraphQL operations by operation name and outcome (ok, partial, error). */
+  /** GraphQL operations by operation name and outcome (ok, partial, error, cancelled). */
   operations: Counter<'operation' | 'outcome'>;
   operationSeconds: Histogram<'operation' | 'outcome'>;
   /** GraphQL errors by extensions.code. */
   errors: Counter<'code'>;
-  /** Upstream tries by status class (2xx, 4xx, 5xx, timeout, network). */
+  /** Upstream tries by status class (2xx, 4xx, 5xx, timeout, network, cancelled). */
   upstreamCalls: Counter<'status_class'>;
   upstreamSeconds: Histogram<'status_class'>;
   /** Upstream tries that were retries. */
