@@ -103,14 +103,14 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     const groupKey = groupKeyOf(keys[0]!);
     const fetched = fetchedByGroup.get(groupKey) ?? [];
     fetchedByGroup.set(groupKey, fetched);
-    const earlier = fetched.length;
+    const earlier = new Set(fetched);
     for (const call of callsFromWindows(keys, maxLimit, fetched)) {
       fetched.push({ ...call, page: startCall(keys[0]!, call) });
     }
     for (const key of keys) {
       const used = fetched.filter((call) => overlaps(call, key));
       const shared = used.some(
-        (call) => fetched.indexOf(call) < earlier || keys.some((other) => other !== key && overlaps(call, other)),
+        (call) => earlier.has(call) || keys.some((other) => other !== key && overlaps(call, other)),
       );
       if (shared) economy.coalesced += 1;
     }
