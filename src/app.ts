@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
+import { createFastLane } from './fast-lane.js';
 import { createHttpServer, type GatewayHttpServer } from './http-server.js';
 import { createMetrics, statusClassOf, type GatewayMetrics } from './metrics.js';
-import { createGateway, type Gateway } from './server.js';
+import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './server.js';
 import { createSwrClient, type SwrClient } from './swr/client.js';
 
 /** What an app is built from. */
@@ -54,7 +55,13 @@ export function createApp(options: AppOptions): App {
   });
   const gateway = createGateway({ config, client, logger, metrics });
   let ready = true;
-  const http = createHttpServer({ gateway, metrics, maxBodyBytes: config.maxBodyBytes, isReady: () => ready });
+  const http = createHttpServer({
+    gateway,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    isReady: () => ready,
+    fastLane: createFastLane(gateway, GRAPHQL_ENDPOINT, logger.child({ component: 'yoga' })),
+  });
 
   return {
     gateway,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FastLane } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Gateway } from './server.js';
 
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   /** False once shutdown has begun: /readyz then answers 503. */
   isReady: () => boolean;
+  /** Serves ordinary `POST /graphql` requests through Yoga's pipeline without the WHATWG objects. */
+  fastLane?: FastLane;
 }
 
 /** The HTTP server with its in-flight count, for graceful shutdown. */
@@ -29,7 +32,8 @@ export interface GatewayHttpServer {
  * The Node HTTP server in front of the gateway (not yet listening). It answers the operational
  * endpoints itself, before any GraphQL work: `/healthz` (alive), `/readyz` (ready; 503 while
  * shutting down) and `/metrics` (Prometheus), and refuses bodies over MAX_BODY_BYTES (413) or of
- * unknown length (411) before they are read. Everything else goes to Yoga.
+ * unknown length (411) before they are read. Everything else goes to Yoga: ordinary JSON POSTs
+ * through the fast lane, the rest through Yoga's Node adapter.
  */
 export function createHttpServer(options: HttpServerOptions): GatewayHttpServer {
   let inFlight = 0;
@@ -49,6 +53,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       res.setHeader('connection', 'close');
       return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: 'BAD_REQUEST' } }] });
     }
+    if (options.fastLane?.accepts(req)) return void options.fastLane.serve(req, res);
     return options.gateway(req, res);
   });
   return { server, inFlight: () => inFlight };

@@ -33,6 +33,9 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
 }
 
+/** Where GraphQL is served (and GraphiQL, to browsers). */
+export const GRAPHQL_ENDPOINT = '/graphql';
+
 /** The gateway's Yoga instance type. */
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
@@ -65,7 +68,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         maxRefs: MAX_REPOSITORY_REFS,
       }),
     ],
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     // GraphiQL from the npm package, not a CDN: the page works offline.
     graphiql: graphiqlOptions,
     renderGraphiQL: renderGraphiQLOnce,

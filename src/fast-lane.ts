@@ -1,0 +1,433 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { sendNodeResponse } from '@whatwg-node/server';
+import { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Gateway } from './server.js';
+
+/**
+ * The fast lane: `POST /graphql` with a JSON body, served by Yoga's own pipeline (its request,
+ * params, envelop, result and response hooks, in Yoga's order) without building WHATWG
+ * `Request`, `Headers`, streams and `Response` objects for it. Those objects cost about 40% of the
+ * gateway's CPU per operation; the views below give the hooks the members they read, over the
+ * Node request, and the response is written with one `writeHead` and one `end`.
+ *
+ * Everything else (GET, other media types, batches, bodies that are not a plain JSON object,
+ * streaming results) is handed to Yoga's Node adapter unchanged, the body already read passed on
+ * as `req.body`, which the adapter accepts. A differential test holds the two paths to the same
+ * status, headers and body.
+ */
+export interface FastLane {
+  /** True when the request may take the fast lane (decided from the request line and headers). */
+  accepts(req: IncomingMessage): boolean;
+  /**
+   * Serves a request `accepts` took; never rejects. Resolves to the path it took: `lane`, or
+   * `adapter` when the body turned out not to be the ordinary case and Yoga's adapter answered.
+   */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<'lane' | 'adapter'>;
+}
+
+// The parts of Yoga's server object the lane drives. They are Yoga's (5.x) own members; if a
+// version lacks one, the lane switches itself off and every request goes through the adapter.
+interface YogaInternals {
+  plugins: Array<Record<string, unknown> | null | undefined | false>;
+  fetchAPI: { Response: typeof Response; URL: typeof URL; ReadableStream: typeof ReadableStream };
+  parseRequest(request: Request, serverContext: object): PromiseLike<ParsedRequest> | ParsedRequest;
+  getResultForParams(payload: { params: GraphQLParams; request: Request }, context: object): unknown;
+  onResultProcessHooks: Array<(payload: Record<string, unknown>) => unknown>;
+  maskedErrorsOpts: { errorMessage: string; isDev?: boolean; maskError(error: unknown, message: string, isDev?: boolean): Error } | null;
+}
+
+interface ParsedRequest {
+  response?: Response;
+  requestParserResult?: unknown;
+}
+
+interface GraphQLParams {
+  query?: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+type Hook = (payload: Record<string, unknown>) => unknown;
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+const PARAM_KEYS = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+/** Builds the fast lane for a gateway built by createGateway. */
+export function createFastLane(gateway: Gateway, endpoint: string, logger: Logger): FastLane {
+  const yoga = gateway as unknown as YogaInternals;
+  if (!hasInternals(yoga)) {
+    logger.warn('this graphql-yoga version lacks the members the fast lane drives: every request goes through the adapter');
+    return { accepts: () => false, serve: (req, res) => Promise.resolve(gateway(req, res)).then(() => 'adapter' as const) };
+  }
+  const hooksOf = (name: string): Hook[] =>
+    yoga.plugins.flatMap((plugin) => (plugin && typeof plugin[name] === 'function' ? [plugin[name] as Hook] : []));
+  const onRequestHooks = hooksOf('onRequest');
+  const onResponseHooks = hooksOf('onResponse');
+  // Results are turned into responses with Yoga's own result processors; only the Response
+  // class is the lane's, so a string body can be written without a stream.
+  const laneFetchAPI = { ...yoga.fetchAPI, Response: LaneResponse as unknown as typeof Response };
+
+  // The body already read goes to Yoga's Node adapter, which takes a read body from `req.body`.
+  const handOver = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    (req as IncomingMessage & { body?: Buffer }).body = body;
+    return Promise.resolve(gateway(req, res)).then(() => 'adapter' as const);
+  };
+
+  async function serveRead(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<'lane' | 'adapter'> {
+    const params = ordinaryParams(body);
+    if (!params) return handOver(req, res, body);
+
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    res.once('close', abort);
+    res.once('finish', () => res.off('close', abort));
+    const request = new LaneRequest(req, `http://${req.headers.host ?? 'localhost'}${req.url ?? endpoint}`, params, controller.signal);
+    const asRequest = request as unknown as Request;
+    const serverContext: Record<string, unknown> = { req, res, waitUntil: (promise: unknown) => void Promise.resolve(promise).catch(() => {}) };
+
+    // The adapter's request hooks (CORS preflight, health check, GraphiQL, unknown routes, ours).
+    let early: Response | LaneResponse | undefined;
+    let pending: unknown;
+    let replaced = false;
+    for (const hook of onRequestHooks) {
+      pending = hook({
+        request: asRequest,
+        setRequest: () => (replaced = true),
+        serverContext,
+        fetchAPI: yoga.fetchAPI,
+        url: lazyUrl(request.url),
+        requestHandler: gateway,
+        setRequestHandler: () => (replaced = true),
+        endResponse: (response: Response) => (early = response),
+      });
+      if (isThenable(pending)) await pending;
+      if (early || replaced) break;
+    }
+    // A hook that swaps the request or its handler is beyond the lane: nothing has run yet.
+    if (replaced) return handOver(req, res, body);
+
+    let response: Response | LaneResponse;
+    if (early) {
+      response = early;
+    } else {
+      const parsed = await yoga.parseRequest(asRequest, serverContext);
+      if (parsed.response) {
+        response = parsed.response;
+      } else {
+        let result: unknown;
+        try {
+          result = await yoga.getResultForParams({ params: parsed.requestParserResult as GraphQLParams, request: asRequest }, serverContext);
+        } catch (error) {
+          result = { errors: [maskedError(yoga, error, logger)] };
+        }
+        response = await processResult(yoga, laneFetchAPI, asRequest, result, serverContext);
+      }
+    }
+    // The adapter's response hooks (CORS headers, X-Request-Id).
+    for (const hook of onResponseHooks) {
+      pending = hook({
+        request: asRequest,
+        response,
+        serverContext,
+        setResponse: (next: Response) => (response = next),
+        fetchAPI: yoga.fetchAPI,
+      });
+      if (isThenable(pending)) await pending;
+    }
+    await write(res, response, yoga.fetchAPI.Response);
+    return 'lane';
+  }
+
+  return {
+    accepts(req) {
+      if (req.method !== 'POST' || req.url !== endpoint) return false;
+      const length = req.headers['content-length'];
+      if (length === undefined || length === '0' || req.headers['transfer-encoding'] !== undefined) return false;
+      const type = req.headers['content-type'];
+      return type !== undefined && JSON_CONTENT_TYPE.test(type);
+    },
+    async serve(req, res) {
+      try {
+        const body = await readBody(req);
+        if (body === null) return 'lane';
+        return await serveRead(req, res, body);
+      } catch (error) {
+        logger.error({ err: error }, 'fast lane: unexpected failure');
+        if (!res.headersSent && !res.destroyed) {
+          const text = JSON.stringify({ errors: [{ message: 'Unexpected error.' }] });
+          res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        } else {
+          res.destroy();
+        }
+        return 'lane';
+      }
+    },
+  };
+}
+
+// Hooks are mostly synchronous: only a returned promise is waited for (no tick per hook).
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+// The URL is parsed only if a hook reads it, as Yoga's adapter does.
+function lazyUrl(href: string): URL {
+  let url: URL | undefined;
+  return new Proxy({} as URL, {
+    get: (_target, property) => {
+      url ??= new URL(href);
+      const value = Reflect.get(url, property, url) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(url) : value;
+    },
+  });
+}
+
+function hasInternals(yoga: YogaInternals): boolean {
+  return (
+    Array.isArray(yoga.plugins) &&
+    typeof yoga.parseRequest === 'function' &&
+    typeof yoga.getResultForParams === 'function' &&
+    Array.isArray(yoga.onResultProcessHooks) &&
+    typeof yoga.fetchAPI?.Response === 'function' &&
+    yoga.maskedErrorsOpts !== undefined
+  );
+}
+
+// The whole body (its size was checked against MAX_BODY_BYTES before), or null if the caller left.
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) resolve(null);
+    });
+  });
+}
+
+/**
+ * The GraphQL parameters when the body is the ordinary case Yoga would accept as is: a JSON object
+ * of query, variables, operationName and extensions of the right types. Anything else (invalid
+ * JSON, a batch, unknown keys, wrong types) returns null, and Yoga itself answers it.
+ */
+function ordinaryParams(body: Buffer): GraphQLParams | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(value)) return null;
+  for (const key in value) {
+    if (!PARAM_KEYS.has(key) && value[key] != null) return null;
+  }
+  if (typeof value.query !== 'string') return null;
+  if (value.variables != null && !isPlainObject(value.variables)) return null;
+  if (value.operationName != null && typeof value.operationName !== 'string') return null;
+  if (value.extensions != null && !isPlainObject(value.extensions)) return null;
+  return value as GraphQLParams;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Yoga's processResult: the result hooks pick a processor by the Accept header and it builds the response.
+async function processResult(
+  yoga: YogaInternals,
+  fetchAPI: YogaInternals['fetchAPI'],
+  request: Request,
+  initial: unknown,
+  serverContext: object,
+): Promise<Response | LaneResponse> {
+  let result = initial;
+  let processor: ((result: unknown, fetchAPI: unknown, mediaType: string) => unknown) | undefined;
+  let mediaType = '*/*';
+  const acceptableMediaTypes: string[] = [];
+  let pending: unknown;
+  for (const hook of yoga.onResultProcessHooks) {
+    pending = hook({
+      request,
+      acceptableMediaTypes,
+      result,
+      setResult: (next: unknown) => (result = next),
+      resultProcessor: processor,
+      setResultProcessor: (next: typeof processor, nextMediaType: string) => {
+        processor = next;
+        mediaType = nextMediaType;
+      },
+      serverContext,
+    });
+    if (isThenable(pending)) await pending;
+  }
+  if (!processor) {
+    return new LaneResponse(null, { status: 406, statusText: 'Not Acceptable', headers: { accept: acceptableMediaTypes.join('; charset=utf-8, ') } });
+  }
+  return (await processor(result, fetchAPI, mediaType)) as Response | LaneResponse;
+}
+
+// Yoga's handleError for what escapes its own handling (a bug, not a GraphQL error path).
+function maskedError(yoga: YogaInternals, error: unknown, logger: Logger): Error {
+  logger.error({ err: error }, 'unexpected error while serving an operation');
+  const options = yoga.maskedErrorsOpts;
+  const masked = options ? options.maskError(error, options.errorMessage, options.isDev) : error;
+  if (masked instanceof GraphQLError) return masked;
+  return createGraphQLError(masked instanceof Error ? masked.message : 'Unexpected error.', {
+    ...(masked instanceof Error ? { originalError: masked } : {}),
+  });
+}
+
+async function write(res: ServerResponse, response: Response | LaneResponse, RealResponse: typeof Response): Promise<void> {
+  if (res.destroyed || res.writableEnded) return;
+  if (response instanceof LaneResponse && typeof response.body === 'string') {
+    const headers = response.headers.toObject();
+    headers['content-length'] = String(Buffer.byteLength(response.body));
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+    return;
+  }
+  // A stream, no body or a Response from a hook: written the way Yoga's adapter writes it.
+  const real =
+    response instanceof LaneResponse
+      ? new RealResponse(response.body as BodyInit | null, { status: response.status, statusText: response.statusText, headers: response.headers.toObject() })
+      : response;
+  await sendNodeResponse(real, res, res.req, true);
+}
+
+/** Request headers over Node's header object: what `Headers` offers to read, lower-cased names. */
+class NodeHeadersView {
+  private raw: IncomingHttpHeaders;
+  private copied = false;
+  constructor(raw: IncomingHttpHeaders) {
+    this.raw = raw;
+  }
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  set(name: string, value: string): void {
+    this.own()[name.toLowerCase()] = value;
+  }
+  append(name: string, value: string): void {
+    const current = this.get(name);
+    this.set(name, current === null ? value : `${current}, ${value}`);
+  }
+  delete(name: string): void {
+    delete this.own()[name.toLowerCase()];
+  }
+  forEach(callback: (value: string, name: string, headers: this) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name, this);
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw).sort()) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
+  }
+  keys(): IterableIterator<string> {
+    return Array.from(this.entries(), ([name]) => name)[Symbol.iterator]();
+  }
+  values(): IterableIterator<string> {
+    return Array.from(this.entries(), ([, value]) => value)[Symbol.iterator]();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+  // Hooks may change request headers; Node's own object is left as it came.
+  private own(): IncomingHttpHeaders {
+    if (!this.copied) {
+      this.raw = { ...this.raw };
+      this.copied = true;
+    }
+    return this.raw;
+  }
+}
+
+/** What Yoga's hooks read of a request, over the Node request and the body already parsed. */
+class LaneRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: NodeHeadersView;
+  readonly signal: AbortSignal;
+  private readonly params: GraphQLParams;
+  constructor(req: IncomingMessage, url: string, params: GraphQLParams, signal: AbortSignal) {
+    this.method = req.method ?? 'POST';
+    this.url = url;
+    this.headers = new NodeHeadersView(req.headers);
+    this.signal = signal;
+    this.params = params;
+  }
+  json(): Promise<GraphQLParams> {
+    return Promise.resolve(this.params);
+  }
+  text(): Promise<string> {
+    return Promise.resolve(JSON.stringify(this.params));
+  }
+}
+
+/** Response headers: a small map with the `Headers` methods the hooks use. */
+class LaneHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(init?: Record<string, string> | [string, string][]) {
+    if (init) for (const [name, value] of Array.isArray(init) ? init : Object.entries(init)) this.map.set(name.toLowerCase(), String(value));
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), String(value));
+  }
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const current = this.map.get(key);
+    this.map.set(key, current === undefined ? String(value) : `${current}, ${value}`);
+  }
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+  forEach(callback: (value: string, name: string, headers: this) => void): void {
+    for (const [name, value] of this.map) callback(value, name, this);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  toObject(): Record<string, string> {
+    return Object.fromEntries(this.map);
+  }
+}
+
+/** The response Yoga's result processors build on the lane: status, headers and a body kept as given. */
+class LaneResponse {
+  readonly body: unknown;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: LaneHeaders;
+  constructor(body: unknown, init: { status?: number; statusText?: string; headers?: Record<string, string> | [string, string][] } = {}) {
+    this.body = body ?? null;
+    this.status = init.status ?? 200;
+    this.statusText = init.statusText ?? '';
+    this.headers = new LaneHeaders(init.headers);
+  }
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+}
