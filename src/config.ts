@@ -35,6 +35,8 @@ export interface GatewayConfig {
   shutdownDrainMs: number;
   /** Whether introspection is served. @default true */
   introspection: boolean;
+  /** Whether operations run compiled by graphql-jit (false: the general executor). @default true */
+  graphqlJit: boolean;
   /** Largest request body accepted, in bytes. @default 1048576 */
   maxBodyBytes: number;
   /** pino log level. @default 'info' */
@@ -76,6 +78,7 @@ export function readConfig(env: Env): GatewayConfig {
     shutdownGraceMs: integerFrom(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     shutdownDrainMs: integerFrom(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
     introspection: booleanFrom(env, 'INTROSPECTION', true),
+    graphqlJit: booleanFrom(env, 'GRAPHQL_JIT', true),
     maxBodyBytes: integerFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     logLevel: logLevelFrom(env, 'LOG_LEVEL', 'info'),
   };

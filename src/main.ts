@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // One request must never end the process for all: a rejection nobody observed is a bug to log.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (a bug): the process goes on'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
   const { port } = await app.listen(config.port, config.host);

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { InvalidInputError } from './errors.js';
+import { graphQLErrorFrom } from './graphql-errors.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ sits beside src/ and dist/, so one level up from either.
@@ -21,5 +23,30 @@ export function loadTypeDefs(): string {
  * (`_service { sdl }`, `_entities`, `Repository.__resolveReference`) with @apollo/subgraph.
  */
 export function createSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  const schema = buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  refuseUnknownEntityTypes(schema);
+  return schema;
+}
+
+/**
+ * `_entities` with a representation whose `__typename` names no object or interface type is
+ * refused as BAD_USER_INPUT before @apollo/subgraph sees it (it would throw an unexpected error,
+ * shown to the caller only as "Unexpected error.").
+ */
+function refuseUnknownEntityTypes(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()['_entities'];
+  if (!field) return;
+  const resolve = field.resolve ?? defaultFieldResolver;
+  field.resolve = (source, args: { representations?: unknown }, context, info) => {
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    representations.forEach((representation: unknown, index) => {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
+      if (!isObjectType(type) && !isInterfaceType(type)) {
+        const shown = typeof typename === 'string' ? JSON.stringify(typename) : 'no __typename';
+        throw graphQLErrorFrom(new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`));
+      }
+    });
+    return resolve(source, args, context, info);
+  };
 }

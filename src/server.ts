@@ -9,6 +9,7 @@ import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useOperationReport } from './plugins/use-operation-report.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
+import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
 import { createSchema } from './schema.js';
 import type { SwrClient } from './swr/client.js';
@@ -26,6 +27,7 @@ export interface GatewayDeps {
     | 'maxAliases'
     | 'maxTokens'
     | 'introspection'
+    | 'graphqlJit'
   >;
   client: SwrClient;
   logger: Logger;
@@ -57,6 +59,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       swrConcurrency: config.swrConcurrency,
     }),
     plugins: [
+      ...(config.graphqlJit ? [useCompiledExecution()] : []),
       useOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useUpstreamDebug(),

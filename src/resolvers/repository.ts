@@ -22,14 +22,18 @@ export const repositoryResolvers: RepositoryResolvers = {
   /**
    * Federation: a `Repository` representation from another subgraph. Only its names are
    * validated here; `syncJobs` then goes through the per-request loader like any other field, so
-   * many representations are batched, de-duplicated and fetched concurrently. Async, so that an
-   * invalid representation fails at its own index of `_entities`, not the whole list.
+   * many representations are batched, de-duplicated and fetched concurrently. An invalid one is a
+   * rejected promise, not a throw, so that it fails at its own index of `_entities`, not the whole
+   * list; the rejection is marked handled, because @apollo/subgraph drops the promises it made so
+   * far when a later representation throws, and an unobserved rejection would end the process.
    */
-  async __resolveReference(reference) {
+  __resolveReference(reference) {
     try {
-      return repositoryKeyFrom(reference.namespace, reference.name);
+      return Promise.resolve(repositoryKeyFrom(reference.namespace, reference.name));
     } catch (error) {
-      throw graphQLErrorFrom(error);
+      const refused = Promise.reject(graphQLErrorFrom(error));
+      refused.catch(() => {});
+      return refused;
     }
   },
   async syncJobs(repository, args, context) {

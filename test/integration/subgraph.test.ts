@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { repositoryResolvers } from '../../src/resolvers/repository.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { useStack } from '../support/stack.js';
 
@@ -65,6 +66,31 @@ describe('the federation subgraph', () => {
     expect(response.data._entities[1].syncJobs.totalCount).toBe(12);
     expect(response.errors).toEqual([expect.objectContaining({ path: ['_entities', 0], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
     expect(stack.simulator.requests.map((request) => request.repository)).toEqual(['redis']);
+  });
+
+  it('refuses a representation of an unknown type as BAD_USER_INPUT, with no call', async () => {
+    const response = await stack.query(ENTITIES, { variables: { representations: [repo('redis'), { __typename: 'Nope', id: 1 }] } });
+    expect(response.data).toBeNull();
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'representations[1] has "Nope": this subgraph resolves Repository entities',
+        path: ['_entities'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ]);
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  // Vitest fails the run on an unhandled rejection, which would end a real gateway process: an
+  // invalid representation's rejection must count as handled even when nobody awaits it (as when
+  // @apollo/subgraph drops the list after a later representation throws).
+  it('refuses an invalid representation with a rejection that cannot end the process', async () => {
+    const resolveReference = repositoryResolvers.__resolveReference as unknown as (reference: object) => Promise<unknown>;
+    const refused = resolveReference({ __typename: 'Repository', namespace: 'demo', name: 'Bad Name' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    const response = await stack.query(ENTITIES, { variables: { representations: [repo('Bad Name'), { __typename: 'Nope' }] } });
+    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
   });
 
   it('counts representations in the upstream-call budget', async () => {

@@ -20,6 +20,7 @@ describe('configuration', () => {
       shutdownGraceMs: 10_000,
       shutdownDrainMs: 0,
       introspection: true,
+      graphqlJit: true,
       maxBodyBytes: 1024 * 1024,
       logLevel: 'info',
     });
@@ -44,6 +45,7 @@ describe('configuration', () => {
         SHUTDOWN_GRACE_MS: '500',
         SHUTDOWN_DRAIN_MS: '250',
         INTROSPECTION: 'false',
+        GRAPHQL_JIT: 'false',
         MAX_BODY_BYTES: '4096',
         LOG_LEVEL: 'DEBUG',
       }),
@@ -64,6 +66,7 @@ describe('configuration', () => {
       shutdownGraceMs: 500,
       shutdownDrainMs: 250,
       introspection: false,
+      graphqlJit: false,
       maxBodyBytes: 4096,
       logLevel: 'debug',
     });
@@ -93,6 +96,7 @@ describe('configuration', () => {
     [{ SWR_RETRIES: '11' }, /Invalid SWR_RETRIES/],
     [{ SHUTDOWN_GRACE_MS: 'soon' }, /Invalid SHUTDOWN_GRACE_MS/],
     [{ INTROSPECTION: 'maybe' }, /Invalid INTROSPECTION: expected true or false/],
+    [{ GRAPHQL_JIT: 'sometimes' }, /Invalid GRAPHQL_JIT: expected true or false/],
     [{ MAX_BODY_BYTES: '10' }, /Invalid MAX_BODY_BYTES/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {

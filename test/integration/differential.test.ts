@@ -4,16 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastLane, type FastLane } from '../../src/fast-lane.js';
 import { createHttpServer, type GatewayHttpServer } from '../../src/http-server.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { createGateway } from '../../src/server.js';
+import { createTenantData } from '../../src/simulator/index.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-// The fast lane serves ordinary JSON POSTs through Yoga's pipeline without WHATWG objects. Here
-// each request goes once through a server with the lane and once through one without it (Yoga's
-// Node adapter only), both in front of the same gateway and simulator: status, headers and body
-// must be the same, and the lane must really have served the requests it claims.
+// Two speed-ups must not change a single byte of any answer:
+// - the fast lane serves ordinary JSON POSTs through Yoga's pipeline without WHATWG objects;
+// - operations run compiled by graphql-jit instead of the general executor.
+// Each request goes through three servers in front of the same simulator: the gateway as it runs
+// (lane and compiled execution), the same gateway through Yoga's Node adapter only, and a gateway
+// with the general executor (GRAPHQL_JIT=false) through the adapter. Status, headers and body must
+// be the same, and the lane must really have served the requests it claims.
 
 let stack: Stack;
 let withLane: { http: GatewayHttpServer; port: number; paths: Map<string, string> };
 let adapterOnly: { http: GatewayHttpServer; port: number };
+let generalExecutor: { http: GatewayHttpServer; port: number };
 
 async function listen(http: GatewayHttpServer): Promise<number> {
   await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
@@ -21,7 +28,9 @@ async function listen(http: GatewayHttpServer): Promise<number> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ env: { MAX_TOKENS: '400', MAX_ALIASES: '5', MAX_UPSTREAM_CALLS: '6' } });
+  const namespaces = { demo: { nginx: 47, redis: 12, 'team/api': 8, uncounted: 5 } };
+  const data = { tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces, idBase: 100_000 })] };
+  stack = await startStack({ data, env: { MAX_TOKENS: '400', MAX_ALIASES: '5', MAX_UPSTREAM_CALLS: '6' } });
   const base = { gateway: stack.app.gateway, metrics: stack.app.metrics, maxBodyBytes: stack.config.maxBodyBytes, isReady: () => true };
   const lane = createFastLane(stack.app.gateway, '/graphql', createLogger('silent'));
   // Which path each case took, by its X-Case header.
@@ -38,14 +47,24 @@ beforeAll(async () => {
   withLane = { http: laneHttp, port: await listen(laneHttp), paths };
   const adapterHttp = createHttpServer(base);
   adapterOnly = { http: adapterHttp, port: await listen(adapterHttp) };
+  const general = createGateway({
+    config: { ...stack.config, graphqlJit: false },
+    client: stack.app.client,
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+  });
+  const generalHttp = createHttpServer({ ...base, gateway: general });
+  generalExecutor = { http: generalHttp, port: await listen(generalHttp) };
   // Upstream failures answered the same way every time, for both servers.
   stack.simulator.addFault({ repository: 'failing', status: 500 });
   stack.simulator.addFault({ repository: 'garbled', malformedBody: true });
   stack.simulator.addFault({ repository: 'forbidden', status: 403, errorShape: 'old' });
+  stack.simulator.addFault({ repository: 'shapeless', wrongShapeBody: true });
+  stack.simulator.addFault({ repository: 'uncounted', noContentRange: true });
 });
 
 afterAll(async () => {
-  for (const http of [withLane.http, adapterOnly.http]) {
+  for (const http of [withLane.http, adapterOnly.http, generalExecutor.http]) {
     http.server.closeAllConnections();
     await new Promise((resolve) => http.server.close(resolve));
   }
@@ -81,14 +100,15 @@ function send(port: number, name: string, method: string, headers: Record<string
 }
 
 // What may differ between two answers to the same request: the date, the fresh request id, the
-// simulator's request ids and measured durations in the upstream report.
+// simulator's request ids and measured durations in the upstream report (and so the length).
 function comparable(exchange: Exchange) {
-  const { date: _date, 'x-request-id': requestId, ...headers } = exchange.headers;
+  const { date: _date, 'x-request-id': requestId, 'content-length': length, ...headers } = exchange.headers;
   return {
     status: exchange.status,
     statusMessage: exchange.statusMessage,
     headers,
     hasRequestId: typeof requestId === 'string' && requestId.length > 0,
+    lengthTrue: length === undefined || Number(length) === Buffer.byteLength(exchange.body),
     body: exchange.body.replace(/"durationMs":[0-9.e+-]+/g, '"durationMs":0').replace(/"requestId":"[0-9a-f]+"/g, '"requestId":"…"'),
   };
 }
@@ -116,6 +136,15 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
   ['upstream 403', json, body({ query: '{ repository(namespace: "demo", name: "forbidden") { syncJobs(first: 1) { totalCount } } }' }), 'lane'],
   ['upstream garbled', json, body({ query: '{ repository(namespace: "demo", name: "garbled") { syncJobs(first: 1) { totalCount } } }' }), 'lane'],
   ['unknown repository', json, body({ query: '{ repository(namespace: "demo", name: "nothing-here") { syncJobs(first: 1) { totalCount } } }' }), 'lane'],
+  ['fragments and directives', json, body({ query: 'query($skip: Boolean!, $inc: Boolean!) { repository(namespace: "demo", name: "redis") { ...R n: name @skip(if: $skip) syncJobs(first: 2) @include(if: $inc) { nodes { id ... on SyncJob { tag } ...J } } } } fragment R on Repository { namespace __typename } fragment J on SyncJob { status createdAt }', variables: { skip: true, inc: true } }), 'lane'],
+  ['enum, list and default variables', json, body({ query: 'query($o: SortOrder, $refs: [RepositoryRef!]!, $n: Int = 2) { repositories(refs: $refs) { name syncJobs(first: $n, order: $o) { nodes { id } pageInfo { endCursor } } } }', variables: { o: 'ASC', refs: [{ namespace: 'demo', name: 'redis' }, { namespace: 'demo', name: 'team/api' }] } }), 'lane'],
+  ['enum variable out of range', json, body({ query: 'query($o: SortOrder) { repository(namespace: "demo", name: "redis") { syncJobs(first: 1, order: $o) { totalCount } } }', variables: { o: 'SIDEWAYS' } }), 'lane'],
+  ['partial list', json, body({ query: '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "../x"}, {namespace: "demo", name: "failing"}]) { name syncJobs(first: 1) { totalCount nodes { id } } } }' }), 'lane'],
+  ['entities with a bad representation', json, body({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Repository { name syncJobs(first: 1) { totalCount } } } }', variables: { r: [{ __typename: 'Repository', namespace: 'demo', name: 'redis' }, { __typename: 'Repository', namespace: 'demo', name: '../x' }, { __typename: 'Nope', id: 1 }] } }), 'lane'],
+  ['service sdl', json, body({ query: '{ _service { sdl } }' }), 'lane'],
+  ['upstream wrong shape', json, body({ query: '{ repository(namespace: "demo", name: "shapeless") { syncJobs(first: 1) { totalCount } } }' }), 'lane'],
+  ['upstream without Content-Range', json, body({ query: '{ repository(namespace: "demo", name: "uncounted") { syncJobs(first: 1) { totalCount pageInfo { hasNextPage } } } }' }), 'lane'],
+  ['error located across CRLF and CR lines', json, body({ query: '{\r\n  a: repository(namespace: "demo", name: "failing") {\r    syncJobs(first: 1) { totalCount }\n  }\r\n  b: repository(namespace: "demo", name: "x..y") { syncJobs { totalCount } }\n}' }), 'lane'],
   ['syntax error', json, body({ query: '{ repository(' }), 'lane'],
   ['validation error', json, body({ query: '{ nope }' }), 'lane'],
   ['too many tokens', json, body({ query: `{ ${'__typename '.repeat(500)}}` }), 'lane'],
@@ -174,15 +203,25 @@ const shows: Record<string, string> = {
   'accept multipart': 'multipart/mixed',
   'cross-origin': '"access-control-allow-origin":"https://app.example"',
   'batch': 'Batching is not supported',
+  'fragments and directives': '\\"namespace\\":\\"demo\\",\\"__typename\\":\\"Repository\\",\\"syncJobs\\"',
+  'enum variable out of range': 'SIDEWAYS',
+  'partial list': 'HTTP 500',
+  'error located across CRLF and CR lines': '\\"locations\\":[{\\"line\\":3,\\"column\\":5}]',
+  'entities with a bad representation': 'BAD_USER_INPUT',
+  'service sdl': '@key(fields:',
+  'upstream wrong shape': 'UPSTREAM_BAD_RESPONSE',
+  'upstream without Content-Range': '\\"totalCount\\":null',
   'plain text body': '"status":415',
 };
 
-describe('the fast lane answers exactly as Yoga’s Node adapter does', () => {
+describe('the fast lane and compiled execution answer exactly as Yoga’s adapter and the general executor', () => {
   it.each(cases)('%s', async (name, headers, payload, path) => {
     const lane = await send(withLane.port, name, 'POST', headers, payload);
     const adapter = await send(adapterOnly.port, name, 'POST', headers, payload);
+    const general = await send(generalExecutor.port, name, 'POST', headers, payload);
     expect(comparable(lane)).toEqual(comparable(adapter));
-    expect(comparable(lane).hasRequestId).toBe(true);
+    expect(comparable(lane)).toEqual(comparable(general));
+    expect(comparable(lane)).toMatchObject({ hasRequestId: true, lengthTrue: true });
     expect(withLane.paths.get(name)).toBe(path);
     // Equal answers prove little if both are the same failure: each case also shows what it is about.
     expect(JSON.stringify(lane)).toContain(shows[name] ?? '"status":');
