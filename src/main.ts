@@ -1,7 +1,7 @@
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
-import { createSwrSimulator, type SwrSimulator } from './simulator/index.js';
+import type { SwrSimulator } from './simulator/index.js';
 
 // Entry point: read config, start the simulator in demo mode, listen, shut down gracefully on a signal.
 async function main(): Promise<void> {
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   let simulator: SwrSimulator | null = null;
   let endpoint = config.swrEndpoint;
   if (endpoint === null) {
+    // Imported only in demo mode: a gateway in front of SWR does not carry the simulator.
+    const { createSwrSimulator } = await import('./simulator/index.js');
     simulator = createSwrSimulator();
     endpoint = await simulator.listen(0, '127.0.0.1');
     logger.info(

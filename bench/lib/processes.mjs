@@ -52,8 +52,8 @@ export function spawnChild(name, args, { env, stdin = 'ignore', ipc = false, orp
  * `ready` is `{ line: true }` (a stdout JSON line with `port`) or `{ url }` (polled until 200).
  * Resolves to a handle with `pid`, `baseUrl`, `stop()`, `request()` (IPC); rejects on exit or timeout.
  */
-export async function startServer({ name, script, env, ready, ipc = false, timeoutMs = 20_000 }) {
-  const handle = spawnChild(name, [new URL(script, ROOT).pathname], {
+export async function startServer({ name, script, nodeArgs = [], env, ready, ipc = false, timeoutMs = 20_000 }) {
+  const handle = spawnChild(name, [...nodeArgs, new URL(script, ROOT).pathname], {
     env: { PATH: process.env.PATH ?? '', ...env },
     ipc,
     orphanGuard: true,

@@ -1,6 +1,9 @@
 // The four targets, in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
+import { readFileSync } from 'node:fs';
 import { freePort, startServer } from './processes.mjs';
+
+const ROOT = new URL('../../', import.meta.url);
 
 /** NODE_ENV as a deployment would have it, the same for every server. */
 const NODE_ENV = 'production';
@@ -33,7 +36,7 @@ export const TARGETS = [
     id: 'swr-gateway',
     kind: 'graphql',
     workloads: ['one-page', 'dashboard', 'entities'],
-    what: '`node dist/main.js` with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn',
+    what: `\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\` (as \`npm start\` runs it) with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn`,
   },
 ];
 
@@ -70,6 +73,17 @@ export async function startTargets(simulator, { upstreamConnections }) {
  * per operation would be measured too), so it gets a free port and is ready when /readyz says so.
  * Another process may take that port in between; then it fails with EADDRINUSE and we try again.
  */
+/**
+ * The Node options `npm start` runs the gateway with (package.json's start script, between `node`
+ * and `dist/main.js`), so that the bench measures the gateway as it is run.
+ */
+export function gatewayNodeArgs() {
+  const start = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')).scripts.start;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`package.json's start script is not "node [options] dist/main.js": ${start}`);
+  return words.slice(1, -1);
+}
+
 async function startGateway(env) {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
@@ -77,6 +91,7 @@ async function startGateway(env) {
       return await startServer({
         name: 'swr-gateway',
         script: 'dist/main.js',
+        nodeArgs: gatewayNodeArgs(),
         env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
         ready: { url: `http://127.0.0.1:${port}/readyz` },
       });
