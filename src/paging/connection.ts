@@ -1,11 +1,12 @@
-import type { SwrOrder, SwrSyncJob } from '../swr/types.js';
+import { syncJobFromSwr, type SyncJobModel } from '../model/sync-job.js';
+import type { SwrOrder } from '../swr/types.js';
 import { positionToCursor } from './cursor.js';
 import type { PageSlice } from './page-slice.js';
 
 /** A Relay connection over upstream jobs, as the SyncJobConnection resolvers receive it. */
 export interface SyncJobConnectionModel {
-  edges: Array<{ cursor: string; node: SwrSyncJob }>;
-  nodes: SwrSyncJob[];
+  edges: Array<{ cursor: string; node: SyncJobModel }>;
+  nodes: SyncJobModel[];
   pageInfo: {
     hasNextPage: boolean;
     hasPreviousPage: boolean;
@@ -15,12 +16,16 @@ export interface SyncJobConnectionModel {
   totalCount: number | null;
 }
 
-/** Builds the connection for a fetched slice; cursors carry each item's position and the order. */
+/**
+ * Builds the connection for a fetched slice; cursors carry each item's position and the order.
+ * Each job is put in the schema's shape once, for both `edges` and `nodes`.
+ */
 export function connectionFromSlice(slice: PageSlice, order: SwrOrder): SyncJobConnectionModel {
-  const edges = slice.items.map((node, index) => ({ cursor: positionToCursor(order, slice.start + index), node }));
+  const nodes = slice.items.map(syncJobFromSwr);
+  const edges = nodes.map((node, index) => ({ cursor: positionToCursor(order, slice.start + index), node }));
   return {
     edges,
-    nodes: slice.items,
+    nodes,
     pageInfo: {
       hasNextPage: slice.hasNextPage,
       hasPreviousPage: slice.hasPreviousPage,
