@@ -9,6 +9,19 @@ const MAX_OPERATIONS_PER_DOCUMENT = 16;
 type Executor = (args: ExecutionArgs) => unknown;
 
 /**
+ * Enum and built-in scalar values are written as the resolvers return them, without the
+ * serializer call per leaf (and the location and path arrays graphql-jit builds for each call,
+ * error or not: most of what one operation allocated). The general executor's serializers only
+ * coerce or refuse values of the wrong type, and this schema's resolvers return the right ones:
+ * SyncJob comes from a SyncJobModel whose upstream fields were checked (sync-job-json.ts) and whose
+ * status is always a SyncJobStatus, ids are strings, `totalCount` a 32-bit integer or null
+ * (content-range.ts), and introspection's values are graphql-js's own. Custom scalars (DateTime)
+ * still go through their serializer. The differential test holds the two executors to the same
+ * answers.
+ */
+const COMPILER_OPTIONS = { disableLeafSerialization: true } as const;
+
+/**
  * Executes operations with graphql-jit: each operation of a document is compiled once into a
  * function (Yoga's parser cache hands out one document per query text) and later runs cost
  * about a third of the general executor's. What it answers is what the general executor answers:
@@ -27,7 +40,7 @@ export function useCompiledExecution(): Plugin {
     const name = args.operationName ?? '';
     let query = byOperation.get(name);
     if (query === undefined) {
-      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
       query = isCompiledQuery(result) ? result : null;
       if (byOperation.size < MAX_OPERATIONS_PER_DOCUMENT) byOperation.set(name, query);
     }

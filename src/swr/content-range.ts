@@ -6,6 +6,8 @@ export interface ContentRange {
 }
 
 const CONTENT_RANGE_PATTERN = /^\s*(\d{1,10})-(\d{1,10})\/(\d{1,10})\s*$/;
+/** `totalCount` is a GraphQL Int: a larger total cannot be reported, so it counts as unreadable. */
+const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Parses a Content-Range header value; null when it is missing or unreadable, so paging can
@@ -17,5 +19,6 @@ export function contentRangeFromHeader(value: string | string[] | undefined): Co
   if (!match) return null;
   const [offset, count, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (offset + count > total && count > 0) return null;
+  if (total > INT32_MAX) return null;
   return { offset, count, total };
 }

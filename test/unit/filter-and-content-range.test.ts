@@ -23,6 +23,7 @@ describe('Content-Range', () => {
     ['100-0/47', { offset: 100, count: 0, total: 47 }],
     ['0-0/0', { offset: 0, count: 0, total: 0 }],
     [' 5-5/10 ', { offset: 5, count: 5, total: 10 }],
+    ['0-10/2147483647', { offset: 0, count: 10, total: 2147483647 }],
   ])('reads %j as offset-count/total', (header, range) => {
     expect(contentRangeFromHeader(header)).toEqual(range);
   });
@@ -37,6 +38,7 @@ describe('Content-Range', () => {
     ['letters', 'a-b/c'],
     ['count past the total', '40-10/47'],
     ['repeated header', ['0-10/47', '0-10/47']],
+    ['the total beyond a GraphQL Int', '0-10/2147483648'],
   ])('is null when %s', (_label, header) => {
     expect(contentRangeFromHeader(header)).toBeNull();
   });
