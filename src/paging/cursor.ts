@@ -10,8 +10,19 @@ const CURSOR_PREFIX = 'swr-sync-job:v1:';
 const MAX_POSITION = 2 ** 31 - 1;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;
 
+// Cursors of the first positions of each order, made once: most pages of most operations need
+// them (at most about 100 KB in all).
+const CACHED_POSITIONS = 1024;
+const cachedCursors: Record<SwrOrder, Array<string | undefined>> = { asc: [], desc: [] };
+
 /** The cursor of the item at `position` in `order`. */
 export function positionToCursor(order: SwrOrder, position: number): string {
+  if (position >= CACHED_POSITIONS) return encodeCursor(order, position);
+  const cached = cachedCursors[order];
+  return (cached[position] ??= encodeCursor(order, position));
+}
+
+function encodeCursor(order: SwrOrder, position: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${order}:${position}`, 'utf8').toString('base64url');
 }
 
