@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import type { Caller } from '../auth/caller.js';
 import { callsFromWindows, type Interval } from '../economy/window-cover.js';
 import { spendUpstreamCall, type UpstreamCallReport, type UpstreamEconomy } from '../economy/upstream-economy.js';
 import type { GatewayError } from '../errors.js';
+import { createConcurrencyLimit } from './concurrency-limit.js';
 import type { SwrClient, SyncJobPage } from '../swr/client.js';
 import { filterFromWindow, type SwrWindow } from '../swr/filter.js';
 
@@ -58,7 +58,7 @@ interface FetchedCall extends Interval {
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
   const { client, economy, maxLimit, signal, requestId } = options;
-  const limit = pLimit(options.concurrency);
+  const limit = createConcurrencyLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
 
   // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.

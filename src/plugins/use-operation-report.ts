@@ -1,6 +1,7 @@
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { Counter, Histogram } from 'prom-client';
 import type { GatewayContext } from '../context.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { requestStateOf } from '../request-state.js';
@@ -34,6 +35,19 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
     return name;
   };
 
+  // The metric children of each (operation, outcome), bound once: prom-client hashes a label
+  // object on every call otherwise. Bounded like the operation labels themselves.
+  const series = new Map<string, { operations: Counter.Internal; seconds: Histogram.Internal<'operation' | 'outcome'> }>();
+  const seriesOf = (operation: string, outcome: string) => {
+    const key = `${operation}\u0000${outcome}`;
+    let found = series.get(key);
+    if (!found) {
+      found = { operations: metrics.operations.labels(operation, outcome), seconds: metrics.operationSeconds.labels(operation, outcome) };
+      series.set(key, found);
+    }
+    return found;
+  };
+
   return {
     onRequest({ request }) {
       requestStateOf(request);
@@ -57,8 +71,9 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
         const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
         const operation = labelOf(state.operationName);
         const codes = cancelled ? [] : errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
-        metrics.operations.inc({ operation, outcome });
-        metrics.operationSeconds.observe({ operation, outcome }, durationMs / 1000);
+        const series = seriesOf(operation, outcome);
+        series.operations.inc();
+        series.seconds.observe(durationMs / 1000);
         for (const code of codes) metrics.errors.inc({ code });
         for (const error of cancelled ? [] : errors) {
           if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: String(error.extensions.limit ?? 'unknown') });

@@ -170,7 +170,12 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       });
       status = response.statusCode;
       upstreamRequestId = headerValue(response.headers['x-request-id']);
-      const text = await readBody(response.body, maxBodyBytes, upstreamRequestId);
+      // With a Content-Length undici holds the body to it, and its own reader is the cheaper one.
+      const length = Number(response.headers['content-length'] ?? Number.NaN);
+      const text =
+        Number.isSafeInteger(length) && length <= maxBodyBytes
+          ? await response.body.text()
+          : await readBody(response.body, maxBodyBytes, upstreamRequestId);
       if (status !== 200) {
         const details = errorDetailsFromBody(text);
         errorCode = details.errorCode;
