@@ -12,10 +12,11 @@ import type { Gateway } from './server.js';
  * gateway's CPU per operation; the views below give the hooks the members they read, over the
  * Node request, and the response is written with one `writeHead` and one `end`.
  *
- * Everything else (GET, other media types, batches, bodies that are not a plain JSON object,
- * streaming results) is handed to Yoga's Node adapter unchanged, the body already read passed on
- * as `req.body`, which the adapter accepts. A differential test holds the two paths to the same
- * status, headers and body.
+ * Everything else (GET, other media types, batches, bodies that are not a plain JSON object) goes
+ * to Yoga's Node adapter: decided from the headers, before the body is read, or else with the
+ * body already read handed over in a fetch Request. A result that is a stream (SSE, multipart) is
+ * written the way the adapter writes it. A differential test holds the paths to the same status,
+ * headers and body.
  */
 export interface FastLane {
   /** True when the request may take the fast lane (decided from the request line and headers). */
@@ -31,7 +32,7 @@ export interface FastLane {
 // version lacks one, the lane switches itself off and every request goes through the adapter.
 interface YogaInternals {
   plugins: Array<Record<string, unknown> | null | undefined | false>;
-  fetchAPI: { Response: typeof Response; URL: typeof URL; ReadableStream: typeof ReadableStream };
+  fetchAPI: { Request: typeof Request; Response: typeof Response; URL: typeof URL; ReadableStream: typeof ReadableStream };
   parseRequest(request: Request, serverContext: object): PromiseLike<ParsedRequest> | ParsedRequest;
   getResultForParams(payload: { params: GraphQLParams; request: Request }, context: object): unknown;
   onResultProcessHooks: Array<(payload: Record<string, unknown>) => unknown>;
@@ -70,25 +71,30 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
   // class is the lane's, so a string body can be written without a stream.
   const laneFetchAPI = { ...yoga.fetchAPI, Response: LaneResponse as unknown as typeof Response };
 
-  // The body already read goes to Yoga's Node adapter, which takes a read body from `req.body`.
-  const handOver = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    (req as IncomingMessage & { body?: Buffer }).body = body;
-    return Promise.resolve(gateway(req, res)).then(() => 'adapter' as const);
-  };
+  // A request the lane does not serve, its body already read: as the adapter would build it, with
+  // the body from memory, through the adapter's own handler and writer.
+  async function handOver(req: IncomingMessage, res: ServerResponse, body: Buffer, signal: AbortSignal, serverContext: object) {
+    const request = new yoga.fetchAPI.Request(urlOf(req), { method: req.method ?? 'POST', headers: req.headers as HeadersInit, body: body as unknown as BodyInit, signal });
+    const response = await gateway.handleRequest(request, serverContext as never);
+    await sendNodeResponse(response, res, req, true);
+    return 'adapter' as const;
+  }
 
-  async function serveRead(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<'lane' | 'adapter'> {
-    const params = ordinaryParams(body);
-    if (!params) return handOver(req, res, body);
-
+  async function serveLane(req: IncomingMessage, res: ServerResponse): Promise<'lane' | 'adapter'> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     res.once('close', abort);
     res.once('finish', () => res.off('close', abort));
-    const request = new LaneRequest(req, `http://${req.headers.host ?? 'localhost'}${req.url ?? endpoint}`, params, controller.signal);
+    const request = new LaneRequest(req, urlOf(req), controller.signal);
     const asRequest = request as unknown as Request;
-    const serverContext: Record<string, unknown> = { req, res, waitUntil: (promise: unknown) => void Promise.resolve(promise).catch(() => {}) };
+    const serverContext: Record<string, unknown> = {
+      req,
+      res,
+      waitUntil: (promise: unknown) => void Promise.resolve(promise).catch((error: unknown) => logger.error({ err: error }, 'a waitUntil task failed')),
+    };
 
-    // The adapter's request hooks (CORS preflight, health check, GraphiQL, unknown routes, ours).
+    // The adapter's request hooks (CORS preflight, health check, GraphiQL, unknown routes, ours),
+    // before the body is read, as the adapter runs them.
     let early: Response | LaneResponse | undefined;
     let pending: unknown;
     let replaced = false;
@@ -106,14 +112,24 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
       if (isThenable(pending)) await pending;
       if (early || replaced) break;
     }
-    // A hook that swaps the request or its handler is beyond the lane: nothing has run yet.
-    if (replaced) return handOver(req, res, body);
 
     let response: Response | LaneResponse;
-    if (early) {
+    if (early && !replaced) {
       response = early;
     } else {
-      const parsed = await yoga.parseRequest(asRequest, serverContext);
+      const body = await readBody(req);
+      if (body === null) return 'lane';
+      const params = replaced ? null : ordinaryParams(body);
+      // Not the ordinary case, or a hook that swaps the request or its handler: no GraphQL work
+      // has run yet, and the adapter serves it as it would have.
+      if (!params) return handOver(req, res, body, controller.signal, serverContext);
+      request.params = params;
+      let parsed: ParsedRequest;
+      try {
+        parsed = await yoga.parseRequest(asRequest, serverContext);
+      } catch {
+        return handOver(req, res, body, controller.signal, serverContext);
+      }
       if (parsed.response) {
         response = parsed.response;
       } else {
@@ -121,7 +137,8 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
         try {
           result = await yoga.getResultForParams({ params: parsed.requestParserResult as GraphQLParams, request: asRequest }, serverContext);
         } catch (error) {
-          result = { errors: [maskedError(yoga, error, logger)] };
+          // As Yoga's handle does: an abort is no error to report, the rest is masked.
+          result = { errors: isAbortError(error) ? [] : [maskedError(yoga, error)] };
         }
         response = await processResult(yoga, laneFetchAPI, asRequest, result, serverContext);
       }
@@ -151,9 +168,7 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
     },
     async serve(req, res) {
       try {
-        const body = await readBody(req);
-        if (body === null) return 'lane';
-        return await serveRead(req, res, body);
+        return await serveLane(req, res);
       } catch (error) {
         logger.error({ err: error }, 'fast lane: unexpected failure');
         if (!res.headersSent && !res.destroyed) {
@@ -167,6 +182,16 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
       }
     },
   };
+}
+
+function urlOf(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+}
+
+// Yoga's test for an abort (the caller went away), which it drops rather than reports.
+function isAbortError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return (error as { constructor?: { name?: string } } | null)?.constructor?.name === 'DOMException' && (name === 'AbortError' || name === 'TimeoutError');
 }
 
 // Hooks are mostly synchronous: only a returned promise is waited for (no tick per hook).
@@ -207,7 +232,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
       size += chunk.length;
     });
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // A caller that leaves mid-body (or a request timeout, or shutdown) ends the request with an
+    // 'aborted' error: nobody is left to answer, which is no failure of ours.
+    req.once('error', (error) => (req.complete ? reject(error) : resolve(null)));
     req.once('close', () => {
       if (!req.complete) resolve(null);
     });
@@ -275,9 +302,9 @@ async function processResult(
   return (await processor(result, fetchAPI, mediaType)) as Response | LaneResponse;
 }
 
-// Yoga's handleError for what escapes its own handling (a bug, not a GraphQL error path).
-function maskedError(yoga: YogaInternals, error: unknown, logger: Logger): Error {
-  logger.error({ err: error }, 'unexpected error while serving an operation');
+// Yoga's handleError for what escapes its own handling: masked (Yoga's masking logs what it
+// masks), a GraphQL error kept with its extensions (an HTTP status among them).
+function maskedError(yoga: YogaInternals, error: unknown): Error {
   const options = yoga.maskedErrorsOpts;
   const masked = options ? options.maskError(error, options.errorMessage, options.isDev) : error;
   if (masked instanceof GraphQLError) return masked;
@@ -311,12 +338,13 @@ class NodeHeadersView {
     this.raw = raw;
   }
   get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
+    const key = name.toLowerCase();
+    const value = Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }
   has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
+    return this.get(name) !== null;
   }
   set(name: string, value: string): void {
     this.own()[name.toLowerCase()] = value;
@@ -356,19 +384,18 @@ class NodeHeadersView {
   }
 }
 
-/** What Yoga's hooks read of a request, over the Node request and the body already parsed. */
+/** What Yoga's hooks read of a request, over the Node request and (once read) its parsed body. */
 class LaneRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: NodeHeadersView;
   readonly signal: AbortSignal;
-  private readonly params: GraphQLParams;
-  constructor(req: IncomingMessage, url: string, params: GraphQLParams, signal: AbortSignal) {
+  params: GraphQLParams = {};
+  constructor(req: IncomingMessage, url: string, signal: AbortSignal) {
     this.method = req.method ?? 'POST';
     this.url = url;
     this.headers = new NodeHeadersView(req.headers);
     this.signal = signal;
-    this.params = params;
   }
   json(): Promise<GraphQLParams> {
     return Promise.resolve(this.params);

@@ -14,7 +14,8 @@ type Executor = (args: ExecutionArgs) => unknown;
  * error or not: most of what one operation allocated). The general executor's serializers only
  * coerce or refuse values of the wrong type, and this schema's resolvers return the right ones:
  * SyncJob comes from a SyncJobModel whose upstream fields were checked (sync-job-json.ts) and whose
- * status is always a SyncJobStatus, ids are strings, `totalCount` a 32-bit integer or null
+ * status is always a SyncJobStatus, ids are strings, a Repository's names are checked strings
+ * (also from `_entities` representations), `totalCount` a 32-bit integer or null
  * (content-range.ts), and introspection's values are graphql-js's own. Custom scalars (DateTime)
  * still go through their serializer. The differential test holds the two executors to the same
  * answers.
@@ -40,9 +41,12 @@ export function useCompiledExecution(): Plugin {
     const name = args.operationName ?? '';
     let query = byOperation.get(name);
     if (query === undefined) {
+      // A document naming more operations than are kept runs the rest with the general executor,
+      // rather than compiling them anew on every request.
+      if (byOperation.size >= MAX_OPERATIONS_PER_DOCUMENT) return null;
       const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
       query = isCompiledQuery(result) ? result : null;
-      if (byOperation.size < MAX_OPERATIONS_PER_DOCUMENT) byOperation.set(name, query);
+      byOperation.set(name, query);
     }
     return query;
   };

@@ -238,8 +238,12 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, requestId
     if (size > maxBytes) throw new SwrBadResponseError(`the body is larger than ${maxBytes} bytes`, requestId);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  // Decoded as undici's body.text() decodes (a UTF-8 byte order mark dropped), so a body reads the
+  // same with or without a Content-Length.
+  return UTF8.decode(Buffer.concat(chunks, size));
 }
+
+const UTF8 = new TextDecoder('utf-8');
 
 /** The abort signal of one call: the deadline and the caller, without a timer or listener left behind. */
 interface CallSignal {

@@ -1,9 +1,20 @@
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
+// The gateway's log lines, parsed.
+const logged: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
-  stack = await startStack({ env: { SWR_TIMEOUT_MS: '10000' } });
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  stack = await startStack({ env: { SWR_TIMEOUT_MS: '10000' }, logger: createLogger('info', sink) });
 });
 afterAll(() => stack.close());
 
@@ -46,5 +57,22 @@ describe('cancellation', () => {
     })).toBe(true);
     expect(metrics).not.toMatch(/swr_gateway_upstream_calls_total\{status_class="(timeout|network)"\}/);
     expect(metrics).not.toMatch(/swr_gateway_graphql_errors_total\{code="UPSTREAM_/);
+    // Nor is it an error of the gateway's: no error-level line (and no stack) for it in the log.
+    expect(await waitFor(() => logged.some((entry) => entry.outcome === 'cancelled'), 3000)).toBe(true);
+    expect(logged.filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+  });
+
+  it('lets a caller leave in the middle of its request body without an error of the gateway', async () => {
+    const before = logged.length;
+    const { port } = new URL(stack.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-auth-token: t\r\n\r\n{"query":`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(logged.slice(before).filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+    // And the gateway goes on serving.
+    expect((await stack.query('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 });
