@@ -10,9 +10,6 @@ import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
 
 /** Validates an organization and repository name (contract §4); throws BAD_USER_INPUT. */
 export function repositoryKeyFrom(namespace: string, name: string): RepositoryKey {
-  // Typed as strings, but an `_entities` representation (`_Any`) may carry anything.
-  if (typeof namespace !== 'string') throw new InvalidInputError('Invalid namespace: a string is required');
-  if (typeof name !== 'string') throw new InvalidInputError('Invalid repository name: a string is required');
   const namespaceIssue = namespaceProblem(namespace);
   if (namespaceIssue) throw new InvalidInputError(`Invalid namespace ${JSON.stringify(namespace)}: ${namespaceIssue}`);
   const nameIssue = repositoryNameProblem(name);

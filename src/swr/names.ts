@@ -12,7 +12,9 @@ const NAMESPACE_MAX_LENGTH = 64;
 const REPOSITORY_MAX_LENGTH = 128;
 
 /** Why `namespace` is not a valid SWR organization name, or null when it is. */
-export function namespaceProblem(namespace: string): string | null {
+export function namespaceProblem(namespace: unknown): string | null {
+  // Typed input guarantees a string; an `_entities` representation (`_Any`) does not.
+  if (typeof namespace !== 'string') return 'must be a string';
   if (namespace.length === 0 || namespace.length > NAMESPACE_MAX_LENGTH) {
     return `must be 1 to ${NAMESPACE_MAX_LENGTH} characters long`;
   }
@@ -23,7 +25,8 @@ export function namespaceProblem(namespace: string): string | null {
 }
 
 /** Why `name` is not a valid SWR repository name, or null when it is. */
-export function repositoryNameProblem(name: string): string | null {
+export function repositoryNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string') return 'must be a string';
   if (name.length === 0 || name.length > REPOSITORY_MAX_LENGTH) {
     return `must be 1 to ${REPOSITORY_MAX_LENGTH} characters long`;
   }

@@ -92,6 +92,13 @@ describe('repository names', () => {
   });
 });
 
+describe('names that are not strings (an `_entities` representation may carry anything)', () => {
+  it.each([5, ['demo'], null, undefined, { name: 'demo' }])('refuses %j', (value) => {
+    expect(namespaceProblem(value)).toBe('must be a string');
+    expect(repositoryNameProblem(value)).toBe('must be a string');
+  });
+});
+
 describe('repository path segments', () => {
   it('replaces every slash with a dollar sign', () => {
     expect(repositoryToPathSegment('team/api/v2')).toBe('team$api$v2');
