@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
 import { GraphQLError } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
+import { createGraphQLError, isPromise } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { sendJson } from './http-server.js';
 import type { Gateway } from './server.js';
 
 /**
@@ -94,7 +95,8 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
     };
 
     // The adapter's request hooks (CORS preflight, health check, GraphiQL, unknown routes, ours),
-    // before the body is read, as the adapter runs them.
+    // before the body is read, as the adapter runs them. Hooks are mostly synchronous: here and
+    // below only a returned promise is waited for (no tick per hook).
     let early: Response | LaneResponse | undefined;
     let pending: unknown;
     let replaced = false;
@@ -109,7 +111,7 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
         setRequestHandler: () => (replaced = true),
         endResponse: (response: Response) => (early = response),
       });
-      if (isThenable(pending)) await pending;
+      if (isPromise(pending)) await pending;
       if (early || replaced) break;
     }
 
@@ -152,7 +154,7 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
         setResponse: (next: Response) => (response = next),
         fetchAPI: yoga.fetchAPI,
       });
-      if (isThenable(pending)) await pending;
+      if (isPromise(pending)) await pending;
     }
     await write(res, response, yoga.fetchAPI.Response);
     return 'lane';
@@ -172,9 +174,7 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
       } catch (error) {
         logger.error({ err: error }, 'fast lane: unexpected failure');
         if (!res.headersSent && !res.destroyed) {
-          const text = JSON.stringify({ errors: [{ message: 'Unexpected error.' }] });
-          res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
+          sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
         } else {
           res.destroy();
         }
@@ -192,11 +192,6 @@ function urlOf(req: IncomingMessage): string {
 function isAbortError(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return (error as { constructor?: { name?: string } } | null)?.constructor?.name === 'DOMException' && (name === 'AbortError' || name === 'TimeoutError');
-}
-
-// Hooks are mostly synchronous: only a returned promise is waited for (no tick per hook).
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 // The URL is parsed only if a hook reads it, as Yoga's adapter does.
@@ -294,7 +289,7 @@ async function processResult(
       },
       serverContext,
     });
-    if (isThenable(pending)) await pending;
+    if (isPromise(pending)) await pending;
   }
   if (!processor) {
     return new LaneResponse(null, { status: 406, statusText: 'Not Acceptable', headers: { accept: acceptableMediaTypes.join('; charset=utf-8, ') } });

@@ -73,7 +73,8 @@ function bodyRefusal(req: IncomingMessage, maxBodyBytes: number): { status: numb
   return null;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Writes `body` as the whole JSON answer (used for answers the gateway gives without Yoga). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);

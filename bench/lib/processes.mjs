@@ -15,7 +15,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-const ROOT = new URL('../../', import.meta.url);
+/** The project's root folder (every server runs with it as its cwd). */
+export const ROOT = new URL('../../', import.meta.url);
 const ORPHAN_GUARD = new URL('./orphan-guard.mjs', import.meta.url);
 
 /** How long a child gets to stop after SIGTERM before it is killed. */

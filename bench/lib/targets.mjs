@@ -1,9 +1,7 @@
 // The four targets, in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
 import { readFileSync } from 'node:fs';
-import { freePort, startServer } from './processes.mjs';
-
-const ROOT = new URL('../../', import.meta.url);
+import { freePort, ROOT, startServer } from './processes.mjs';
 
 /** NODE_ENV as a deployment would have it, the same for every server. */
 const NODE_ENV = 'production';

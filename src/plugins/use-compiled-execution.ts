@@ -1,7 +1,7 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
 import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Plugin } from 'graphql-yoga';
+import { isPromise, type Plugin } from 'graphql-yoga';
 
 /** Operations of one document compiled at most (a document names a handful at most). */
 const MAX_OPERATIONS_PER_DOCUMENT = 16;
@@ -66,7 +66,7 @@ export function useCompiledExecution(): Plugin {
         ...(done.extensions ? { extensions: done.extensions } : {}),
       };
     };
-    return isPromiseLike(result) ? result.then(finish) : finish(result);
+    return isPromise(result) ? result.then(finish) : finish(result);
   };
 
   return {
@@ -74,10 +74,6 @@ export function useCompiledExecution(): Plugin {
       setExecuteFn(execute as never);
     },
   };
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T>)?.then === 'function';
 }
 
 // graphql-jit's error as the general executor builds it: source positions, path, original error.
