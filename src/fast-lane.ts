@@ -325,16 +325,27 @@ async function write(res: ServerResponse, response: Response | LaneResponse, Rea
   await sendNodeResponse(real, res, res.req, true);
 }
 
-/** Request headers over Node's header object: what `Headers` offers to read, lower-cased names. */
-class NodeHeadersView {
-  private raw: IncomingHttpHeaders;
-  private copied = false;
-  constructor(raw: IncomingHttpHeaders) {
-    this.raw = raw;
+/**
+ * Headers with the `Headers` methods the hooks use, lower-cased names, over a plain object: for a
+ * request, Node's own header object, copied only if a hook changes it; for a response, an object
+ * of its own.
+ */
+class HeaderRecord {
+  private record: IncomingHttpHeaders;
+  private owned: boolean;
+  constructor(record: IncomingHttpHeaders, owned: boolean) {
+    this.record = record;
+    this.owned = owned;
+  }
+  /** Response headers from a `ResponseInit`'s object or pairs. */
+  static from(init?: Record<string, string> | [string, string][]): HeaderRecord {
+    const headers = new HeaderRecord({}, true);
+    if (init) for (const [name, value] of Array.isArray(init) ? init : Object.entries(init)) headers.set(name, value);
+    return headers;
   }
   get(name: string): string | null {
     const key = name.toLowerCase();
-    const value = Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
+    const value = Object.hasOwn(this.record, key) ? this.record[key] : undefined;
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }
@@ -342,7 +353,7 @@ class NodeHeadersView {
     return this.get(name) !== null;
   }
   set(name: string, value: string): void {
-    this.own()[name.toLowerCase()] = value;
+    this.own()[name.toLowerCase()] = String(value);
   }
   append(name: string, value: string): void {
     const current = this.get(name);
@@ -355,7 +366,7 @@ class NodeHeadersView {
     for (const [name, value] of this.entries()) callback(value, name, this);
   }
   *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw).sort()) {
+    for (const name of Object.keys(this.record).sort()) {
       const value = this.get(name);
       if (value !== null) yield [name, value];
     }
@@ -369,13 +380,22 @@ class NodeHeadersView {
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }
+  /** Name → value, in the order the headers were set (the order they are written in). */
+  toObject(): Record<string, string> {
+    const object: Record<string, string> = {};
+    for (const name of Object.keys(this.record)) {
+      const value = this.get(name);
+      if (value !== null) object[name] = value;
+    }
+    return object;
+  }
   // Hooks may change request headers; Node's own object is left as it came.
   private own(): IncomingHttpHeaders {
-    if (!this.copied) {
-      this.raw = { ...this.raw };
-      this.copied = true;
+    if (!this.owned) {
+      this.record = { ...this.record };
+      this.owned = true;
     }
-    return this.raw;
+    return this.record;
   }
 }
 
@@ -383,13 +403,13 @@ class NodeHeadersView {
 class LaneRequest {
   readonly method: string;
   readonly url: string;
-  readonly headers: NodeHeadersView;
+  readonly headers: HeaderRecord;
   readonly signal: AbortSignal;
   params: GraphQLParams = {};
   constructor(req: IncomingMessage, url: string, signal: AbortSignal) {
     this.method = req.method ?? 'POST';
     this.url = url;
-    this.headers = new NodeHeadersView(req.headers);
+    this.headers = new HeaderRecord(req.headers, false);
     this.signal = signal;
   }
   json(): Promise<GraphQLParams> {
@@ -400,54 +420,17 @@ class LaneRequest {
   }
 }
 
-/** Response headers: a small map with the `Headers` methods the hooks use. */
-class LaneHeaders {
-  private readonly map = new Map<string, string>();
-  constructor(init?: Record<string, string> | [string, string][]) {
-    if (init) for (const [name, value] of Array.isArray(init) ? init : Object.entries(init)) this.map.set(name.toLowerCase(), String(value));
-  }
-  get(name: string): string | null {
-    return this.map.get(name.toLowerCase()) ?? null;
-  }
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
-  }
-  set(name: string, value: string): void {
-    this.map.set(name.toLowerCase(), String(value));
-  }
-  append(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const current = this.map.get(key);
-    this.map.set(key, current === undefined ? String(value) : `${current}, ${value}`);
-  }
-  delete(name: string): void {
-    this.map.delete(name.toLowerCase());
-  }
-  forEach(callback: (value: string, name: string, headers: this) => void): void {
-    for (const [name, value] of this.map) callback(value, name, this);
-  }
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-  toObject(): Record<string, string> {
-    return Object.fromEntries(this.map);
-  }
-}
-
 /** The response Yoga's result processors build on the lane: status, headers and a body kept as given. */
 class LaneResponse {
   readonly body: unknown;
   readonly status: number;
   readonly statusText: string;
-  readonly headers: LaneHeaders;
+  readonly headers: HeaderRecord;
   constructor(body: unknown, init: { status?: number; statusText?: string; headers?: Record<string, string> | [string, string][] } = {}) {
     this.body = body ?? null;
     this.status = init.status ?? 200;
     this.statusText = init.statusText ?? '';
-    this.headers = new LaneHeaders(init.headers);
+    this.headers = HeaderRecord.from(init.headers);
   }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
