@@ -100,13 +100,14 @@ export function createFastLane(gateway: Gateway, endpoint: string, logger: Logge
     let early: Response | LaneResponse | undefined;
     let pending: unknown;
     let replaced = false;
+    const url = lazyUrl(request.url);
     for (const hook of onRequestHooks) {
       pending = hook({
         request: asRequest,
         setRequest: () => (replaced = true),
         serverContext,
         fetchAPI: yoga.fetchAPI,
-        url: lazyUrl(request.url),
+        url,
         requestHandler: gateway,
         setRequestHandler: () => (replaced = true),
         endResponse: (response: Response) => (early = response),
