@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
-import { createFastLane } from './fast-lane.js';
-import { createHttpServer, type GatewayHttpServer } from './http-server.js';
-import { createMetrics, statusClassOf, type GatewayMetrics } from './metrics.js';
-import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './server.js';
+import { createFastLane } from './http/fast-lane.js';
+import { createHttpServer, type GatewayHttpServer } from './http/http-server.js';
+import { createMetrics, statusClassOf, type GatewayMetrics } from './observability/metrics.js';
+import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './graphql/gateway.js';
 import { createSwrClient, type SwrClient } from './swr/client.js';
 
 /** What an app is built from. */

@@ -1,6 +1,6 @@
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
 import { createApp } from './app.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 import type { SwrSimulator } from './simulator/index.js';
 
 // Entry point: read config, start the simulator in demo mode, listen, shut down gracefully on a signal.

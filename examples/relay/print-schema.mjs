@@ -55,7 +55,7 @@ export function printClientSchema(schema) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // The built gateway builds its schema exactly as it serves it.
-  const { createSchema } = await import('../../dist/schema.js');
+  const { createSchema } = await import('../../dist/graphql/schema.js');
   const target = new URL('./schema.graphql', import.meta.url);
   writeFileSync(target, `${CLIENT_SCHEMA_HEADER}${printClientSchema(createSchema())}\n`);
   console.log(`wrote ${target.pathname}`);

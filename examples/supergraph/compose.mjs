@@ -28,7 +28,7 @@ export function composeSupergraph({ swrTypeDefs, swrUrl = DEFAULT_SWR_SUBGRAPH_U
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // The built gateway reads schema/ exactly as it serves it.
-  const { loadTypeDefs } = await import('../../dist/schema.js');
+  const { loadTypeDefs } = await import('../../dist/graphql/schema.js');
   const supergraph = composeSupergraph({
     swrTypeDefs: loadTypeDefs(),
     swrUrl: process.env.SWR_SUBGRAPH_URL || DEFAULT_SWR_SUBGRAPH_URL,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a JavaScript example without type declarations
 import { composeSupergraph } from '../../examples/supergraph/compose.mjs';
-import { loadTypeDefs } from '../../src/schema.js';
+import { loadTypeDefs } from '../../src/graphql/schema.js';
 
 const compose = composeSupergraph as (options: {
   swrTypeDefs: string;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, print } from 'graphql';
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphiql.js';
+import { GRAPHIQL_DEFAULT_QUERY } from '../../src/http/graphiql.js';
 import { launchChromium, monacoLines, openOfflinePage, type OfflinePage } from '../support/browser.js';
 import { startStack, type Stack } from '../support/stack.js';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, print, printType, specifiedDirectives, visit, type FieldDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SCHEMA_HEADER, printClientSchema } from '../../examples/relay/print-schema.mjs';
-import { createSchema } from '../../src/schema.js';
+import { createSchema } from '../../src/graphql/schema.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // examples/relay is compiled by relay-compiler against the client-facing schema. These tests keep

@@ -7,7 +7,7 @@ import { createCatalogSubgraph } from '../../examples/supergraph/catalog-subgrap
 import { composeSupergraph } from '../../examples/supergraph/compose.mjs';
 // @ts-expect-error: JavaScript examples without type declarations
 import { createSupergraphGateway } from '../../examples/supergraph/gateway.mjs';
-import { loadTypeDefs } from '../../src/schema.js';
+import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { startStack, type Stack } from '../support/stack.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSchema } from '../../src/schema.js';
+import { createSchema } from '../../src/graphql/schema.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The typed client documents (graphql-codegen's client preset, examples/operations) and the

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFastLane, type FastLane } from '../../src/fast-lane.js';
-import { createHttpServer, type GatewayHttpServer } from '../../src/http-server.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import { createGateway } from '../../src/server.js';
+import { createFastLane, type FastLane } from '../../src/http/fast-lane.js';
+import { createHttpServer, type GatewayHttpServer } from '../../src/http/http-server.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createGateway } from '../../src/graphql/gateway.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { startStack, type Stack } from '../support/stack.js';
 

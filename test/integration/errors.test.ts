@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { readConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { createGateway } from '../../src/server.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createGateway } from '../../src/graphql/gateway.js';
 import { startStack, useStack } from '../support/stack.js';
 
 const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;

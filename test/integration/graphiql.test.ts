@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphiql.js';
+import { GRAPHIQL_DEFAULT_QUERY } from '../../src/http/graphiql.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;

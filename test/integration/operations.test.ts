@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const NGINX = `query NginxPage { repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount } } }`;

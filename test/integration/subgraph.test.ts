@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repositoryResolvers } from '../../src/resolvers/repository.js';
+import { repositoryResolvers } from '../../src/graphql/resolvers/repository.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { useStack } from '../support/stack.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { readConfig, type GatewayConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createApp, type App } from '../../src/app.js';
 import { createSwrSimulator, type SimulatorData, type SwrSimulator } from '../../src/simulator/index.js';
 import type { SwrClient } from '../../src/swr/client.js';

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
-import { graphQLErrorFrom } from '../../src/graphql-errors.js';
+import { graphQLErrorFrom } from '../../src/graphql/graphql-errors.js';
 import {
   SwrBadResponseError,
   SwrHttpError,

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config.js';
 
 /** Paths pino blanks wherever they appear: a token must never reach a log line. */
 export const REDACTED_PATHS = [

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError, isPromise } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { sendJson } from './http-server.js';
-import type { Gateway } from './server.js';
+import type { Gateway } from '../graphql/gateway.js';
 
 /**
  * The fast lane: `POST /graphql` with a JSON body, served by Yoga's own pipeline (its request,

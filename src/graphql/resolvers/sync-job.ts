@@ -1,4 +1,4 @@
-import type { SyncJobResolvers } from '../generated/resolvers-types.js';
+import type { SyncJobResolvers } from '../../generated/resolvers-types.js';
 
 /**
  * Field resolvers of SyncJob over the SyncJobModel (built from the upstream job once per job):

@@ -3,7 +3,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import type { GatewayContext } from '../context.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics } from '../../observability/metrics.js';
 import { requestStateOf } from '../request-state.js';
 
 /** Options of useOperationReport. */

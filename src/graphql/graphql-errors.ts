@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import { GatewayError, OperationTooExpensiveError } from './errors.js';
-import { CallerGoneError } from './swr/errors.js';
+import { GatewayError, OperationTooExpensiveError } from '../errors.js';
+import { CallerGoneError } from '../swr/errors.js';
 
 /**
  * The resolver boundary: a GatewayError becomes a GraphQL error with `extensions.code` (and

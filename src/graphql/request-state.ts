@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UpstreamEconomy } from './economy/upstream-economy.js';
+import type { UpstreamEconomy } from '../economy/upstream-economy.js';
 
 /** What the gateway knows about one HTTP request while serving it. */
 export interface RequestState {

@@ -1,4 +1,4 @@
-import type { Resolvers } from '../generated/resolvers-types.js';
+import type { Resolvers } from '../../generated/resolvers-types.js';
 import { DateTimeScalar } from './date-time.js';
 import { queryResolvers } from './query.js';
 import { repositoryResolvers } from './repository.js';

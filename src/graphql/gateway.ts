@@ -2,9 +2,9 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContextFactory, type GatewayContext } from './context.js';
-import type { GatewayConfig } from './config.js';
-import { graphiqlOptions, renderGraphiQLOnce } from './graphiql.js';
-import { createMetrics, type GatewayMetrics } from './metrics.js';
+import type { GatewayConfig } from '../config.js';
+import { graphiqlOptions, renderGraphiQLOnce } from '../http/graphiql.js';
+import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useOperationReport } from './plugins/use-operation-report.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
@@ -12,7 +12,7 @@ import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
 import { createSchema } from './schema.js';
-import type { SwrClient } from './swr/client.js';
+import type { SwrClient } from '../swr/client.js';
 
 /** What the gateway is built from; side effects (upstream client, logger) are injected. */
 export interface GatewayDeps {

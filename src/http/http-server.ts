@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastLane } from './fast-lane.js';
-import type { GatewayMetrics } from './metrics.js';
-import type { Gateway } from './server.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Gateway } from '../graphql/gateway.js';
 
 /**
  * IAM tokens run to several KB and up to 32 KiB are accepted (contract "Upstream facts"); Node's

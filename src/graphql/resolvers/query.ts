@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../errors.js';
-import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { InvalidInputError } from '../../errors.js';
+import type { QueryResolvers } from '../../generated/resolvers-types.js';
 import { graphQLErrorFrom } from '../graphql-errors.js';
-import type { RepositoryKey } from '../model/repository-key.js';
+import type { RepositoryKey } from '../../model/repository-key.js';
 import { repositoryKeyFrom } from './repository.js';
 
 /** Most refs `Query.repositories` answers in one call (contract §1). */

@@ -1,5 +1,5 @@
 import { isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { reportFromEconomy } from '../economy/upstream-economy.js';
+import { reportFromEconomy } from '../../economy/upstream-economy.js';
 import type { GatewayContext } from '../context.js';
 
 /** The request header that asks for the upstream report. */

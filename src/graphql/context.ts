@@ -1,12 +1,12 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { callerFromHeaders, type Caller } from './auth/caller.js';
-import { createUpstreamEconomy, type UpstreamEconomy } from './economy/upstream-economy.js';
-import type { UnauthenticatedError } from './errors.js';
-import { createSyncJobPageLoader, type SyncJobPageLoader } from './loaders/sync-job-pages.js';
+import { callerFromHeaders, type Caller } from '../auth/caller.js';
+import { createUpstreamEconomy, type UpstreamEconomy } from '../economy/upstream-economy.js';
+import type { UnauthenticatedError } from '../errors.js';
+import { createSyncJobPageLoader, type SyncJobPageLoader } from '../loaders/sync-job-pages.js';
 import { requestStateOf } from './request-state.js';
-import type { PageSizeOptions } from './paging/page-plan.js';
-import type { SliceOptions } from './paging/page-slice.js';
-import type { SwrClient } from './swr/client.js';
+import type { PageSizeOptions } from '../paging/page-plan.js';
+import type { SliceOptions } from '../paging/page-slice.js';
+import type { SwrClient } from '../swr/client.js';
 
 /** What every resolver of one request sees. */
 export interface GatewayContext {

@@ -1,12 +1,12 @@
-import { requireCaller } from '../auth/caller.js';
-import { InvalidInputError } from '../errors.js';
-import type { RepositoryResolvers } from '../generated/resolvers-types.js';
+import { requireCaller } from '../../auth/caller.js';
+import { InvalidInputError } from '../../errors.js';
+import type { RepositoryResolvers } from '../../generated/resolvers-types.js';
 import { graphQLErrorFrom } from '../graphql-errors.js';
-import type { RepositoryKey } from '../model/repository-key.js';
-import { connectionFromSlice } from '../paging/connection.js';
-import { pagePlanFromArgs } from '../paging/page-plan.js';
-import { sliceFromPlan } from '../paging/page-slice.js';
-import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
+import type { RepositoryKey } from '../../model/repository-key.js';
+import { connectionFromSlice } from '../../paging/connection.js';
+import { pagePlanFromArgs } from '../../paging/page-plan.js';
+import { sliceFromPlan } from '../../paging/page-slice.js';
+import { namespaceProblem, repositoryNameProblem } from '../../swr/names.js';
 
 /** Validates an organization and repository name (contract §4); throws BAD_USER_INPUT. */
 export function repositoryKeyFrom(namespace: string, name: string): RepositoryKey {

@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { defaultFieldResolver, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../errors.js';
 import { graphQLErrorFrom } from './graphql-errors.js';
 import { resolvers } from './resolvers/index.js';
 
-// schema/ sits beside src/ and dist/, so one level up from either.
-const SCHEMA_DIRECTORY = new URL('../schema/', import.meta.url);
+// schema/ sits beside src/ and dist/, so two levels up from src/graphql/ or dist/graphql/.
+const SCHEMA_DIRECTORY = new URL('../../schema/', import.meta.url);
 
 /** The SDL of schema/ (the source of truth): every .graphql file, in name order, as one document. */
 export function loadTypeDefs(): string {

@@ -1,6 +1,6 @@
 import type { DocumentNode } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { estimateUpstreamCalls, type EstimateOptions } from '../economy/estimate-upstream-calls.js';
+import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
 
 const MAX_ESTIMATES_PER_DOCUMENT = 64;
 
