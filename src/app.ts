@@ -1,21 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
-import { createFastLane } from './http/fast-lane.js';
-import { createHttpServer, type GatewayHttpServer } from './http/http-server.js';
-import { createMetrics, statusClassOf, type GatewayMetrics } from './observability/metrics.js';
 import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './graphql/gateway.js';
+import { createGraphiQLHandler, graphiqlOptions } from './http/graphiql.js';
+import { createHttpServer, type GatewayHttpServer } from './http/http-server.js';
+import { openFileLimit } from './http/open-file-limit.js';
+import { createMetrics, statusClassOf, type GatewayMetrics } from './observability/metrics.js';
 import { createSwrClient, type SwrClient } from './swr/client.js';
 
 /** What an app is built from. */
 export interface AppOptions {
   config: GatewayConfig;
-  /** The SWR base URL (SWR_ENDPOINT, or the demo simulator's). */
+  /** The SWR origin (SWR_ENDPOINT, or the demo simulator's). */
   endpoint: string;
   logger: Logger;
   /** undici dispatcher for the upstream. @default a keep-alive Agent owned by the client */
   dispatcher?: Dispatcher;
+  /** Yoga plugins added after the gateway's own (tests observe hooks with them). @default none */
+  plugins?: Plugin[];
 }
 
 /** A whole gateway process minus the process: upstream client, Yoga, HTTP server, metrics. */
@@ -26,13 +30,12 @@ export interface App {
   http: GatewayHttpServer;
   /** Starts listening; resolves to the bound address. */
   listen(port: number, host: string): Promise<AddressInfo>;
-  /**
-   * Graceful shutdown: not ready any more (for `drainMs` it still accepts, so load balancers
-   * see /readyz fail and stop sending), then stop accepting, let in-flight requests finish within
-   * `graceMs`, and close every connection and the upstream pool.
-   */
+  /** Graceful shutdown (see GatewayHttpServer.shutdown), then the upstream pool closes. */
   shutdown(graceMs: number, drainMs?: number): Promise<void>;
 }
+
+/** File descriptors kept free beside the SWR connections: logs, Redis, DNS, the odd file. */
+const RESERVED_FILE_DESCRIPTORS = 256;
 
 /** Builds the app: the same wiring for `npm start` and for the integration tests. */
 export function createApp(options: AppOptions): App {
@@ -42,6 +45,8 @@ export function createApp(options: AppOptions): App {
   const client = createSwrClient({
     endpoint: options.endpoint,
     timeoutMs: config.swrTimeoutMs,
+    connections: config.swrConnections,
+    queueTimeoutMs: config.swrQueueTimeoutMs,
     retry: { retries: config.swrRetries },
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     onCall(call) {
@@ -53,15 +58,23 @@ export function createApp(options: AppOptions): App {
       upstreamLog.debug({ ...call, durationMs: Math.round(call.durationMs * 10) / 10 }, 'SWR call');
     },
   });
-  const gateway = createGateway({ config, client, logger, metrics });
-  let ready = true;
+  metrics.observePool(() => client.pool());
+  const gateway = createGateway({ config, client, logger, metrics, ...(options.plugins ? { plugins: options.plugins } : {}) });
   const http = createHttpServer({
     gateway,
     metrics,
-    maxBodyBytes: config.maxBodyBytes,
-    isReady: () => ready,
-    fastLane: createFastLane(gateway, GRAPHQL_ENDPOINT, logger.child({ component: 'yoga' })),
+    endpoint: GRAPHQL_ENDPOINT,
+    graphiql: config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null,
+    logger,
+    limits: {
+      maxBodyBytes: config.maxBodyBytes,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+      maxConnections: maxConnectionsFrom(config, logger),
+    },
   });
+  metrics.observeConnections(() => ({ open: http.connections.open, evicted: http.connections.evicted }));
 
   return {
     gateway,
@@ -79,18 +92,23 @@ export function createApp(options: AppOptions): App {
       return http.server.address() as AddressInfo;
     },
     async shutdown(graceMs, drainMs = 0) {
-      ready = false;
-      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
-      // No new connections, idle keep-alive ones closed (Node does both); in-flight requests go on.
-      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
-      const deadline = performance.now() + graceMs;
-      while (http.inFlight() > 0 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      if (http.inFlight() > 0) logger.warn({ inFlight: http.inFlight() }, 'grace period over: closing connections with requests in flight');
-      http.server.closeAllConnections();
-      await closed;
+      await http.shutdown(graceMs, drainMs);
       await client.close();
     },
   };
+}
+
+/**
+ * Client sockets and SWR connections share the process's open-file limit: with the sockets of a
+ * flood taking every descriptor, the gateway could reach neither SWR nor its own /healthz. So
+ * client sockets stay below the limit minus the SWR pool and a reserve.
+ */
+function maxConnectionsFrom(config: GatewayConfig, logger: Logger): number {
+  const ceiling = Math.max(64, openFileLimit() - config.swrConnections - RESERVED_FILE_DESCRIPTORS);
+  if (config.httpMaxConnections === null) return ceiling;
+  if (config.httpMaxConnections > ceiling) {
+    logger.warn({ requested: config.httpMaxConnections, used: ceiling }, 'HTTP_MAX_CONNECTIONS is above what the open-file limit leaves room for: using the lower number');
+    return ceiling;
+  }
+  return config.httpMaxConnections;
 }

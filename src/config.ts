@@ -2,12 +2,16 @@
  * Gateway configuration: read once from the environment, defaults applied and validated here
  * and nowhere else. A bad value stops start-up with a message naming the variable.
  */
+import { booleanFrom, ConfigError, integerFrom, oneOf, originFrom, rawFrom, stringFrom, type Env } from './config-values.js';
+
+export { ConfigError } from './config-values.js';
+
 export interface GatewayConfig {
   /** Port GraphQL is served on. @default 4000 */
   port: number;
   /** Interface to listen on. @default '0.0.0.0' */
   host: string;
-  /** SWR base URL (origin plus optional path prefix, no trailing slash); null → demo mode. @default null */
+  /** SWR origin (scheme, host, port; no path); null → demo mode. @default null */
   swrEndpoint: string | null;
   /** Deadline of one upstream call in milliseconds, retries included. @default 10000 */
   swrTimeoutMs: number;
@@ -21,12 +25,18 @@ export interface GatewayConfig {
   swrMaxLimit: number;
   /** Upstream calls of one operation in flight at once. @default 16 */
   swrConcurrency: number;
+  /** SWR connections of the process (the undici pool); calls beyond them wait for a free one. @default 128 */
+  swrConnections: number;
+  /** Longest wait for a free SWR connection before UPSTREAM_OVERLOADED; not part of SWR_TIMEOUT_MS. @default 30000 */
+  swrQueueTimeoutMs: number;
   /** Deepest selection accepted (introspection excepted). @default 12 */
   maxDepth: number;
   /** Most aliases in one operation. @default 100 */
   maxAliases: number;
   /** Most GraphQL tokens in one document. @default 5000 */
   maxTokens: number;
+  /** Deepest nesting of brackets in a document and of lists/objects in variables and extensions. @default 64 */
+  maxInputDepth: number;
   /** Retries of a failed upstream try (connection errors, 429, 502/503/504), inside SWR_TIMEOUT_MS. @default 2 */
   swrRetries: number;
   /** How long in-flight operations may take to finish after SIGTERM/SIGINT. @default 10000 */
@@ -35,52 +45,60 @@ export interface GatewayConfig {
   shutdownDrainMs: number;
   /** Whether introspection is served. @default true */
   introspection: boolean;
+  /** Whether `_service { sdl }` (federation) is served; it is the whole schema. @default INTROSPECTION */
+  serviceSdl: boolean;
+  /** Whether GraphiQL is served to browsers at /graphql. @default true */
+  graphiql: boolean;
   /** Whether operations run compiled by graphql-jit (false: the general executor). @default true */
   graphqlJit: boolean;
   /** Largest request body accepted, in bytes. @default 1048576 */
   maxBodyBytes: number;
+  /** Longest time a client may take to send a request's headers (Node's headersTimeout). @default 10000 */
+  httpHeadersTimeoutMs: number;
+  /** Longest time a client may take to send a whole request, body included; then 408. @default 30000 */
+  httpRequestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. @default 5000 */
+  httpKeepAliveTimeoutMs: number;
+  /** Most client connections at once; null = from the open-file limit, leaving room for SWR connections. @default null */
+  httpMaxConnections: number | null;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-/** Thrown by readConfig for a bad variable; `variable` names it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    expected: string,
-    received: string,
-  ) {
-    super(`Invalid ${variable}: expected ${expected}, received ${JSON.stringify(received)}`);
-  }
-}
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-type Env = Record<string, string | undefined>;
 
 /** Reads and validates the gateway configuration from an environment (process.env in main). */
 export function readConfig(env: Env): GatewayConfig {
+  const introspection = booleanFrom(env, 'INTROSPECTION', true);
   const config: GatewayConfig = {
     port: integerFrom(env, 'PORT', 4000, 0, 65535),
     host: stringFrom(env, 'HOST', '0.0.0.0'),
-    swrEndpoint: endpointFrom(env, 'SWR_ENDPOINT'),
+    swrEndpoint: originFrom(env, 'SWR_ENDPOINT', 'https://swr-api.cn-north-4.myhuaweicloud.com'),
     swrTimeoutMs: integerFrom(env, 'SWR_TIMEOUT_MS', 10_000, 1, 600_000),
     defaultPageSize: integerFrom(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
     maxPageSize: integerFrom(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxUpstreamCalls: integerFrom(env, 'MAX_UPSTREAM_CALLS', 50, 1, 10_000),
     swrMaxLimit: integerFrom(env, 'SWR_MAX_LIMIT', 100, 1, 1000),
     swrConcurrency: integerFrom(env, 'SWR_CONCURRENCY', 16, 1, 256),
+    swrConnections: integerFrom(env, 'SWR_CONNECTIONS', 128, 1, 4096),
+    swrQueueTimeoutMs: integerFrom(env, 'SWR_QUEUE_TIMEOUT_MS', 30_000, 1, 600_000),
     maxDepth: integerFrom(env, 'MAX_DEPTH', 12, 2, 100),
     maxAliases: integerFrom(env, 'MAX_ALIASES', 100, 0, 10_000),
     maxTokens: integerFrom(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
+    maxInputDepth: integerFrom(env, 'MAX_INPUT_DEPTH', 64, 8, 1000),
     swrRetries: integerFrom(env, 'SWR_RETRIES', 2, 0, 10),
     shutdownGraceMs: integerFrom(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     shutdownDrainMs: integerFrom(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
-    introspection: booleanFrom(env, 'INTROSPECTION', true),
+    introspection,
+    serviceSdl: booleanFrom(env, 'FEDERATION_SERVICE_SDL', introspection),
+    graphiql: booleanFrom(env, 'GRAPHIQL', true),
     graphqlJit: booleanFrom(env, 'GRAPHQL_JIT', true),
     maxBodyBytes: integerFrom(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    logLevel: logLevelFrom(env, 'LOG_LEVEL', 'info'),
+    httpHeadersTimeoutMs: integerFrom(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    httpRequestTimeoutMs: integerFrom(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    httpKeepAliveTimeoutMs: integerFrom(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    httpMaxConnections: rawFrom(env, 'HTTP_MAX_CONNECTIONS') === undefined ? null : integerFrom(env, 'HTTP_MAX_CONNECTIONS', 0, 16, 1_000_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {
     throw new ConfigError(
@@ -89,63 +107,13 @@ export function readConfig(env: Env): GatewayConfig {
       String(config.defaultPageSize),
     );
   }
+  // The headers of a request arrive before the rest of it: a longer header timeout would never fire.
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    throw new ConfigError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `at most HTTP_REQUEST_TIMEOUT_MS (${config.httpRequestTimeoutMs})`,
+      String(config.httpHeadersTimeoutMs),
+    );
+  }
   return config;
-}
-
-// An unset or empty variable takes its default.
-function rawFrom(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-// A decimal integer within [min, max].
-function integerFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = rawFrom(env, name);
-  if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
-// true/false (also 1/0, yes/no, on/off).
-function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
-  const raw = rawFrom(env, name);
-  if (raw === undefined) return fallback;
-  const value = raw.toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(value)) return true;
-  if (['false', '0', 'no', 'off'].includes(value)) return false;
-  throw new ConfigError(name, 'true or false', raw);
-}
-
-function stringFrom(env: Env, name: string, fallback: string): string {
-  return rawFrom(env, name) ?? fallback;
-}
-
-// An http(s) URL without credentials, query or fragment; the trailing slash is dropped.
-function endpointFrom(env: Env, name: string): string | null {
-  const raw = rawFrom(env, name);
-  if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'an http(s) URL such as https://swr-api.cn-north-4.myhuaweicloud.com', raw);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, 'an http: or https: URL', raw);
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(name, 'a URL without credentials, query or fragment', raw);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function logLevelFrom(env: Env, name: string, fallback: GatewayConfig['logLevel']): GatewayConfig['logLevel'] {
-  const raw = rawFrom(env, name);
-  if (raw === undefined) return fallback;
-  const level = LOG_LEVELS.find((candidate) => candidate === raw.toLowerCase());
-  if (!level) throw new ConfigError(name, `one of ${LOG_LEVELS.join(', ')}`, raw);
-  return level;
 }

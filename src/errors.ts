@@ -1,7 +1,8 @@
 /**
- * Domain errors. Each class has a stable `code` (the contract's `extensions.code`) and becomes a
- * GraphQL error only at the resolver boundary (see graphql-errors.ts). Anything that is not a
- * GatewayError stays masked by Yoga.
+ * Domain errors. Each class has a stable `code` (the `extensions.code` clients see). Resolvers
+ * throw them as they are: graphql-js locates a thrown error at its field and copies its
+ * `extensions`, and the gateway's maskError lets a GatewayError through while it masks anything
+ * else as an unexpected error.
  */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -14,7 +15,9 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_BAD_RESPONSE'
-  | 'OPERATION_TOO_EXPENSIVE';
+  | 'UPSTREAM_OVERLOADED'
+  | 'OPERATION_TOO_EXPENSIVE'
+  | 'CANCELLED';
 
 /** What SWR told us about a failed call; every field is null where SWR did not send it. */
 export interface UpstreamDetails {
@@ -34,6 +37,15 @@ export abstract class GatewayError extends Error {
    * (rate limits, 5xx, timeouts, unreachable); undefined on errors of the caller's own making.
    */
   readonly retryable: boolean | undefined = undefined;
+
+  /** What a client sees in `extensions`: the code, and SWR's details and whether to retry where known. */
+  get extensions(): Record<string, unknown> {
+    return {
+      code: this.code,
+      ...(this.upstream ? { upstream: this.upstream } : {}),
+      ...(this.retryable === undefined ? {} : { retryable: this.retryable }),
+    };
+  }
 }
 
 /** Thrown for invalid names, paging arguments or cursors, always before any upstream call. */
@@ -58,5 +70,9 @@ export class OperationTooExpensiveError extends GatewayError {
     readonly limit: string,
   ) {
     super(message);
+  }
+
+  override get extensions(): Record<string, unknown> {
+    return { ...super.extensions, limit: this.limit };
   }
 }

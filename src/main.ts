@@ -1,7 +1,10 @@
-import { ConfigError, readConfig, type GatewayConfig } from './config.js';
 import { createApp } from './app.js';
+import { ConfigError, readConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import type { SwrSimulator } from './simulator/index.js';
+
+/** Extra time past the grace and drain periods before the process exits however far shutdown got. */
+const SHUTDOWN_MARGIN_MS = 2000;
 
 // Entry point: read config, start the simulator in demo mode, listen, shut down gracefully on a signal.
 async function main(): Promise<void> {
@@ -9,10 +12,7 @@ async function main(): Promise<void> {
   try {
     config = readConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`swr-gateway: ${error.message}`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
   const logger = createLogger(config.logLevel);
@@ -37,23 +37,48 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever blocks shutdown (a stuck socket, a log destination that went away), the process
+    // still ends shortly after the grace period.
+    setTimeout(() => process.exit(0), config.shutdownDrainMs + config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
     logger.info({ signal, graceMs: config.shutdownGraceMs, drainMs: config.shutdownDrainMs }, 'shutting down: finishing in-flight operations');
     await app.shutdown(config.shutdownGraceMs, config.shutdownDrainMs);
     await simulator?.close();
     logger.info('stopped');
+    logger.flush?.();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   // One request must never end the process for all: a rejection nobody observed is a bug to log.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (a bug): the process goes on'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 
-  const { port } = await app.listen(config.port, config.host);
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  logger.info(
-    { port, host: config.host, upstream: config.swrEndpoint ?? 'simulator' },
-    `swr-gateway listening on http://${shownHost}:${port}/graphql`,
-  );
+  try {
+    const { port } = await app.listen(config.port, config.host);
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    logger.info(
+      { port, host: config.host, upstream: config.swrEndpoint ?? 'simulator' },
+      `swr-gateway listening on http://${shownHost}:${port}/graphql`,
+    );
+  } catch (error) {
+    fail(listenFailure(error, config));
+  }
+}
+
+/** One line on stderr, exit 1: start-up refusals name what to change, without a stack trace. */
+function fail(message: string): never {
+  process.stderr.write(`swr-gateway: ${message}\n`);
+  process.exit(1);
+}
+
+// Why listening failed, in terms of the variables that set it.
+function listenFailure(error: unknown, config: GatewayConfig): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is in use (set PORT to a free port)`;
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied (set PORT to 1024 or above, or HOST to an address this user may bind)`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: HOST is not an address of this machine (set HOST)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot listen on ${where}: HOST ${JSON.stringify(config.host)} does not resolve (set HOST)`;
+  return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)} (check PORT and HOST)`;
 }
 
 await main();

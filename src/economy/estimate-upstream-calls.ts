@@ -1,11 +1,22 @@
 import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
   Kind,
-  valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
   type SelectionSetNode,
-  type ValueNode,
 } from 'graphql';
 import { pagePlanFromArgs, type PageSizeOptions } from '../paging/page-plan.js';
 import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
@@ -20,163 +31,303 @@ export interface EstimateOptions {
   maxRefs: number;
 }
 
-// Where a selection set sits: which object type its fields belong to.
-type Scope = 'query' | 'repository' | 'connection' | 'edge' | 'job';
-type Variables = Record<string, unknown> | null | undefined;
+/**
+ * Set insertions one estimate may make before it gives up (the operation is then refused as too
+ * expensive): far above what any operation within the call budget needs (50 repositories × 20
+ * windows is 1,000), so only a document built to make the estimate slow reaches it.
+ */
+export const MAX_ESTIMATE_WORK = 200_000;
+/** Fragment spreads nested deeper than this are refused the same way (validation allows any depth). */
+const MAX_SPREAD_DEPTH = 256;
 
-interface Walk {
-  fragments: Map<string, FragmentDefinitionNode>;
-  variables: Variables;
-  options: EstimateOptions;
-  /** (repository, order) → windows asked for. */
-  windows: Map<string, Interval[]>;
-  /** Calls whose window depends on SWR's answer (the tail of `last` alone). */
-  extra: number;
-  unknownRepositories: number;
+/** Thrown inside the walk when it would do more work than MAX_ESTIMATE_WORK allows. */
+class TooComplexError extends Error {}
+
+/** A page window of one (repository, order); `tail` windows cost one more call (`last` alone). */
+interface Window extends Interval {
+  order: string;
+  tail: boolean;
 }
 
 /**
- * The upstream calls an operation will need, read from its document and variables before it runs,
- * with the same page planning and window coalescing the loader uses: `syncJobs` selections under
- * every repository the operation names (`repository`, each distinct `repositories` ref, a job's
- * `repository`), aliases and fragments included, `@skip`/`@include` honoured. Arguments that will
- * be refused cost nothing; `last` alone costs its head plus one call. What it cannot know (a list
- * without Content-Range walked to its end) the run-time cap still bounds.
+ * What a selection set costs, relative to where it sits: `self` are windows of the repository it
+ * is about (the enclosing one), `repositories` windows of repositories it names itself (root
+ * fields). Both are sets (keyed maps), so adding the same window twice costs nothing more, and a
+ * fragment's demand can be merged wherever it is spread.
+ */
+interface Demand {
+  self: Map<string, Window>;
+  repositories: Map<string, Map<string, Window>>;
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  options: EstimateOptions;
+  /** Each fragment's demand, worked out once however often it is spread. */
+  fragmentDemands: Map<string, Demand>;
+  work: number;
+  depth: number;
+}
+
+/** What a field does to the estimate: given its arguments and its selection's demand, adds to `into`. */
+type Rule = (args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk) => void;
+
+/**
+ * The estimate's rules, by schema coordinate. A field that leads to `Repository.syncJobs` must be
+ * here (assertEstimateCoverage checks the schema at start-up), so a new field cannot be forgotten:
+ * - root fields name repositories: their selection's `self` windows become those repositories';
+ * - `Repository.syncJobs` asks for its page's windows;
+ * - the rest stay about the same repository (a connection's edges and nodes, a job's repository).
+ */
+const RULES: Record<string, Rule> = {
+  'Query.repository': (args, selection, into, walk) => addRepositories(into, repositoriesFrom([args]), selection(), walk),
+  'Query.repositories': (args, selection, into, walk) => {
+    const refs = Array.isArray(args.refs) ? args.refs : [];
+    addRepositories(into, repositoriesFrom(refs.length > walk.options.maxRefs ? [] : refs), selection(), walk);
+  },
+  'Query._entities': (args, selection, into, walk) => {
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    const repositories = representations.filter((representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository');
+    addRepositories(into, repositoriesFrom(repositories), selection(), walk);
+  },
+  'Repository.syncJobs': (args, selection, into, walk) => {
+    for (const window of windowsFromArgs(args, walk.options)) addWindow(into.self, window, walk);
+    merge(into, selection(), walk);
+  },
+  'SyncJobConnection.edges': sameRepository,
+  'SyncJobConnection.nodes': sameRepository,
+  'SyncJobEdge.node': sameRepository,
+  'SyncJob.repository': sameRepository,
+};
+
+function sameRepository(_args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk): void {
+  merge(into, selection(), walk);
+}
+
+/**
+ * The upstream calls an operation will need, read from its validated document before it runs,
+ * with variables coerced by graphql-js (defaults applied) and arguments read as execution will
+ * read them, with the page planning and window coalescing the loader uses. Each fragment is
+ * worked out once, however often it is spread, and the work is capped (MAX_ESTIMATE_WORK): a
+ * document cannot make the estimate slow. Returns Infinity past the cap. Arguments or variables
+ * that execution will refuse cost nothing; `last` alone costs its head plus one call. What it
+ * cannot know (a list without Content-Range walked to its end) the run-time cap still bounds.
  */
 export function estimateUpstreamCalls(
+  schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-  variables: Variables,
+  rawVariables: Record<string, unknown> | null | undefined,
   options: EstimateOptions,
 ): number {
-  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations[0];
-  if (!operation || operation.operation !== 'query') return 0;
+  const operation = getOperationAST(document, operationName);
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !root) return 0;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) return 0;
   const walk: Walk = {
+    schema,
     fragments: new Map(
-      document.definitions
-        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
-        .map((fragment) => [fragment.name.value, fragment]),
+      document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
     ),
-    variables,
+    variables: coerced.coerced,
     options,
-    windows: new Map(),
-    extra: 0,
-    unknownRepositories: 0,
+    fragmentDemands: new Map(),
+    work: 0,
+    depth: 0,
   };
-  visitSelectionSet(operation.selectionSet, 'query', [], walk);
-  let calls = walk.extra;
-  for (const windows of walk.windows.values()) calls += callsFromWindows(windows, options.maxLimit).length;
+  let demand: Demand;
+  try {
+    demand = demandOf(operation.selectionSet, root, walk);
+  } catch (error) {
+    if (error instanceof TooComplexError) return Number.POSITIVE_INFINITY;
+    throw error;
+  }
+  let calls = 0;
+  for (const windows of demand.repositories.values()) calls += callsFromRepositoryWindows(windows, options.maxLimit);
   return calls;
 }
 
-// Visits the fields of a selection set (fragments flattened) in a scope, for the given repositories.
-function visitSelectionSet(selectionSet: SelectionSetNode, scope: Scope, repositories: string[], walk: Walk): void {
-  for (const field of fieldsOf(selectionSet, walk)) {
-    const name = field.name.value;
-    const next = (nextScope: Scope, nextRepositories = repositories) => {
-      if (field.selectionSet) visitSelectionSet(field.selectionSet, nextScope, nextRepositories, walk);
-    };
-    if (scope === 'query' && name === 'repository') next('repository', repositoriesFromRefs([argumentsOf(field, walk)], walk));
-    else if (scope === 'query' && name === 'repositories') next('repository', repositoriesFromRefs(refsArgument(field, walk), walk));
-    else if (scope === 'query' && name === '_entities') next('repository', repositoriesFromRefs(representationsArgument(field, walk), walk));
-    else if (scope === 'repository' && name === 'syncJobs') {
-      addSyncJobWindows(argumentsOf(field, walk), repositories, walk);
-      next('connection');
-    } else if (scope === 'connection' && name === 'edges') next('edge');
-    else if ((scope === 'connection' && name === 'nodes') || (scope === 'edge' && name === 'node')) next('job');
-    // A job's repository is the repository whose page it came from.
-    else if (scope === 'job' && name === 'repository') next('repository');
-  }
-}
-
-// The fields a selection set selects, through fragment spreads and inline fragments.
-function* fieldsOf(selectionSet: SelectionSetNode, walk: Walk): Generator<FieldNode> {
-  for (const selection of selectionSet.selections) {
-    if (!included(selection.directives ?? [], walk)) continue;
-    if (selection.kind === Kind.FIELD) yield selection;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet, walk);
-    else {
-      const fragment = walk.fragments.get(selection.name.value);
-      if (fragment) yield* fieldsOf(fragment.selectionSet, walk);
+/**
+ * Throws unless every field on the way to `Repository.syncJobs` has a rule: a field whose type
+ * can reach a Repository, on a type that can reach one, must say what it does to the estimate.
+ */
+export function assertEstimateCoverage(schema: GraphQLSchema): void {
+  const reaching = typesReachingRepository(schema);
+  for (const typeName of reaching) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${typeName}.${field.name}`;
+      if (reaching.has(getNamedType(field.type).name) && !RULES[coordinate]) {
+        throw new Error(`The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: add one in estimate-upstream-calls.ts`);
+      }
     }
   }
 }
 
-function included(directives: ReadonlyArray<{ name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: ValueNode }> }>, walk: Walk): boolean {
-  for (const directive of directives) {
-    const condition = directive.arguments?.find((argument) => argument.name.value === 'if');
-    const value = condition ? valueFromASTUntyped(condition.value, walk.variables) : undefined;
-    if (directive.name.value === 'skip' && value === true) return false;
-    if (directive.name.value === 'include' && value === false) return false;
+// Composite types from which Repository can be reached through fields (Repository included).
+function typesReachingRepository(schema: GraphQLSchema): Set<string> {
+  const reaching = new Set(['Repository']);
+  const types = Object.values(schema.getTypeMap()).filter((type) => isCompositeType(type) && !type.name.startsWith('__'));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const type of types) {
+      if (reaching.has(type.name)) continue;
+      const next = isObjectType(type) || isInterfaceType(type)
+        ? Object.values(type.getFields()).map((field) => getNamedType(field.type).name)
+        : schema.getPossibleTypes(type as never).map((member) => member.name);
+      const abstract = isInterfaceType(type) ? schema.getPossibleTypes(type).map((member) => member.name) : [];
+      if ([...next, ...abstract].some((name) => reaching.has(name))) {
+        reaching.add(type.name);
+        grew = true;
+      }
+    }
   }
-  return true;
+  return reaching;
 }
 
-function argumentsOf(field: FieldNode, walk: Walk): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const argument of field.arguments ?? []) values[argument.name.value] = valueFromASTUntyped(argument.value, walk.variables);
-  return values;
+function newDemand(): Demand {
+  return { self: new Map(), repositories: new Map() };
 }
 
-function refsArgument(field: FieldNode, walk: Walk): unknown[] {
-  const refs = argumentsOf(field, walk).refs;
-  const list = Array.isArray(refs) ? refs : refs === undefined || refs === null ? [] : [refs];
-  return list.length > walk.options.maxRefs ? [] : list;
+// The demand of a selection set whose fields belong to `parent`; fragments merged once each.
+function demandOf(selectionSet: SelectionSetNode, parent: GraphQLCompositeType, walk: Walk): Demand {
+  if ((walk.depth += 1) > MAX_SPREAD_DEPTH) throw new TooComplexError();
+  const demand = newDemand();
+  const mergedFragments = new Set<string>();
+  for (const selection of selectionSet.selections) {
+    if (!included(selection, walk)) continue;
+    if (selection.kind === Kind.FIELD) {
+      visitField(selection, parent, demand, walk);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
+      if (isCompositeType(type)) merge(demand, demandOf(selection.selectionSet, type, walk), walk);
+    } else if (!mergedFragments.has(selection.name.value)) {
+      mergedFragments.add(selection.name.value);
+      const fragmentDemand = demandOfFragment(selection.name.value, walk);
+      if (fragmentDemand) merge(demand, fragmentDemand, walk);
+    }
+  }
+  walk.depth -= 1;
+  return demand;
 }
 
-function representationsArgument(field: FieldNode, walk: Walk): unknown[] {
-  const representations = argumentsOf(field, walk).representations;
-  const list = Array.isArray(representations) ? representations : [];
-  return list.filter((representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository');
+function demandOfFragment(name: string, walk: Walk): Demand | undefined {
+  const known = walk.fragmentDemands.get(name);
+  if (known) return known;
+  const fragment = walk.fragments.get(name);
+  const type = fragment ? walk.schema.getType(fragment.typeCondition.name.value) : undefined;
+  if (!fragment || !isCompositeType(type)) return undefined;
+  // Validation refuses fragment cycles; an empty demand stands in while this one is worked out.
+  walk.fragmentDemands.set(name, newDemand());
+  const demand = demandOf(fragment.selectionSet, type, walk);
+  walk.fragmentDemands.set(name, demand);
+  return demand;
 }
 
-// Distinct repository identities; an invalid name costs nothing, an unreadable one is counted apart.
-function repositoriesFromRefs(refs: unknown[], walk: Walk): string[] {
+function visitField(node: FieldNode, parent: GraphQLCompositeType, into: Demand, walk: Walk): void {
+  if (!isObjectType(parent) && !isInterfaceType(parent)) return;
+  const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[node.name.value];
+  if (!field) return;
+  const type = getNamedType(field.type);
+  const selection = () => (node.selectionSet && isCompositeType(type) ? demandOf(node.selectionSet, type, walk) : newDemand());
+  const rule = RULES[`${parent.name}.${field.name}`];
+  if (!rule) return;
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(field, node, walk.variables);
+  } catch {
+    return; // execution refuses these arguments: no call
+  }
+  rule(args, selection, into, walk);
+}
+
+// @skip / @include, read as execution reads them.
+function included(selection: SelectionSetNode['selections'][number], walk: Walk): boolean {
+  if (!selection.directives?.length) return true;
+  const skip = getDirectiveValues(GraphQLSkipDirective, selection, walk.variables);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, selection, walk.variables);
+  return include?.if !== false;
+}
+
+function charge(walk: Walk, units: number): void {
+  if ((walk.work += units) > MAX_ESTIMATE_WORK) throw new TooComplexError();
+}
+
+function addWindow(windows: Map<string, Window>, window: Window, walk: Walk): void {
+  charge(walk, 1);
+  windows.set(`${window.order}|${window.offset}|${window.limit}|${window.tail ? 't' : ''}`, window);
+}
+
+function addAll(into: Map<string, Window>, from: Map<string, Window>, walk: Walk): void {
+  if (into === from) return;
+  charge(walk, from.size);
+  for (const [key, window] of from) into.set(key, window);
+}
+
+function windowsOf(demand: Demand, repository: string): Map<string, Window> {
+  let windows = demand.repositories.get(repository);
+  if (!windows) demand.repositories.set(repository, (windows = new Map()));
+  return windows;
+}
+
+function merge(into: Demand, from: Demand, walk: Walk): void {
+  addAll(into.self, from.self, walk);
+  for (const [repository, windows] of from.repositories) addAll(windowsOf(into, repository), windows, walk);
+}
+
+// The repositories named by root fields get the windows of their selection.
+function addRepositories(into: Demand, repositories: string[], selection: Demand, walk: Walk): void {
+  for (const repository of repositories) addAll(windowsOf(into, repository), selection.self, walk);
+  for (const [repository, windows] of selection.repositories) addAll(windowsOf(into, repository), windows, walk);
+}
+
+// Distinct valid repository identities; an invalid name costs nothing (it is refused before any call).
+function repositoriesFrom(refs: unknown[]): string[] {
   const identities = new Set<string>();
   for (const ref of refs) {
     const { namespace, name } = (ref ?? {}) as { namespace?: unknown; name?: unknown };
-    if (typeof namespace !== 'string' || typeof name !== 'string') {
-      identities.add(`?${(walk.unknownRepositories += 1)}`);
-    } else if (!namespaceProblem(namespace) && !repositoryNameProblem(name)) {
-      identities.add(`${namespace}/${name}`);
-    }
+    if (!namespaceProblem(namespace) && !repositoryNameProblem(name)) identities.add(`${String(namespace)}/${String(name)}`);
   }
   return [...identities];
 }
 
-// The windows one syncJobs selection asks for, for each repository; refused arguments ask nothing.
-function addSyncJobWindows(args: Record<string, unknown>, repositories: string[], walk: Walk): void {
+// The windows of one syncJobs selection; refused arguments ask nothing.
+function windowsFromArgs(args: Record<string, unknown>, options: EstimateOptions): Window[] {
   const order = args.order === 'ASC' ? 'asc' : 'desc';
   let plan;
   try {
     plan = pagePlanFromArgs(
       {
         order,
-        first: integerOrNull(args.first),
-        last: integerOrNull(args.last),
-        after: stringOrNull(args.after),
-        before: stringOrNull(args.before),
+        first: args.first as number | null | undefined,
+        last: args.last as number | null | undefined,
+        after: args.after as string | null | undefined,
+        before: args.before as string | null | undefined,
       },
-      walk.options.sizes,
+      options.sizes,
     );
   } catch {
-    return;
+    return [];
   }
-  const window = plan.kind === 'range' ? { offset: plan.start, limit: Math.max(plan.count, 1) } : { offset: plan.from, limit: Math.max(plan.count, 1) };
-  for (const repository of repositories) {
-    const key = `${repository}|${order}`;
-    walk.windows.set(key, [...(walk.windows.get(key) ?? []), window]);
-    if (plan.kind === 'tail') walk.extra += 1;
-  }
+  if (plan.kind === 'range') return [{ order, offset: plan.start, limit: Math.max(plan.count, 1), tail: false }];
+  return [{ order, offset: plan.from, limit: Math.max(plan.count, 1), tail: true }];
 }
 
-function integerOrNull(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'number' ? value : Number.NaN;
-}
-
-function stringOrNull(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : '';
+// One repository's calls: per order, the coalesced calls of its windows, plus one per `last`-alone tail.
+function callsFromRepositoryWindows(windows: Map<string, Window>, maxLimit: number): number {
+  const byOrder = new Map<string, Window[]>();
+  let calls = 0;
+  for (const window of windows.values()) {
+    const list = byOrder.get(window.order);
+    if (list) list.push(window);
+    else byOrder.set(window.order, [window]);
+    if (window.tail) calls += 1;
+  }
+  for (const list of byOrder.values()) calls += callsFromWindows(list, maxLimit).length;
+  return calls;
 }

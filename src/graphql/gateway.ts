@@ -1,18 +1,23 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { createContextFactory, type GatewayContext } from './context.js';
 import type { GatewayConfig } from '../config.js';
-import { graphiqlOptions, renderGraphiQLOnce } from '../http/graphiql.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
+import type { SwrClient } from '../swr/client.js';
+import { createContextFactory, type GatewayContext } from './context.js';
+import { createDocumentCaches } from './document-cache.js';
+import { maskError } from './mask-error.js';
+import { useCodedRefusals } from './plugins/use-coded-refusals.js';
+import { useCompiledExecution } from './plugins/use-compiled-execution.js';
+import { useInputLimits } from './plugins/use-input-limits.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { useOperationReport } from './plugins/use-operation-report.js';
+import { useSchemaGuards } from './plugins/use-schema-guards.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
-import { useCompiledExecution } from './plugins/use-compiled-execution.js';
+import { assertEstimateCoverage } from '../economy/estimate-upstream-calls.js';
 import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
 import { createSchema } from './schema.js';
-import type { SwrClient } from '../swr/client.js';
 
 /** What the gateway is built from; side effects (upstream client, logger) are injected. */
 export interface GatewayDeps {
@@ -26,13 +31,18 @@ export interface GatewayDeps {
     | 'maxDepth'
     | 'maxAliases'
     | 'maxTokens'
+    | 'maxInputDepth'
+    | 'maxBodyBytes'
     | 'introspection'
+    | 'serviceSdl'
     | 'graphqlJit'
   >;
   client: SwrClient;
   logger: Logger;
   /** Where operation metrics go. @default a fresh registry */
   metrics?: GatewayMetrics;
+  /** Plugins added after the gateway's own (tests count hooks with one). @default none */
+  plugins?: Plugin[];
 }
 
 /** Where GraphQL is served (and GraphiQL, to browsers). */
@@ -42,15 +52,22 @@ export const GRAPHQL_ENDPOINT = '/graphql';
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 /**
- * Builds the gateway (a Yoga instance serving /graphql, GraphiQL included) without listening:
- * main.ts listens, tests call `gateway.fetch` or put it behind a real port. Schema and plugins are
- * built once here, not per request.
+ * Builds the gateway (a Yoga instance serving /graphql) without listening: main.ts listens
+ * through the HTTP server, tests call `gateway.fetch` or put it behind a real port. Schema,
+ * caches and plugins are built once here, not per request.
+ *
+ * The plugin order matters where plugins hook the same phase: the operation report comes first so
+ * that it sees every result, refusals included; the input and operation limits run before anything
+ * that walks the document; the budget estimate runs last before execution, on a document that
+ * passed every other check.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config } = deps;
   const sizes = { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize };
+  const schema = createSchema();
+  assertEstimateCoverage(schema);
   return createYoga<Record<string, never>, GatewayContext>({
-    schema: createSchema(),
+    schema,
     context: createContextFactory({
       client: deps.client,
       paging: { ...sizes, walkPageSize: config.swrMaxLimit },
@@ -59,25 +76,32 @@ export function createGateway(deps: GatewayDeps): Gateway {
       swrConcurrency: config.swrConcurrency,
     }),
     plugins: [
-      ...(config.graphqlJit ? [useCompiledExecution()] : []),
       useOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() }),
-      ...(config.introspection ? [] : [useDisableIntrospection()]),
-      useUpstreamDebug(),
+      useCodedRefusals(),
+      useInputLimits(config),
       ...useOperationLimits(config),
+      useSchemaGuards(config),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.graphqlJit ? [useCompiledExecution()] : []),
+      useUpstreamDebug(),
       useUpstreamBudget({
         maxUpstreamCalls: config.maxUpstreamCalls,
         sizes,
         maxLimit: config.swrMaxLimit,
         maxRefs: MAX_REPOSITORY_REFS,
       }),
+      ...(deps.plugins ?? []),
     ],
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    // GraphiQL from the npm package, not a CDN: the page works offline.
-    graphiql: graphiqlOptions,
-    renderGraphiQL: renderGraphiQLOnce,
+    // GraphiQL is served by the HTTP server (compressed, cacheable), not rendered by Yoga.
+    graphiql: false,
     landingPage: false,
-    // Unexpected errors are masked, and never revealed as "dev" details.
-    maskedErrors: { isDev: false },
+    // No file uploads here: a multipart body is refused (415) before anything reads it.
+    multipart: false,
+    maxRequestBodySize: config.maxBodyBytes,
+    parserAndValidationCache: createDocumentCaches(),
+    // Unexpected errors are masked, and never revealed as "dev" details; domain errors keep their codes.
+    maskedErrors: { isDev: false, maskError },
     logging: yogaLoggerFrom(deps.logger),
   });
 }
@@ -94,4 +118,3 @@ function yogaLoggerFrom(logger: Logger): YogaLogger {
     };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }
-

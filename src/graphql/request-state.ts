@@ -9,6 +9,8 @@ export interface RequestState {
   startedAt: number;
   /** The operation's name, once known. */
   operationName?: string;
+  /** True once the operation passed validation and came with a well-formed token: its name may be a metric label. */
+  identified?: boolean;
   /** The upstream bill, once the context is built. */
   economy?: UpstreamEconomy;
 }

@@ -3,7 +3,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { defaultFieldResolver, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { InvalidInputError } from '../errors.js';
-import { graphQLErrorFrom } from './graphql-errors.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ sits beside src/ and dist/, so two levels up from src/graphql/ or dist/graphql/.
@@ -44,7 +43,7 @@ function refuseUnknownEntityTypes(schema: GraphQLSchema): void {
       const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
       if (!isObjectType(type) && !isInterfaceType(type)) {
         const shown = typeof typename === 'string' ? JSON.stringify(typename) : 'no __typename';
-        throw graphQLErrorFrom(new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`));
+        throw new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`);
       }
     });
     return resolve(source, args, context, info);

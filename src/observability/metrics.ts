@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The gateway's Prometheus metrics, in a registry of their own (one per gateway, so tests do not mix). */
 export interface GatewayMetrics {
@@ -19,6 +19,10 @@ export interface GatewayMetrics {
   lookupsCoalesced: Counter;
   /** Operations refused by the upstream-call budget or the depth/alias/token limits. */
   refusals: Counter<'limit'>;
+  /** Reports the SWR pool (connections in use, calls waiting for one) whenever metrics are read. */
+  observePool(read: () => { inUse: number; waiting: number }): void;
+  /** Reports the client sockets (open, closed to make room) whenever metrics are read. */
+  observeConnections(read: () => { open: number; evicted: number }): void;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -28,6 +32,22 @@ export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let pool = () => ({ inUse: 0, waiting: 0 });
+  let sockets = () => ({ open: 0, evicted: 0 });
+  // Gauges read when /metrics is scraped, not kept up to date on the hot path.
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('swr_gateway_upstream_connections_in_use', 'SWR connections answering a call', () => pool().inUse);
+  gauge('swr_gateway_upstream_calls_waiting', 'SWR calls waiting for a free connection', () => pool().waiting);
+  gauge('swr_gateway_http_connections', 'Client sockets open', () => sockets().open);
+  gauge('swr_gateway_http_connections_evicted', 'Client sockets closed to make room for newer ones, since the start', () => sockets().evicted);
   return {
     registry,
     operations: new Counter({ name: 'swr_gateway_graphql_operations_total', help: 'GraphQL operations by name and outcome', labelNames: ['operation', 'outcome'], registers }),
@@ -39,6 +59,12 @@ export function createMetrics(): GatewayMetrics {
     lookupsDeduplicated: new Counter({ name: 'swr_gateway_lookups_deduplicated_total', help: 'Page lookups answered by an identical lookup of the same operation', registers }),
     lookupsCoalesced: new Counter({ name: 'swr_gateway_lookups_coalesced_total', help: 'Page windows served by a call shared with another window', registers }),
     refusals: new Counter({ name: 'swr_gateway_operations_refused_total', help: 'Operations refused by a limit', labelNames: ['limit'], registers }),
+    observePool(read) {
+      pool = read;
+    },
+    observeConnections(read) {
+      sockets = read;
+    },
   };
 }
 

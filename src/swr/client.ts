@@ -1,7 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
 import { InvalidInputError, type GatewayError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
-import { CallerGoneError, SwrBadResponseError, SwrHttpError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
+import { createConnectionSlots, type ReleaseSlot } from './connection-slots.js';
+import { CallerGoneError, SwrBadResponseError, SwrHttpError, SwrOverloadedError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
@@ -10,10 +11,14 @@ import type { SwrSyncJob } from './types.js';
 
 /** Options of createSwrClient. */
 export interface SwrClientOptions {
-  /** SWR base URL, e.g. `https://swr-api.cn-north-4.myhuaweicloud.com` (a path prefix is kept). */
+  /** SWR origin, e.g. `https://swr-api.cn-north-4.myhuaweicloud.com` (any path is ignored). */
   endpoint: string;
-  /** Deadline of one call in milliseconds. @default 10000 */
+  /** Deadline of one call in milliseconds, from the moment it has a connection. @default 10000 */
   timeoutMs?: number;
+  /** Calls in flight at once, and the connections of the pool the client owns. @default 128 */
+  connections?: number;
+  /** Longest wait for a free connection before UPSTREAM_OVERLOADED. @default 30000 */
+  queueTimeoutMs?: number;
   /**
    * undici dispatcher (a MockAgent in unit tests). @default a keep-alive Agent, one pool per
    * origin, owned and closed by the client
@@ -34,7 +39,7 @@ export interface SyncJobPageRequest extends SwrWindow {
   namespace: string;
   /** Repository name in '/' form. */
   repository: string;
-  /** Aborts the call (caller gone); a timeout is added by the client. */
+  /** Aborts the call (caller gone); a timeout is added by the client. One listener is added to it. */
   signal?: AbortSignal;
   /** The gateway request this call serves, for logs. */
   requestId?: string;
@@ -74,11 +79,15 @@ export interface SwrCallRecord {
 export interface SwrClient {
   /** Fetches one page of a repository's sync jobs; throws a GatewayError subclass on failure. */
   listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage>;
+  /** Connections in use and calls waiting for one, right now (for metrics). */
+  pool(): { inUse: number; waiting: number };
   /** Closes the pools the client owns. */
   close(): Promise<void>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECTIONS = 128;
+const DEFAULT_QUEUE_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 100, maxDelayMs: 5000, random: Math.random };
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -97,30 +106,30 @@ const UNAVAILABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Creates the SWR client: one keep-alive pool per origin, a deadline per call, typed errors. */
+/** Creates the SWR client: a keep-alive pool of bounded connections, a deadline per call, typed errors. */
 export function createSwrClient(options: SwrClientOptions): SwrClient {
-  const base = new URL(options.endpoint);
-  const origin = base.origin;
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const origin = new URL(options.endpoint).origin;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const connections = options.connections ?? DEFAULT_CONNECTIONS;
+  const slots = createConnectionSlots({ slots: connections, queueTimeoutMs: options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS });
   const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher =
-    options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 64 });
+  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections });
 
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 
   /**
    * One page, retried on connection errors, 429 and 502/503/504 with backoff (or the upstream's
-   * Retry-After), as long as the wait still fits before the deadline; the deadline covers every
-   * try and wait.
+   * Retry-After), as long as the wait still fits before the deadline. Each try holds a connection
+   * slot; the deadline starts when the first try has one and covers every later try and wait.
    */
   async function listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage> {
     assertNames(request);
     const filter = filterFromWindow(request);
     const path =
-      `${basePath}/v2/manage/namespaces/${request.namespace}` +
+      `/v2/manage/namespaces/${request.namespace}` +
       `/repos/${repositoryToPathSegment(request.repository)}/sync_job?filter=${filterToQueryValue(filter)}`;
+    let release: ReleaseSlot | null = await slots.acquire(request.signal);
     const startedAt = performance.now();
     const call = createCallSignal(timeoutMs, request.signal);
     // The failure being retried: when the deadline cuts a retry short, that failure is what
@@ -136,15 +145,20 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
           if (delay === null) throw error;
           retried = error;
+          // The connection is free for others while this call waits to try again.
+          release();
+          release = null;
           try {
             await sleep(delay, call.signal);
+            release = await slots.acquire(call.signal);
           } catch (aborted) {
-            const reason = upstreamErrorFrom(aborted, call, timeoutMs);
-            throw reason instanceof SwrTimeoutError ? retried : reason;
+            const reason = aborted instanceof SwrOverloadedError ? aborted : upstreamErrorFrom(aborted, call, timeoutMs);
+            throw reason instanceof SwrTimeoutError || reason instanceof SwrOverloadedError ? retried : reason;
           }
         }
       }
     } finally {
+      release?.();
       call.dispose();
     }
   }
@@ -209,6 +223,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
 
   return {
     listSyncJobs,
+    pool: () => ({ inUse: slots.inUse, waiting: slots.waiting }),
     async close() {
       if (ownsDispatcher) await dispatcher.close();
     },
@@ -281,7 +296,7 @@ function createCallSignal(timeoutMs: number, callerSignal: AbortSignal | undefin
 
 // Maps whatever the call threw to one of the typed upstream errors; a caller that went away gets
 // a CallerGoneError (nobody is left to read it, and it is no failure of SWR's).
-function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): GatewayError | CallerGoneError {
+function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): GatewayError {
   if (error instanceof SwrHttpError || error instanceof SwrBadResponseError || error instanceof InvalidInputError) return error;
   if (call.cancelled) return new CallerGoneError('The caller went away; its SWR call was aborted', { cause: error });
   if (call.timedOut) return new SwrTimeoutError(timeoutMs, { cause: error });

@@ -56,10 +56,20 @@ export class SwrBadResponseError extends GatewayError {
 }
 
 /**
+ * Thrown when every SWR connection stayed busy for SWR_QUEUE_TIMEOUT_MS, or too many calls were
+ * already waiting for one: the gateway, not SWR, is overloaded. Nothing was sent to SWR.
+ */
+export class SwrOverloadedError extends GatewayError {
+  override name = 'SwrOverloadedError';
+  readonly code = 'UPSTREAM_OVERLOADED';
+  override readonly retryable = true;
+}
+
+/**
  * Thrown when the caller disconnected and its upstream call was aborted: not a failure of SWR's,
  * and nobody is left to read it. Reported as `CANCELLED` in logs and metrics.
  */
-export class CallerGoneError extends Error {
+export class CallerGoneError extends GatewayError {
   override name = 'CallerGoneError';
   readonly code = 'CANCELLED';
 }

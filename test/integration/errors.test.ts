@@ -102,6 +102,7 @@ describe('unexpected errors', () => {
         listSyncJobs: async () => {
           throw new Error('secret internals at /srv/swr-gateway/src/swr/client.ts:42');
         },
+        pool: () => ({ inUse: 0, waiting: 0 }),
         close: async () => {},
       },
     });

@@ -5,6 +5,7 @@ import { createApp, type App } from '../../src/app.js';
 import { createSwrSimulator, type SimulatorData, type SwrSimulator } from '../../src/simulator/index.js';
 import type { SwrClient } from '../../src/swr/client.js';
 import type { Logger } from 'pino';
+import type { Plugin } from 'graphql-yoga';
 
 /** What a GraphQL response over HTTP looks like to a test. */
 export interface GraphQLResponse {
@@ -23,6 +24,8 @@ export interface StackOptions {
   endpoint?: string;
   /** The gateway's logger. @default silent */
   logger?: Logger;
+  /** Yoga plugins added after the gateway's own. */
+  plugins?: Plugin[];
 }
 
 /** A running simulator and gateway, each on its own loopback port, and a way to query. */
@@ -44,7 +47,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulator = createSwrSimulator(options.data ? { data: options.data } : {});
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   const config = readConfig({ LOG_LEVEL: 'silent', ...options.env });
-  const app = createApp({ config, endpoint: options.endpoint ?? simulatorUrl, logger: options.logger ?? createLogger('silent') });
+  const app = createApp({
+    config,
+    endpoint: options.endpoint ?? simulatorUrl,
+    logger: options.logger ?? createLogger('silent'),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
   const { port } = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
 

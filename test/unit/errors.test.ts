@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
-import { graphQLErrorFrom } from '../../src/graphql/graphql-errors.js';
+import { maskError } from '../../src/graphql/mask-error.js';
 import {
   SwrBadResponseError,
   SwrHttpError,
@@ -47,18 +47,20 @@ describe('SWR error bodies', () => {
   });
 });
 
-describe('the resolver boundary', () => {
-  it('turns an upstream HTTP error into a GraphQL error with code and upstream details', () => {
-    const error = graphQLErrorFrom(
-      new SwrHttpError({ status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' }),
-    );
-    expect(error).toBeInstanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions).toEqual({
+// A resolver's throw as graphql-js hands it on: located at a field, the thrown error as originalError.
+const located = (error: Error) => new GraphQLError(error.message, { path: ['repository', 'syncJobs'], originalError: error });
+
+describe('the error boundary (maskError)', () => {
+  it('lets a located upstream HTTP error through with its code and upstream details', () => {
+    const error = located(new SwrHttpError({ status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' }));
+    const masked = maskError(error, 'Unexpected error.');
+    expect(masked).toBe(error);
+    expect((masked as GraphQLError).extensions).toEqual({
       code: 'NOT_FOUND',
       upstream: { status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' },
       retryable: false,
     });
-    expect((error as GraphQLError).message).toBe('SWR does not know this organization or repository (HTTP 404: Repository not found)');
+    expect(masked.message).toBe('SWR does not know this organization or repository (HTTP 404: Repository not found)');
   });
 
   it.each([
@@ -74,11 +76,28 @@ describe('the resolver boundary', () => {
       { code: 'UPSTREAM_RATE_LIMITED', upstream: { status: 429, errorCode: null, errorMessage: null, requestId: null }, retryable: true },
     ],
   ])('gives %s its code', (error, extensions) => {
-    expect((graphQLErrorFrom(error) as GraphQLError).extensions).toEqual(extensions);
+    expect((maskError(located(error), 'Unexpected error.') as GraphQLError).extensions).toEqual(extensions);
   });
 
-  it('leaves unexpected errors alone for Yoga to mask', () => {
-    const unexpected = new TypeError('secret internals');
-    expect(graphQLErrorFrom(unexpected)).toBe(unexpected);
+  it('gives a domain error thrown outside any field its code too', () => {
+    expect((maskError(new InvalidInputError('bad'), 'Unexpected error.') as GraphQLError).extensions).toEqual({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('masks unexpected errors, at a field and outside one', () => {
+    const atField = maskError(located(new TypeError('secret internals')), 'Unexpected error.') as GraphQLError;
+    expect({ message: atField.message, path: atField.path, extensions: atField.extensions }).toEqual({
+      message: 'Unexpected error.',
+      path: ['repository', 'syncJobs'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    const outside = maskError(new TypeError('secret internals'), 'Unexpected error.') as GraphQLError;
+    expect({ message: outside.message, extensions: outside.extensions }).toEqual({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('codes graphql-js errors that came without one: the request’s as BAD_USER_INPUT, a field’s as INTERNAL_SERVER_ERROR', () => {
+    const request = maskError(new GraphQLError('Variable "$n" got invalid value "x"'), 'Unexpected error.') as GraphQLError;
+    expect(request.extensions).toEqual({ code: 'BAD_USER_INPUT', http: { status: 400, spec: true } });
+    const field = maskError(new GraphQLError('Cannot return null for non-nullable field SyncJob.tag.', { path: ['a'] }), 'x') as GraphQLError;
+    expect(field.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 });

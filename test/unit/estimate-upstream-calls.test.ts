@@ -1,12 +1,14 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
+import { createSchema } from '../../src/graphql/schema.js';
 import { positionToCursor } from '../../src/paging/cursor.js';
 
 const options = { sizes: { defaultPageSize: 20, maxPageSize: 100 }, maxLimit: 100, maxRefs: 50 };
 const after = (position: number) => JSON.stringify(positionToCursor('desc', position));
+const schema = createSchema();
 const estimate = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
-  estimateUpstreamCalls(parse(query), operationName, variables, options);
+  estimateUpstreamCalls(schema, parse(query), operationName, variables, options);
 
 describe('estimating upstream calls before execution', () => {
   it.each([

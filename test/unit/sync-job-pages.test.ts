@@ -17,6 +17,7 @@ function recordingClient(options: { failRepository?: string } = {}) {
       const items = Array.from({ length: 47 }, (_, id) => ({ id }) as SwrSyncJob).slice(request.offset, request.offset + request.limit);
       return { offset: request.offset, items, total: 47, requestId: null };
     },
+    pool: () => ({ inUse: 0, waiting: 0 }),
     close: async () => {},
   };
   return { client, calls };

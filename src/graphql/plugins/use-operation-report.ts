@@ -14,6 +14,11 @@ export interface OperationReportOptions {
   maxOperationNames?: number;
 }
 
+/** The metric label of an operation that did not pass validation or came without a usable token. */
+export const UNIDENTIFIED_OPERATION = 'unidentified';
+/** Operation names are cut to this length in log lines. */
+const MAX_LOGGED_NAME = 128;
+
 // Operation names become metric labels: only GraphQL names, and not too many of them.
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
@@ -21,6 +26,10 @@ const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
  * One report per GraphQL operation: a JSON log line (request id, operation, outcome, duration,
  * error codes, upstream calls) and the operation metrics. Also echoes the request id in the
  * `X-Request-Id` response header. Tokens never reach it: it reads results, never headers.
+ *
+ * An operation name becomes a metric label only once the operation passed validation and came
+ * with a well-formed token (it reached execution with a caller): the label slots are few, and a
+ * refused or anonymous caller must not be able to take them. Others count as `unidentified`.
  */
 export function useOperationReport(options: OperationReportOptions): Plugin<GatewayContext> {
   const { logger, metrics } = options;
@@ -53,11 +62,14 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
       requestStateOf(request);
     },
     onParams({ params, request }) {
-      requestStateOf(request).operationName ??= params.operationName ?? undefined;
+      requestStateOf(request).operationName ??= params.operationName?.slice(0, MAX_LOGGED_NAME) ?? undefined;
     },
     onExecute({ args }) {
+      const state = requestStateOf(args.contextValue.request);
       const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      if (name) requestStateOf(args.contextValue.request).operationName = name;
+      if (name) state.operationName = name;
+      const caller = args.contextValue.caller;
+      state.identified = caller !== null && !(caller instanceof Error);
     },
     onResultProcess({ request, result }) {
       if (isAsyncIterable(result)) return;
@@ -69,7 +81,7 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
         // A caller that went away cancelled its own operation: no failure to count.
         const cancelled = request.signal.aborted;
         const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
-        const operation = labelOf(state.operationName);
+        const operation = state.identified ? labelOf(state.operationName) : UNIDENTIFIED_OPERATION;
         const codes = cancelled ? [] : errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
         const series = seriesOf(operation, outcome);
         series.operations.inc();

@@ -1,8 +1,6 @@
-import type { DocumentNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
-
-const MAX_ESTIMATES_PER_DOCUMENT = 64;
 
 /** Options of useUpstreamBudget. */
 export interface UpstreamBudgetOptions extends EstimateOptions {
@@ -16,32 +14,40 @@ export interface UpstreamBudgetOptions extends EstimateOptions {
  * cap while the operation runs, for what no estimate can see.
  */
 export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
-  // Yoga's parser cache hands out one document per query text, so the estimate of a document and
-  // its variables is worked out once (a few variable sets per document are kept).
-  const estimates = new WeakMap<DocumentNode, Map<string, number>>();
-  const estimateOf = (document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined) => {
-    const key = `${operationName ?? ''}|${variables ? JSON.stringify(variables) : ''}`;
-    let byVariables = estimates.get(document);
-    const known = byVariables?.get(key);
-    if (known !== undefined) return known;
-    const estimate = estimateUpstreamCalls(document, operationName, variables, options);
-    if (!byVariables) estimates.set(document, (byVariables = new Map()));
-    if (byVariables.size < MAX_ESTIMATES_PER_DOCUMENT) byVariables.set(key, estimate);
+  // An operation without variables costs the same every time: its estimate is kept with its
+  // document (Yoga's parser cache hands out one document per query text, and its cache is bounded
+  // in bytes). With variables the estimate is worked out anew: it is cheap and capped, and a cache
+  // keyed by variables would be a cache a client can fill.
+  const constant = new WeakMap<DocumentNode, Map<string, number>>();
+  const estimateOf = (args: ExecutionArgs): number => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation?.variableDefinitions?.length) {
+      return estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
+    }
+    let byOperation = constant.get(args.document);
+    if (!byOperation) constant.set(args.document, (byOperation = new Map()));
+    const name = args.operationName ?? '';
+    let estimate = byOperation.get(name);
+    if (estimate === undefined) {
+      estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, undefined, options);
+      byOperation.set(name, estimate);
+    }
     return estimate;
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const estimate = estimateOf(args.document, args.operationName, args.variableValues);
+      const estimate = estimateOf(args);
       if (estimate <= options.maxUpstreamCalls) return;
+      const about = Number.isFinite(estimate) ? `needs about ${estimate} upstream calls` : 'is too complex to estimate';
       setResultAndStopExecution({
         errors: [
           createGraphQLError(
-            `This operation needs about ${estimate} upstream calls; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Ask for fewer repositories or pages at once.`,
+            `This operation ${about}; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Ask for fewer repositories or pages at once.`,
             {
               extensions: {
                 code: 'OPERATION_TOO_EXPENSIVE',
                 limit: 'MAX_UPSTREAM_CALLS',
-                estimatedUpstreamCalls: estimate,
+                estimatedUpstreamCalls: Number.isFinite(estimate) ? estimate : null,
                 maxUpstreamCalls: options.maxUpstreamCalls,
               },
             },

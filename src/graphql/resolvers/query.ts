@@ -1,6 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
-import { graphQLErrorFrom } from '../graphql-errors.js';
 import type { RepositoryKey } from '../../model/repository-key.js';
 import { repositoryKeyFrom } from './repository.js';
 
@@ -13,17 +12,11 @@ export const MAX_REPOSITORY_REFS = 50;
  */
 export const queryResolvers: QueryResolvers = {
   repository(_root, { namespace, name }) {
-    try {
-      return repositoryKeyFrom(namespace, name);
-    } catch (error) {
-      throw graphQLErrorFrom(error);
-    }
+    return repositoryKeyFrom(namespace, name);
   },
   repositories(_root, { refs }) {
     if (refs.length > MAX_REPOSITORY_REFS) {
-      throw graphQLErrorFrom(
-        new InvalidInputError(`\`refs\` holds at most ${MAX_REPOSITORY_REFS} repositories, received ${refs.length}`),
-      );
+      throw new InvalidInputError(`\`refs\` holds at most ${MAX_REPOSITORY_REFS} repositories, received ${refs.length}`);
     }
     // An invalid ref is an error at its own index; the other refs still resolve. graphql-js
     // completes an Error list item as a field error (null plus an error with its path); the
@@ -32,7 +25,7 @@ export const queryResolvers: QueryResolvers = {
       try {
         return repositoryKeyFrom(ref.namespace, ref.name);
       } catch (error) {
-        return graphQLErrorFrom(error) as RepositoryKey;
+        return error as RepositoryKey;
       }
     });
   },

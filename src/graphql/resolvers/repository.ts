@@ -1,7 +1,6 @@
 import { requireCaller } from '../../auth/caller.js';
 import { InvalidInputError } from '../../errors.js';
 import type { RepositoryResolvers } from '../../generated/resolvers-types.js';
-import { graphQLErrorFrom } from '../graphql-errors.js';
 import type { RepositoryKey } from '../../model/repository-key.js';
 import { connectionFromSlice } from '../../paging/connection.js';
 import { pagePlanFromArgs } from '../../paging/page-plan.js';
@@ -31,22 +30,18 @@ export const repositoryResolvers: RepositoryResolvers = {
     try {
       return Promise.resolve(repositoryKeyFrom(reference.namespace, reference.name));
     } catch (error) {
-      const refused = Promise.reject(graphQLErrorFrom(error));
+      const refused = Promise.reject(error as Error);
       refused.catch(() => {});
       return refused;
     }
   },
   async syncJobs(repository, args, context) {
-    try {
-      const caller = requireCaller(context.caller);
-      const { namespace, name } = repositoryKeyFrom(repository.namespace, repository.name);
-      const order = args.order === 'ASC' ? 'asc' : 'desc';
-      const plan = pagePlanFromArgs({ ...args, order }, context.paging);
-      const loadPage = (offset: number, limit: number) =>
-        context.loaders.syncJobPages.load({ caller, namespace, repository: name, order, offset, limit });
-      return connectionFromSlice(await sliceFromPlan(plan, loadPage, context.paging), order);
-    } catch (error) {
-      throw graphQLErrorFrom(error);
-    }
+    const caller = requireCaller(context.caller);
+    const { namespace, name } = repositoryKeyFrom(repository.namespace, repository.name);
+    const order = args.order === 'ASC' ? 'asc' : 'desc';
+    const plan = pagePlanFromArgs({ ...args, order }, context.paging);
+    const loadPage = (offset: number, limit: number) =>
+      context.loaders.syncJobPages.load({ caller, namespace, repository: name, order, offset, limit });
+    return connectionFromSlice(await sliceFromPlan(plan, loadPage, context.paging), order);
   },
 };
