@@ -1,6 +1,6 @@
 import { createApp } from './app.js';
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, createStdoutDestination } from './observability/logger.js';
 import type { SwrSimulator } from './simulator/index.js';
 
 /** Extra time past the grace and drain periods before the process exits however far shutdown got. */
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logs = createStdoutDestination();
+  const logger = createLogger(config.logLevel, logs);
 
   let simulator: SwrSimulator | null = null;
   let endpoint = config.swrEndpoint;
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     await app.shutdown(config.shutdownGraceMs, config.shutdownDrainMs);
     await simulator?.close();
     logger.info('stopped');
-    logger.flush?.();
+    await logs.drain(1000);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

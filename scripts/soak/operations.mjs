@@ -1,9 +1,10 @@
 // What the soak's workers send: three operation shapes (one repository page, a second page from
 // its cursor, a three-repository dashboard), each posted as a random tenant and its answer checked
-// (check-answer.mjs).
+// (check-answer.mjs), and a hostile request now and then (hostile.mjs).
 import { request } from 'undici';
 import { SOAK_NAMESPACE, SOAK_REPOSITORY_COUNT, soakRepositories } from '../soak-simulator.mjs';
 import { checkConnection, errorsByRepository } from './check-answer.mjs';
+import { runHostile } from './hostile.mjs';
 import { anomaly, increment, noteSlowest, sample } from './stats.mjs';
 
 /** One operation may take this long before it counts as a transport error (the gateway hung). */
@@ -112,6 +113,7 @@ const SHAPES = [
       await runRepositoryPage(context, tenant, name, cursor, PAGE_SIZE);
     },
   },
+  { name: 'hostile', cost: 1, run: runHostile },
 ];
 
 /** Posts one operation; returns the parsed body, or null after recording a transport error or bad status. */

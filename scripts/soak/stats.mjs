@@ -20,6 +20,9 @@ export function createStats() {
     collateralTimeoutsBy: {},
     slowest: [],
     shapes: {},
+    /** Hostile requests sent, by kind, and the codes they came back with. */
+    hostile: {},
+    hostileCodes: {},
     samples: { leaks: [], anomalies: [], transportErrors: [], unexpectedCodes: [], collateralTimeouts: [] },
     latenciesMs: [],
   };

@@ -4,6 +4,8 @@ import { GatewayError } from '../errors.js';
 
 /** The message of every error that is masked: a bug of ours, or a failure nobody foresaw. */
 export const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
+// `unexpected` is Yoga's mark (never serialized): an answer with no data and such an error is a 500.
+const UNEXPECTED = { code: 'INTERNAL_SERVER_ERROR', unexpected: true } as const;
 
 /**
  * Yoga's `maskedErrors.maskError`, the one place every error passes on its way to a client:
@@ -38,11 +40,11 @@ export function maskError(error: unknown, message: string): Error {
       source: error.source,
       positions: error.positions,
       path: error.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(error.extensions.http ? { http: error.extensions.http } : {}) },
+      extensions: { ...UNEXPECTED, ...(error.extensions.http ? { http: error.extensions.http } : {}) },
     });
   }
   if (error instanceof GatewayError) return createGraphQLError(error.message, { extensions: error.extensions });
-  return createGraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  return createGraphQLError(message, { extensions: UNEXPECTED });
 }
 
 // The same error with more extensions; the extensions object of a GraphQLError is its own, so it is added to in place.

@@ -32,6 +32,11 @@ export interface SwrSimulator {
   readonly url: string;
   /** Every request to the sync_job API, in arrival order. */
   readonly requests: RecordedRequest[];
+  /** sync_job requests received and not yet answered (or given up on by the client), right now. */
+  readonly inFlight: number;
+  /** The most sync_job requests in flight at once since the start or the last clearRequests(). */
+  readonly maxInFlight: number;
+  /** Forgets the recorded requests and resets maxInFlight to what is in flight now. */
   clearRequests(): void;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
@@ -68,6 +73,12 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
   const trimAt = maxRecorded + Math.ceil(maxRecorded / 4);
   const faults = createFaultList();
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const clearRequests = () => {
+    requests.length = 0;
+    maxInFlight = inFlight;
+  };
   const sockets = new Set<Socket>();
   // Cancellers of latency faults in progress, so close() does not wait out a long delay.
   const pendingDelays = new Set<() => void>();
@@ -115,9 +126,7 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       return handleControlRequest(req, res, path, {
         faults,
         requests: () => requests,
-        clearRequests: () => {
-          requests.length = 0;
-        },
+        clearRequests,
       });
     }
     // Request bodies mean nothing below; draining keeps the keep-alive connection usable.
@@ -146,7 +155,11 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       status: 0,
       aborted: false,
     };
+    // In flight from arrival until the answer is sent or the client gives up (a hang ends on close).
+    inFlight += 1;
+    if (inFlight > maxInFlight) maxInFlight = inFlight;
     res.once('close', () => {
+      inFlight -= 1;
       if (!res.writableFinished) recorded.aborted = true;
     });
     // Recorded before any fault, so a test sees the call even when the client gave up on it.
@@ -204,9 +217,13 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
     get requests() {
       return requests;
     },
-    clearRequests() {
-      requests.length = 0;
+    get inFlight() {
+      return inFlight;
     },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    clearRequests,
     addFault(rule) {
       faults.add(rule);
     },

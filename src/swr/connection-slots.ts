@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors.js';
 import { CallerGoneError, SwrOverloadedError } from './errors.js';
 
 /** Options of createConnectionSlots. */
@@ -18,7 +19,7 @@ export interface ConnectionSlots {
   /**
    * Resolves when a slot is free, to the function that frees it. Rejects with
    * SwrOverloadedError after `queueTimeoutMs` or when `maxWaiting` calls wait already, and with
-   * CallerGoneError (or the signal's own reason, when it is an Error of ours) if `signal` aborts first.
+   * CallerGoneError (or the signal's reason, when it is a GatewayError: a deadline) if `signal` aborts first.
    */
   acquire(signal?: AbortSignal): Promise<ReleaseSlot>;
   /** Slots taken now. */
@@ -140,6 +141,6 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
 // An abort while waiting: the reason when it is one of our errors (a deadline), else the caller left.
 function reasonOf(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && 'code' in reason) return reason;
+  if (reason instanceof GatewayError) return reason;
   return new CallerGoneError('The caller went away while its SWR call waited for a connection');
 }

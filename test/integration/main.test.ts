@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSwrSimulator, type SwrSimulator } from '../../src/simulator/index.js';
 
 // `npm start` runs the built entry point; `npm test` builds it first (pretest).
@@ -107,7 +107,8 @@ describe('npm start (dist/main.js)', () => {
     simulator.addFault({ latencyMs: 800 });
     try {
       const operations = Array.from({ length: 8 }, () => postQuery(url, QUERY));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // All eight are in flight at SWR when the signal comes.
+      await vi.waitFor(() => expect(simulator.inFlight).toBe(8));
       child.kill('SIGTERM');
       const responses = await Promise.all(operations);
       expect(responses.map((response) => response.data?.repository?.syncJobs?.totalCount)).toEqual(Array(8).fill(12));
@@ -123,16 +124,49 @@ describe('npm start (dist/main.js)', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
+  it('exits 0 on SIGTERM when its stdout is gone (a broken pipe), without waiting out the grace period', async () => {
+    // The grace period is longer than this test may take: only a shutdown that finishes by itself passes.
+    const { child } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '60000', LOG_LEVEL: 'debug' });
+    child.stdout!.destroy();
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+  });
+
   it.each([
-    [{ PORT: 'eighty' }, /Invalid PORT/],
-    [{ SWR_ENDPOINT: 'not a url' }, /Invalid SWR_ENDPOINT/],
-    [{ MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '20' }, /Invalid DEFAULT_PAGE_SIZE/],
-  ])('stops on bad configuration %j with a message naming the variable', async (env, message) => {
-    const child = spawn(process.execPath, [MAIN.pathname], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    expect(await exitCode(child)).toBe(1);
+    [{ PORT: 'eighty' }, /^swr-gateway: Invalid PORT: expected an integer from 0 to 65535, received "eighty"\n$/],
+    [{ SWR_ENDPOINT: 'not a url' }, /^swr-gateway: Invalid SWR_ENDPOINT: /],
+    [{ SWR_ENDPOINT: 'https://swr-api.cn-north-4.myhuaweicloud.com/v2' }, /^swr-gateway: Invalid SWR_ENDPOINT: expected an origin without a path/],
+    [{ MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '20' }, /^swr-gateway: Invalid DEFAULT_PAGE_SIZE/],
+    [{ HOST: 'no-such-host.invalid', PORT: '0' }, /^swr-gateway: cannot listen on no-such-host\.invalid:0: HOST "no-such-host\.invalid" does not resolve \(set HOST\)\n$/],
+    [{ HOST: '192.0.2.1', PORT: '0' }, /^swr-gateway: cannot listen on 192\.0\.2\.1:0: HOST is not an address of this machine \(set HOST\)\n$/],
+  ])('stops on %j with one line naming the variable, exit 1', async (env, message) => {
+    const { code, stderr } = await runToExit({ SWR_ENDPOINT: simulatorUrl, ...env });
+    expect(code).toBe(1);
     expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('stops with one line naming PORT when the port is in use, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { code, stderr } = await runToExit({ SWR_ENDPOINT: simulatorUrl, HOST: '127.0.0.1', PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`swr-gateway: cannot listen on 127.0.0.1:${port}: the port is in use (set PORT to a free port)\n`);
+    } finally {
+      taken.close();
+    }
   });
 });
+
+// Runs dist/main.js with `env` until it exits; its exit code and all it wrote on stderr.
+async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN.pathname], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const code = await exitCode(child);
+  await new Promise((resolve) => (child.stderr!.readableEnded ? resolve(null) : child.stderr!.once('close', resolve)));
+  return { code, stderr };
+}

@@ -88,10 +88,13 @@ describe('the error boundary (maskError)', () => {
     expect({ message: atField.message, path: atField.path, extensions: atField.extensions }).toEqual({
       message: 'Unexpected error.',
       path: ['repository', 'syncJobs'],
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true },
     });
     const outside = maskError(new TypeError('secret internals'), 'Unexpected error.') as GraphQLError;
-    expect({ message: outside.message, extensions: outside.extensions }).toEqual({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect({ message: outside.message, extensions: outside.extensions }).toEqual({
+      message: 'Unexpected error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true },
+    });
   });
 
   it('codes graphql-js errors that came without one: the request’s as BAD_USER_INPUT, a field’s as INTERNAL_SERVER_ERROR', () => {

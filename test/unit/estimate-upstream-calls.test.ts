@@ -1,7 +1,8 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
-import { createSchema } from '../../src/graphql/schema.js';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { assertEstimateCoverage, estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
+import { createSchema, loadTypeDefs } from '../../src/graphql/schema.js';
 import { positionToCursor } from '../../src/paging/cursor.js';
 
 const options = { sizes: { defaultPageSize: 20, maxPageSize: 100 }, maxLimit: 100, maxRefs: 50 };
@@ -59,5 +60,53 @@ describe('estimating upstream calls before execution', () => {
       { __typename: 'Other', id: 1 },
     ];
     expect(estimate(query, { representations })).toBe(2);
+  });
+});
+
+describe('the estimate under hostile documents', () => {
+  it('applies variable defaults', () => {
+    const query = `query($refs: [RepositoryRef!]! = [{ namespace: "demo", name: "a" }, { namespace: "demo", name: "b" }], $first: Int = 5) {
+      repositories(refs: $refs) { syncJobs(first: $first) { totalCount } }
+    }`;
+    expect(estimate(query)).toBe(2);
+    expect(estimate(query, { first: 500 })).toBe(0);
+  });
+
+  it('counts a fragment spread many times on many levels once', () => {
+    const level = (name: string, next: string) => `fragment ${name} on Repository { ${Array.from({ length: 60 }, () => `...${next}`).join(' ')} }`;
+    const query = [
+      '{ repository(namespace: "demo", name: "nginx") { ...L1 } other: repository(namespace: "demo", name: "redis") { ...L1 } }',
+      level('L1', 'L2'),
+      level('L2', 'L3'),
+      'fragment L3 on Repository { syncJobs(first: 1) { totalCount } asc: syncJobs(first: 1, order: ASC) { totalCount } }',
+    ].join('\n');
+    expect(estimate(query)).toBe(4);
+  });
+
+  it('gives up (Infinity) past MAX_ESTIMATE_WORK, whatever the document', () => {
+    const refs = Array.from({ length: 50 }, (_, index) => ({ namespace: 'demo', name: `r${index}` }));
+    const windows = Array.from({ length: 100 }, (_, index) => `w${index}: syncJobs(first: ${index + 1}) { totalCount }`).join(' ');
+    const fields = Array.from({ length: 50 }, (_, index) => `f${index}: repositories(refs: $r) { ...W }`).join(' ');
+    expect(estimate(`query($r: [RepositoryRef!]!) { ${fields} } fragment W on Repository { ${windows} }`, { r: refs })).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('costs nothing for variables that do not coerce (execution refuses them)', () => {
+    expect(estimate(`query($first: Int) { repository(namespace: "demo", name: "a") { syncJobs(first: $first) { totalCount } } }`, { first: 'x' })).toBe(0);
+  });
+});
+
+describe('the estimate’s rules', () => {
+  it('cover every field on the way to Repository.syncJobs of the gateway’s schema', () => {
+    expect(() => assertEstimateCoverage(schema)).not.toThrow();
+  });
+
+  it('refuse a schema with a field that leads to a Repository and has no rule', () => {
+    const extended = buildSubgraphSchema([
+      {
+        typeDefs: parse(`${loadTypeDefs()}\nextend type Query { favourite: Repository }`),
+        resolvers: {},
+      },
+    ]);
+    expect(() => assertEstimateCoverage(extended)).toThrow('The upstream-call estimate has no rule for Query.favourite');
   });
 });

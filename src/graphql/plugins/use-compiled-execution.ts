@@ -1,10 +1,18 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type Source } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type SelectionSetNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { isPromise, type Plugin } from 'graphql-yoga';
 
 /** Operations of one document compiled at most (a document names a handful at most). */
 const MAX_OPERATIONS_PER_DOCUMENT = 16;
+/**
+ * Documents whose fragment spreads, followed through every fragment, make more paths than this
+ * run with the general executor. graphql-jit's compiler follows every path (about 1 µs each: 60
+ * spreads on each of four levels made 216,000 and took 200 ms, 120 took a second), where
+ * graphql-js visits a fragment once per selection; a document of distinct fragments each spread
+ * once (Relay's) has as many paths as spreads.
+ */
+export const MAX_COMPILED_SPREAD_PATHS = 2000;
 
 type Executor = (args: ExecutionArgs) => unknown;
 
@@ -44,8 +52,12 @@ export function useCompiledExecution(): Plugin {
       // A document naming more operations than are kept runs the rest with the general executor,
       // rather than compiling them anew on every request.
       if (byOperation.size >= MAX_OPERATIONS_PER_DOCUMENT) return null;
-      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
-      query = isCompiledQuery(result) ? result : null;
+      if (spreadPathsOf(args.document, MAX_COMPILED_SPREAD_PATHS) > MAX_COMPILED_SPREAD_PATHS) {
+        query = null;
+      } else {
+        const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
+        query = isCompiledQuery(result) ? result : null;
+      }
       byOperation.set(name, query);
     }
     return query;
@@ -97,4 +109,46 @@ function positionOf(body: string, line: number, column: number): number {
     offset += next + (body.startsWith('\r\n', offset + next) ? 2 : 1);
   }
   return offset + column - 1;
+}
+
+/**
+ * How many fragment spreads a document has when every spread is followed into its fragment (and
+ * on into the fragments it spreads), counted once per fragment (memoized), so linear in the
+ * document; stops counting past `limit`. A spread cycle (which validation refuses) counts as past it.
+ */
+export function spreadPathsOf(document: DocumentNode, limit: number): number {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  }
+  const paths = new Map<string, number>();
+  const pathsOfFragment = (name: string, visiting: Set<string>): number => {
+    const known = paths.get(name);
+    if (known !== undefined) return known;
+    const selectionSet = fragments.get(name);
+    if (!selectionSet) return 0;
+    if (visiting.has(name)) return limit + 1;
+    visiting.add(name);
+    const count = pathsOfSelections(selectionSet, visiting);
+    visiting.delete(name);
+    paths.set(name, count);
+    return count;
+  };
+  const pathsOfSelections = (root: SelectionSetNode, visiting: Set<string>): number => {
+    let count = 0;
+    const stack: SelectionSetNode[] = [root];
+    while (stack.length > 0 && count <= limit) {
+      for (const selection of stack.pop()!.selections) {
+        if (selection.kind === Kind.FRAGMENT_SPREAD) count += 1 + pathsOfFragment(selection.name.value, visiting);
+        else if (selection.selectionSet) stack.push(selection.selectionSet);
+      }
+    }
+    return Math.min(count, limit + 1);
+  };
+  let total = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) total += pathsOfSelections(definition.selectionSet, new Set());
+    if (total > limit) return limit + 1;
+  }
+  return total;
 }
