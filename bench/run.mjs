@@ -1,6 +1,6 @@
-// `npm run bench`: measures swr-gateway against the same work done directly, by a bare Node proxy
-// and by a typical Apollo Server peer, all as separate processes on 127.0.0.1 against the bench
-// simulator, and writes bench/RESULTS.md. See bench/README.md; `--help` lists the flags.
+// `npm run bench`: measures swr-gateway against the same work done directly, by a bare Node proxy,
+// by a typical Apollo Server peer and by GraphQL Mesh + Hive Gateway over an OpenAPI description,
+// all as separate processes on 127.0.0.1 against the bench simulator, and writes bench/RESULTS.md. See bench/README.md; `--help` lists the flags.
 //
 //   1. start the simulator, then every target (lib/targets.mjs)
 //   2. check every target's answer to every workload it serves once (lib/workloads.mjs); abort

@@ -1,11 +1,17 @@
 // Turns the measured runs into rows, ratios, the stdout summary and bench/RESULTS.md.
 import { existsSync, readFileSync } from 'node:fs';
 
-/** The goals of issue 6 for swr-gateway, measured on the one-page workload. */
+/**
+ * The goals of issue 6 for swr-gateway, measured on the one-page workload, and beside the
+ * apollo-peer ratios the same ratios against mesh-hive, for comparison only (no goal: `pass` null,
+ * shown as –).
+ */
 const GOALS = [
   { name: 'swr-gateway / apollo-peer throughput', value: (r) => r['swr-gateway'].reqPerSec / r['apollo-peer'].reqPerSec, goal: '≥ 2.0', pass: (v) => v >= 2.0, digits: 2 },
+  { name: 'swr-gateway / mesh-hive throughput', value: (r) => r['swr-gateway'].reqPerSec / r['mesh-hive'].reqPerSec, goal: '–', pass: null, digits: 2 },
   { name: 'swr-gateway / bare-proxy throughput', value: (r) => r['swr-gateway'].reqPerSec / r['bare-proxy'].reqPerSec, goal: '≥ 0.5', pass: (v) => v >= 0.5, digits: 2 },
   { name: 'swr-gateway p99 / apollo-peer p99', value: (r) => r['swr-gateway'].p99 / r['apollo-peer'].p99, goal: '≤ 0.5', pass: (v) => v <= 0.5, digits: 2 },
+  { name: 'swr-gateway p99 / mesh-hive p99', value: (r) => r['swr-gateway'].p99 / r['mesh-hive'].p99, goal: '–', pass: null, digits: 2 },
   { name: 'swr-gateway peak RSS (MB)', value: (r) => r['swr-gateway'].peakRssMb, goal: '≤ 120', pass: (v) => v <= 120, digits: 1 },
 ];
 
@@ -61,7 +67,8 @@ export function goalsFrom(table) {
       // a target of the ratio was not measured
     }
     const known = typeof value === 'number' && Number.isFinite(value);
-    return { name: goal.name, goal: goal.goal, value: known ? value.toFixed(goal.digits) : 'n/a', mark: known ? (goal.pass(value) ? '✅' : '❌') : '–' };
+    const mark = !known || goal.pass === null ? '–' : goal.pass(value) ? '✅' : '❌';
+    return { name: goal.name, goal: goal.goal, value: known ? value.toFixed(goal.digits) : 'n/a', mark };
   });
 }
 
@@ -125,11 +132,14 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
     '',
     ...markdownTable(['ratio', 'measured', 'goal', ''], goals.map((g) => [g.name, g.value, g.goal, g.mark])),
     '',
+    'The mesh-hive ratios have no goal: they compare swr-gateway with The Guild\'s stack, which answers',
+    'the same SWR page without cursors or totalCount.',
+    '',
     '## How it was measured',
     '',
     '- Rounds are interleaved: within a workload, round 1 runs every target once (direct, bare-proxy,',
-    '  apollo-peer, swr-gateway), then round 2, …; req/s is the mean over rounds (completed requests',
-    '  ÷ run time), the values per round are listed under each table.',
+    '  apollo-peer, mesh-hive, swr-gateway), then round 2, …; req/s is the mean over rounds (completed',
+    '  requests ÷ run time), the values per round are listed under each table.',
     '- p50 / p99: over every response of every round of that target and workload, in ms.',
     '- peak RSS: VmRSS of the server process from /proc/<pid>/status every 200 ms during its runs',
     '  of that workload (direct: the simulator). Workloads run in table order, one-page first.',
@@ -142,7 +152,8 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
     '- errors: transport errors and timeouts, plus answers whose body differs from the one verified',
     '  before measuring (autocannon `expectBody`: every answer is compared byte for byte).',
     '- Before measuring, each target answered each workload once and the answer was checked against',
-    '  the simulator\'s data (ids, every field, totalCount, pageInfo, cursors, no `errors`):',
+    '  the simulator\'s data (ids, every field, totalCount, pageInfo, cursors, no `errors`; mesh-hive:',
+    '  ids in order and every field it returns, as SWR serves them):',
     '',
     ...verification.map((line) => `  - ${line}`),
     '',

@@ -1,4 +1,4 @@
-// The four targets, in the order every round runs them, and how each is started. Every server is
+// The five targets, in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
 import { readFileSync } from 'node:fs';
 import { freePort, ROOT, startServer } from './processes.mjs';
@@ -8,8 +8,10 @@ const NODE_ENV = 'production';
 const GATEWAY_START_ATTEMPTS = 3;
 
 /**
- * `kind`: 'rest' (asked the SWR page directly) or 'graphql'. `workloads`: the workload ids it can
- * serve; the others are reported as n/a.
+ * `kind`: 'rest' (asked the SWR page directly), 'graphql' (POST /graphql, the gateway's schema) or
+ * 'mesh' (POST /graphql, the schema GraphQL Mesh generates from the OpenAPI description: its own
+ * request bodies, see lib/workloads.mjs). `workloads`: the workload ids it can serve; the others
+ * are reported as n/a.
  */
 export const TARGETS = [
   {
@@ -29,6 +31,12 @@ export const TARGETS = [
     kind: 'graphql',
     workloads: ['one-page', 'dashboard'],
     what: '`bench/peers/apollo-peer.mjs`: Apollo Server 5 standalone, a RESTDataSource per request, graphql-relay cursors (the typical implementation)',
+  },
+  {
+    id: 'mesh-hive',
+    kind: 'mesh',
+    workloads: ['one-page', 'dashboard'],
+    what: '`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild\'s stack: an OpenAPI 3 description of the sync_job operation composed at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway\'s runtime on node:http (transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field `ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR\'s jobs as they are (no cursors, no totalCount)',
   },
   {
     id: 'swr-gateway',
@@ -54,6 +62,7 @@ export async function startTargets(simulator, { upstreamConnections }) {
     'bare-proxy': () =>
       startServer({ name: 'bare-proxy', script: 'bench/peers/bare-proxy.mjs', env: { ...env, UPSTREAM_CONNECTIONS: String(upstreamConnections) }, ready: { line: true } }),
     'apollo-peer': () => startServer({ name: 'apollo-peer', script: 'bench/peers/apollo-peer.mjs', env, ready: { line: true } }),
+    'mesh-hive': () => startServer({ name: 'mesh-hive', script: 'bench/peers/mesh-hive/mesh-hive.mjs', env, ready: { line: true } }),
     'swr-gateway': () => startGateway(env),
   };
   const handles = await Promise.all(TARGETS.map((target) => starters[target.id]()));
@@ -62,7 +71,7 @@ export async function startTargets(simulator, { upstreamConnections }) {
     handle: handles[index],
     pid: handles[index].pid,
     baseUrl: handles[index].baseUrl,
-    graphqlUrl: target.kind === 'graphql' ? `${handles[index].baseUrl}/graphql` : null,
+    graphqlUrl: target.kind === 'rest' ? null : `${handles[index].baseUrl}/graphql`,
   }));
 }
 

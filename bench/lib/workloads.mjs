@@ -1,6 +1,13 @@
 // The three workloads: what each target is asked, and what it must answer. Expected answers are
 // computed from the bench data (lib/bench-data.mjs), not taken from any target, so a target that
 // is wrong in the same way as another still fails.
+//
+// The mesh-hive peer (kind 'mesh') serves the schema GraphQL Mesh generates from the OpenAPI
+// description of the sync_job operation (bench/peers/mesh-hive/), not the gateway's, so it gets its
+// own operation per workload (`meshOperation`): the same SWR page(s) through the generated field
+// `ShowSyncJob(namespace, repository, filter): [SyncJob]`, whose jobs are SWR's own objects (SWR's
+// field names and values: integer id, lower-case status, domainID, '$' in repoName; no cursors, no
+// totalCount). Its answers are checked against the simulator's jobs as SWR serves them.
 import { BENCH_NAMESPACE, BENCH_REPOSITORIES, BENCH_TOKEN, jobsOf } from './bench-data.mjs';
 
 const ONE_PAGE_SIZE = 20;
@@ -31,6 +38,31 @@ const DASHBOARD_QUERY = /* GraphQL */ `query BenchDashboard($refs: [RepositoryRe
   }
 }`;
 
+/** SyncJob as SWR (and so Mesh's generated type) has it: the documented fields, in the document's order. */
+const SWR_SYNC_JOB_FIELDS = [
+  'createdAt', 'domainID', 'domainName', 'id', 'namespace', 'override', 'remoteNamespace', 'remoteRegionId',
+  'repoName', 'status', 'syncOperatorId', 'syncOperatorName', 'tag', 'updatedAt',
+];
+
+/**
+ * Mesh's field for GET /v2/manage/namespaces/{namespace}/repos/{repository}/sync_job (operationId
+ * ShowSyncJob). The path parameters have length limits in the description, so Mesh gives them
+ * scalars of their own: variables must be declared with those names.
+ */
+const MESH_FIELD = 'ShowSyncJob';
+const MESH_NAMESPACE_TYPE = 'queryInput_ShowSyncJob_namespace!';
+const MESH_REPOSITORY_TYPE = 'queryInput_ShowSyncJob_repository!';
+
+const MESH_ONE_PAGE_QUERY = /* GraphQL */ `query BenchOnePageMesh($namespace: ${MESH_NAMESPACE_TYPE}, $repository: ${MESH_REPOSITORY_TYPE}, $filter: String!) {
+  ${MESH_FIELD}(namespace: $namespace, repository: $repository, filter: $filter) { ${SWR_SYNC_JOB_FIELDS.join(' ')} }
+}`;
+
+/** The dashboard as Mesh's schema allows it: one alias of the field per repository (aliases cannot contain '-'). */
+const meshAlias = (name) => name.replaceAll('-', '_');
+const MESH_DASHBOARD_QUERY = /* GraphQL */ `query BenchDashboardMesh($namespace: ${MESH_NAMESPACE_TYPE}, $filter: String!) {
+${BENCH_REPOSITORIES.map((name) => `  ${meshAlias(name)}: ${MESH_FIELD}(namespace: $namespace, repository: "${name}", filter: $filter) { id status tag createdAt }`).join('\n')}
+}`;
+
 const ENTITIES_QUERY = /* GraphQL */ `query BenchEntities($representations: [_Any!]!) {
   _entities(representations: $representations) {
     ... on Repository { syncJobs(first: ${ENTITIES_PAGE_SIZE}) { totalCount nodes { id } } }
@@ -40,12 +72,14 @@ const ENTITIES_QUERY = /* GraphQL */ `query BenchEntities($representations: [_An
 /** The same page as the one-page query, straight from SWR (what the `direct` target asks). */
 const ONE_PAGE_FILTER = `limit::${ONE_PAGE_SIZE}|offset::0|order::desc`;
 const ONE_PAGE_PATH = `/v2/manage/namespaces/${BENCH_NAMESPACE}/repos/nginx/sync_job?filter=${encodeURIComponent(ONE_PAGE_FILTER)}`;
+const DASHBOARD_FILTER = `limit::${DASHBOARD_PAGE_SIZE}|offset::0|order::desc`;
 
 /**
  * Use to get the workloads for bench `data` (the simulator's data). Each has `id`, `title`,
- * `describe` (for the report), `operation` (the GraphQL request body), and `check(targetKind,
- * response)` returning a list of problems (empty when the answer is right), where response is
- * `{ status, headers, text }` and targetKind is 'graphql' or 'rest'.
+ * `describe` (for the report), `operation` (the GraphQL request body), `meshOperation` (the body
+ * for the mesh-hive peer, where it can serve the workload), and `check(targetKind, response)`
+ * returning a list of problems (empty when the answer is right), where response is
+ * `{ status, headers, text }` and targetKind is 'graphql', 'mesh' or 'rest'.
  */
 export function createWorkloads(data) {
   const newest = (name, count) => jobsOf(data, BENCH_NAMESPACE, name).slice(-count).reverse();
@@ -59,11 +93,15 @@ export function createWorkloads(data) {
     {
       id: 'one-page',
       title: 'One repository page',
-      describe: `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { totalCount edges { cursor node { <all ${SYNC_JOB_FIELDS.length} SyncJob scalars> } } pageInfo { … } } }\`; direct: \`GET ${ONE_PAGE_PATH}\``,
+      describe: `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { totalCount edges { cursor node { <all ${SYNC_JOB_FIELDS.length} SyncJob scalars> } } pageInfo { … } } }\`; mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { <all ${SWR_SYNC_JOB_FIELDS.length} SyncJob fields> }\` (no cursors, no totalCount); direct: \`GET ${ONE_PAGE_PATH}\``,
       operation: { operationName: 'BenchOnePage', query: ONE_PAGE_QUERY, variables: { namespace: BENCH_NAMESPACE, name: 'nginx', first: ONE_PAGE_SIZE } },
+      meshOperation: { operationName: 'BenchOnePageMesh', query: MESH_ONE_PAGE_QUERY, variables: { namespace: BENCH_NAMESPACE, repository: 'nginx', filter: ONE_PAGE_FILTER } },
       restPath: ONE_PAGE_PATH,
       check(kind, response) {
         if (kind === 'rest') return checkRestPage(response, onePageJobs, totalOf('nginx'));
+        if (kind === 'mesh') {
+          return checkGraphql(response, (data) => differences(data?.[MESH_FIELD], onePageJobs.map((job) => swrFields(job, SWR_SYNC_JOB_FIELDS)), `data.${MESH_FIELD}`));
+        }
         return checkGraphql(response, (data) => {
           const connection = data?.repository?.syncJobs;
           const problems = checkCursors(connection);
@@ -84,9 +122,18 @@ export function createWorkloads(data) {
     {
       id: 'dashboard',
       title: '20-repository dashboard',
-      describe: `\`repositories(refs: [bench-0 … bench-19]) { name syncJobs(first: ${DASHBOARD_PAGE_SIZE}) { totalCount nodes { id status tag createdAt } } }\``,
+      describe: `\`repositories(refs: [bench-0 … bench-19]) { name syncJobs(first: ${DASHBOARD_PAGE_SIZE}) { totalCount nodes { id status tag createdAt } } }\`; mesh-hive: ${BENCH_REPOSITORIES.length} aliases \`bench_N: ${MESH_FIELD}(namespace: "demo", repository: "bench-N", filter: "${DASHBOARD_FILTER}") { id status tag createdAt }\` (no totalCount)`,
       operation: { operationName: 'BenchDashboard', query: DASHBOARD_QUERY, variables: { refs: dashboardRefs, first: DASHBOARD_PAGE_SIZE } },
+      meshOperation: { operationName: 'BenchDashboardMesh', query: MESH_DASHBOARD_QUERY, variables: { namespace: BENCH_NAMESPACE, filter: DASHBOARD_FILTER } },
       check(kind, response) {
+        if (kind === 'mesh') {
+          return checkGraphql(response, (data) => {
+            const expected = Object.fromEntries(
+              BENCH_REPOSITORIES.map((name) => [meshAlias(name), newest(name, DASHBOARD_PAGE_SIZE).map((job) => swrFields(job, ['id', 'status', 'tag', 'createdAt']))]),
+            );
+            return differences(data, expected, 'data');
+          });
+        }
         return checkGraphql(response, (data) => {
           const expected = BENCH_REPOSITORIES.map((name) => ({
             name,
@@ -125,11 +172,13 @@ export function requestFor(target, workload) {
   if (target.kind === 'rest') {
     return { url: `${target.baseUrl}${workload.restPath}`, method: 'GET', headers: { 'x-auth-token': BENCH_TOKEN, accept: 'application/json' } };
   }
+  const operation = target.kind === 'mesh' ? workload.meshOperation : workload.operation;
+  if (operation === undefined) throw new Error(`${target.id} has no request for the ${workload.id} workload`);
   return {
     url: target.graphqlUrl,
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', 'x-auth-token': BENCH_TOKEN },
-    body: JSON.stringify(workload.operation),
+    body: JSON.stringify(operation),
   };
 }
 
@@ -144,6 +193,11 @@ function nodeFromJob(job, fields) {
     domainId: job.domainID,
   };
   return Object.fromEntries(fields.map((field) => [field, all[field]]));
+}
+
+/** A job as SWR serves it (so as Mesh passes it on), limited to `fields`; a field SWR lacks stays undefined, so its absence shows. */
+function swrFields(job, fields) {
+  return Object.fromEntries(fields.map((field) => [field, job[field]]));
 }
 
 /** A 200 JSON answer without `errors`, whose `data` passes `checkData`. */

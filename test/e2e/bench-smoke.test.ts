@@ -10,15 +10,17 @@ const RUN = new URL('../../bench/run.mjs', import.meta.url);
 const MAIN = new URL('../../dist/main.js', import.meta.url);
 const RESULTS = new URL('../../bench/RESULTS.md', import.meta.url);
 
-const TARGETS = ['direct', 'bare-proxy', 'apollo-peer', 'swr-gateway'];
+const TARGETS = ['direct', 'bare-proxy', 'apollo-peer', 'mesh-hive', 'swr-gateway'];
 /** Which target serves which workload (the others are n/a). */
 const SERVED: Array<[target: string, workload: string]> = [
   ['direct', 'one-page'],
   ['bare-proxy', 'one-page'],
   ['apollo-peer', 'one-page'],
+  ['mesh-hive', 'one-page'],
   ['swr-gateway', 'one-page'],
   ['bare-proxy', 'dashboard'],
   ['apollo-peer', 'dashboard'],
+  ['mesh-hive', 'dashboard'],
   ['swr-gateway', 'dashboard'],
   ['swr-gateway', 'entities'],
 ];
