@@ -20,6 +20,8 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   /** Yoga plugins added after the gateway's own (tests observe hooks with them). @default none */
   plugins?: Plugin[];
+  /** How the SWR client waits before a retry (tests record the waits instead). @default a timer */
+  retryWait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A whole gateway process minus the process: upstream client, Yoga, HTTP server, metrics. */
@@ -47,7 +49,7 @@ export function createApp(options: AppOptions): App {
     timeoutMs: config.swrTimeoutMs,
     connections: config.swrConnections,
     queueTimeoutMs: config.swrQueueTimeoutMs,
-    retry: { retries: config.swrRetries },
+    retry: { retries: config.swrRetries, ...(options.retryWait ? { wait: options.retryWait } : {}) },
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     onCall(call) {
       const statusClass = statusClassOf(call.status, call.outcome);

@@ -83,3 +83,27 @@ export function originFrom(env: Env, name: string, example: string): string | nu
   }
   return url.origin;
 }
+
+/**
+ * A comma-separated list of http(s) origins, `*` for any origin, or `none`; `*` and `none` stand
+ * alone. Returns ['*'] for any, [] for none.
+ */
+export function originsFrom(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === '*') return ['*'];
+  if (raw.toLowerCase() === 'none') return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // refused below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(name, '*, none, or comma-separated origins such as https://app.example.com (scheme, host and port only)', raw);
+    }
+    return origin;
+  });
+}

@@ -2,7 +2,7 @@
  * Gateway configuration: read once from the environment, defaults applied and validated here
  * and nowhere else. A bad value stops start-up with a message naming the variable.
  */
-import { booleanFrom, ConfigError, integerFrom, oneOf, originFrom, rawFrom, stringFrom, type Env } from './config-values.js';
+import { booleanFrom, ConfigError, integerFrom, oneOf, originFrom, originsFrom, rawFrom, stringFrom, type Env } from './config-values.js';
 
 export { ConfigError } from './config-values.js';
 
@@ -61,6 +61,11 @@ export interface GatewayConfig {
   httpKeepAliveTimeoutMs: number;
   /** Most client connections at once; null = from the open-file limit, leaving room for SWR connections. @default null */
   httpMaxConnections: number | null;
+  /**
+   * Origins whose pages may call the gateway from a browser: ['*'] any, [] none (no CORS
+   * headers), else that list. Never with credentials. @default ['*']
+   */
+  corsOrigins: readonly string[];
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -98,6 +103,7 @@ export function readConfig(env: Env): GatewayConfig {
     httpRequestTimeoutMs: integerFrom(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     httpKeepAliveTimeoutMs: integerFrom(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     httpMaxConnections: rawFrom(env, 'HTTP_MAX_CONNECTIONS') === undefined ? null : integerFrom(env, 'HTTP_MAX_CONNECTIONS', 0, 16, 1_000_000),
+    corsOrigins: originsFrom(env, 'CORS_ORIGINS', ['*']),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createApp } from './app.js';
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
 import { createLogger, createStdoutDestination } from './observability/logger.js';
@@ -6,8 +7,34 @@ import type { SwrSimulator } from './simulator/index.js';
 /** Extra time past the grace and drain periods before the process exits however far shutdown got. */
 const SHUTDOWN_MARGIN_MS = 2000;
 
+const USAGE = `usage: node dist/main.js [--help | --version]   (npm start builds and runs it)
+
+swr-gateway serves GraphQL at http://HOST:PORT/graphql in front of the SWR API at SWR_ENDPOINT
+(unset: demo mode, the bundled SWR simulator with demo data). It is configured by environment
+variables only, among them:
+
+  PORT, HOST                 where to listen (4000, 0.0.0.0)
+  SWR_ENDPOINT               SWR origin, e.g. https://swr-api.cn-north-4.myhuaweicloud.com
+  SWR_TIMEOUT_MS             deadline of one SWR call, retries included (10000)
+  MAX_UPSTREAM_CALLS         SWR calls one operation may cost (50)
+  CORS_ORIGINS               origins whose pages may call it: *, none, or a list (*)
+  LOG_LEVEL                  fatal, error, warn, info, debug, trace, silent (info)
+
+The README's "Configuration" lists every variable and its default.`;
+
 // Entry point: read config, start the simulator in demo mode, listen, shut down gracefully on a signal.
 async function main(): Promise<void> {
+  const flag = process.argv[2];
+  if (flag === '--help' || flag === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (flag === '--version' || flag === '-v') {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`swr-gateway ${version}\n`);
+    return;
+  }
+  if (flag !== undefined) fail(`unknown argument ${JSON.stringify(flag)}: try --help`);
   let config: GatewayConfig;
   try {
     config = readConfig(process.env);

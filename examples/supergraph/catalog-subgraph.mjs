@@ -1,5 +1,5 @@
 // The example "catalog" subgraph (Apollo Federation v2, built with @apollo/subgraph on Yoga).
-// Run it alone with `npm run example:catalog` (CATALOG_PORT, default 4001).
+// Run it alone with `npm run example:catalog`; it listens on CATALOG_PORT (default 4001).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';

@@ -56,7 +56,7 @@ function listeningUrlFromLine(line) {
 function countWarnings(lines) {
   const log = { warnings: 0, samples: [] };
   lines.on('line', (line) => {
-    let level = 0;
+    let level;
     try {
       level = JSON.parse(line).level;
     } catch {

@@ -72,16 +72,17 @@ interface Walk {
 }
 
 /** What a field does to the estimate: given its arguments and its selection's demand, adds to `into`. */
-type Rule = (args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk) => void;
+export type Rule = (args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk) => void;
 
 /**
  * The estimate's rules, by schema coordinate. A field that leads to `Repository.syncJobs` must be
- * here (assertEstimateCoverage checks the schema at start-up), so a new field cannot be forgotten:
+ * here (assertEstimateCoverage, estimate-coverage.ts, checks the schema at start-up), so a new
+ * field cannot be forgotten:
  * - root fields name repositories: their selection's `self` windows become those repositories';
  * - `Repository.syncJobs` asks for its page's windows;
  * - the rest stay about the same repository (a connection's edges and nodes, a job's repository).
  */
-const RULES: Record<string, Rule> = {
+export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   'Query.repository': (args, selection, into, walk) => addRepositories(into, repositoriesFrom([args]), selection(), walk),
   'Query.repositories': (args, selection, into, walk) => {
     const refs = Array.isArray(args.refs) ? args.refs : [];
@@ -150,45 +151,6 @@ export function estimateUpstreamCalls(
   return calls;
 }
 
-/**
- * Throws unless every field on the way to `Repository.syncJobs` has a rule: a field whose type
- * can reach a Repository, on a type that can reach one, must say what it does to the estimate.
- */
-export function assertEstimateCoverage(schema: GraphQLSchema): void {
-  const reaching = typesReachingRepository(schema);
-  for (const typeName of reaching) {
-    const type = schema.getType(typeName);
-    if (!isObjectType(type) && !isInterfaceType(type)) continue;
-    for (const field of Object.values(type.getFields())) {
-      const coordinate = `${typeName}.${field.name}`;
-      if (reaching.has(getNamedType(field.type).name) && !RULES[coordinate]) {
-        throw new Error(`The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: add one in estimate-upstream-calls.ts`);
-      }
-    }
-  }
-}
-
-// Composite types from which Repository can be reached through fields (Repository included).
-function typesReachingRepository(schema: GraphQLSchema): Set<string> {
-  const reaching = new Set(['Repository']);
-  const types = Object.values(schema.getTypeMap()).filter((type) => isCompositeType(type) && !type.name.startsWith('__'));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const type of types) {
-      if (reaching.has(type.name)) continue;
-      const next = isObjectType(type) || isInterfaceType(type)
-        ? Object.values(type.getFields()).map((field) => getNamedType(field.type).name)
-        : schema.getPossibleTypes(type as never).map((member) => member.name);
-      const abstract = isInterfaceType(type) ? schema.getPossibleTypes(type).map((member) => member.name) : [];
-      if ([...next, ...abstract].some((name) => reaching.has(name))) {
-        reaching.add(type.name);
-        grew = true;
-      }
-    }
-  }
-  return reaching;
-}
-
 function newDemand(): Demand {
   return { self: new Map(), repositories: new Map() };
 }
@@ -234,7 +196,7 @@ function visitField(node: FieldNode, parent: GraphQLCompositeType, into: Demand,
   if (!field) return;
   const type = getNamedType(field.type);
   const selection = () => (node.selectionSet && isCompositeType(type) ? demandOf(node.selectionSet, type, walk) : newDemand());
-  const rule = RULES[`${parent.name}.${field.name}`];
+  const rule = ESTIMATE_RULES[`${parent.name}.${field.name}`];
   if (!rule) return;
   let args: Record<string, unknown>;
   try {
@@ -271,7 +233,7 @@ function addAll(into: Map<string, Window>, from: Map<string, Window>, walk: Walk
 
 function windowsOf(demand: Demand, repository: string): Map<string, Window> {
   let windows = demand.repositories.get(repository);
-  if (!windows) demand.repositories.set(repository, (windows = new Map()));
+  if (!windows) demand.repositories.set(repository, (windows = new Map<string, Window>()));
   return windows;
 }
 

@@ -15,8 +15,8 @@ import { useOperationReport } from './plugins/use-operation-report.js';
 import { useSchemaGuards } from './plugins/use-schema-guards.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
-import { assertEstimateCoverage } from '../economy/estimate-upstream-calls.js';
-import { MAX_REPOSITORY_REFS } from './resolvers/query.js';
+import { assertEstimateCoverage } from '../economy/estimate-coverage.js';
+import { MAX_REPOSITORY_REFS } from '../model/limits.js';
 import { createSchema } from './schema.js';
 
 /** What the gateway is built from; side effects (upstream client, logger) are injected. */
@@ -36,6 +36,7 @@ export interface GatewayDeps {
     | 'introspection'
     | 'serviceSdl'
     | 'graphqlJit'
+    | 'corsOrigins'
   >;
   client: SwrClient;
   logger: Logger;
@@ -93,6 +94,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...(deps.plugins ?? []),
     ],
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    cors: corsOptionsFrom(config.corsOrigins),
     // GraphiQL is served by the HTTP server (compressed, cacheable), not rendered by Yoga.
     graphiql: false,
     landingPage: false,
@@ -106,6 +108,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 }
 
+/** Request headers a page may send: the token, and what clients and tracing add. */
+const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'x-auth-token', 'authorization', 'x-request-id', 'x-debug-upstream', 'if-none-match', 'traceparent', 'tracestate'];
+
+/**
+ * CORS_ORIGINS as Yoga's CORS options. Never with credentials: the gateway reads no cookies, and
+ * the token travels in a header the calling page's own script must set, so a page of another
+ * origin can only send a token it already holds; a browser never attaches one by itself. That is
+ * why any origin (`*`, the default) is safe here; a list narrows it, `none` sends no CORS headers.
+ */
+function corsOptionsFrom(origins: readonly string[]) {
+  if (origins.length === 0) return false as const;
+  return {
+    origin: [...origins],
+    credentials: false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: ['x-request-id', 'etag'],
+    maxAge: 600,
+  };
+}
+
 // Yoga logs through pino; its messages never include request headers.
 function yogaLoggerFrom(logger: Logger): YogaLogger {
   const child = logger.child({ component: 'yoga' });
@@ -113,7 +136,7 @@ function yogaLoggerFrom(logger: Logger): YogaLogger {
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
-      if (first instanceof Error) child[level]({ err: first }, String(rest[0] ?? first.message));
+      if (first instanceof Error) child[level]({ err: first }, typeof rest[0] === 'string' ? rest[0] : first.message);
       else child[level]({ details: rest.length ? rest : undefined }, String(first));
     };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };

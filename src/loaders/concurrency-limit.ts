@@ -22,7 +22,7 @@ export function createConcurrencyLimit(concurrency: number): ConcurrencyLimit {
       result = task();
     } catch (error) {
       release();
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     // Released either way; this derived promise is never rejected, so nothing goes unhandled.
     result.then(release, release);

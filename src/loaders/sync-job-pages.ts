@@ -24,7 +24,7 @@ export interface SyncJobPageLoaderOptions {
   maxLimit: number;
   /** Upstream calls of this operation in flight at once (SWR_CONCURRENCY). @default 16 */
   concurrency: number;
-  /** Aborts the request's upstream calls when the caller goes away. */
+  /** Aborts the request's upstream calls when the caller goes away; the loader listens to it once. */
   signal?: AbortSignal;
   /** The request's id, for upstream call logs. */
   requestId?: string;
@@ -55,11 +55,26 @@ interface FetchedCall extends Interval {
  *    those. Every window gets exactly the page a call of its own would have returned.
  *
  * Calls run concurrently, at most `concurrency` at once, and each one is charged to the budget.
+ * Each lookup's page settles as soon as the calls it needs have answered: the batch hands
+ * DataLoader one promise per key, which DataLoader adopts, so a fast repository never waits for
+ * a slow one of the same batch, and a second call a page needs (`last` alone, the `hasNextPage`
+ * probe) starts in the next batch without waiting either.
+ *
+ * One listener on the request's signal aborts every call in flight when the caller goes away
+ * (each call has its own controller): a listener per call would pile dozens on one signal.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
   const { client, economy, maxLimit, signal, requestId } = options;
   const limit = createConcurrencyLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
+  const inFlight = new Set<AbortController>();
+  signal?.addEventListener(
+    'abort',
+    () => {
+      for (const controller of inFlight) controller.abort(signal.reason);
+    },
+    { once: true },
+  );
 
   // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.
   function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
@@ -74,17 +89,20 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     try {
       spendUpstreamCall(economy, report);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return limit(async () => {
       const startedAt = performance.now();
+      const controller = new AbortController();
+      if (signal?.aborted) controller.abort(signal.reason);
+      inFlight.add(controller);
       try {
         const page = await client.listSyncJobs({
           token: key.caller.token,
           namespace: key.namespace,
           repository: key.repository,
           ...window,
-          ...(signal ? { signal } : {}),
+          signal: controller.signal,
           ...(requestId ? { requestId } : {}),
         });
         report.status = 200;
@@ -93,6 +111,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
         report.status = (error as Partial<GatewayError>).upstream?.status ?? null;
         throw error;
       } finally {
+        inFlight.delete(controller);
         report.durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
       }
     });
@@ -118,7 +137,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
   }
 
   const loader = new DataLoader<SyncJobPageKey, SyncJobPage, string>(
-    async (keys) => {
+    (keys) => {
       economy.windows += keys.length;
       const groups = new Map<string, number[]>();
       keys.forEach((key, index) => {
@@ -130,10 +149,12 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
       const pages = new Array<Promise<SyncJobPage>>(keys.length);
       for (const indexes of groups.values()) {
         const groupPages = pagesForGroup(indexes.map((index) => keys[index]!));
-        indexes.forEach((index, position) => (pages[index] = groupPages[position]!));
+        for (const [position, index] of indexes.entries()) pages[index] = groupPages[position]!;
       }
-      // One result per key, in key order; a failed key gets its Error, never the whole batch.
-      return Promise.all(pages.map((page) => page.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+      // One result per key, in key order: each key's own page promise, which DataLoader adopts
+      // (a key settles when its page does, and a failed page fails its key alone). DataLoader's
+      // types know values only, hence the cast.
+      return Promise.resolve(pages as unknown as SyncJobPage[]);
     },
     { cacheKeyFn: syncJobPageKeyToString },
   );

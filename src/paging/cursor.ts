@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.js';
+import { INT32_MAX } from '../model/limits.js';
 import type { SwrOrder } from '../swr/types.js';
 
 /**
@@ -7,7 +8,7 @@ import type { SwrOrder } from '../swr/types.js';
  * the format later without accepting old junk.
  */
 const CURSOR_PREFIX = 'swr-sync-job:v1:';
-const MAX_POSITION = 2 ** 31 - 1;
+const MAX_POSITION = INT32_MAX;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;
 
 // Cursors of the first positions of each order, made once: most pages of most operations need

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http/read-body.js';
 import { faultRuleFromUnknown, type FaultList } from './faults.js';
 import { redactRecordedRequest, type RecordedRequest } from './recorded-request.js';
 import { sendJson } from './respond.js';
@@ -54,7 +55,9 @@ export async function handleControlRequest(
 async function addFaultFromBody(req: IncomingMessage, res: ServerResponse, faults: FaultList): Promise<void> {
   let text: string;
   try {
-    text = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === null) return; // the client left
+    text = body.toString('utf8');
   } catch (error) {
     // The rest of the body is unread, so the connection cannot carry another request.
     if (!res.destroyed) sendJson(res, 413, { error: (error as Error).message }, { Connection: 'close' });
@@ -68,19 +71,6 @@ async function addFaultFromBody(req: IncomingMessage, res: ServerResponse, fault
   }
   faults.add(rule);
   sendJson(res, 201, faults.list());
-}
-
-/** Reads a small request body; throws past MAX_BODY_BYTES or when the client goes away. */
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error(`body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** 204 for a done DELETE. */

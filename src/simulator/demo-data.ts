@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../model/limits.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import type { SimulatorData, SimulatorTenant } from './simulator-data.js';
 
@@ -11,7 +12,6 @@ const FIRST_CREATED_AT_MS = Date.UTC(2024, 0, 2, 3, 4, 5);
 /** Microseconds of the first job; SWR prints six fractional digits, which `Date` cannot hold. */
 const FIRST_CREATED_MICROS = 123456;
 
-const MAX_INT32 = 2 ** 31 - 1;
 
 /** The demo tenant's identity (also what the README's examples show). */
 export const DEMO_DOMAIN_ID = '0657a1b2c3d4e5f60718293a4b5c6f60';
@@ -58,7 +58,7 @@ export function createTenantData(opts: TenantDataOptions): SimulatorTenant {
     namespaces[namespace] = generated;
   }
   // SWR's ids are 32-bit integers; a client that parses them as such must never see a bigger one.
-  if (!Number.isInteger(opts.idBase) || opts.idBase < 1 || nextId - 1 > MAX_INT32) {
+  if (!Number.isInteger(opts.idBase) || opts.idBase < 1 || nextId - 1 > INT32_MAX) {
     throw new RangeError(`createTenantData: ids must be positive 32-bit integers, got ${opts.idBase}..${nextId - 1}`);
   }
   const tenant: SimulatorTenant = { domainId: opts.domainId, domainName: opts.domainName, namespaces };

@@ -26,7 +26,7 @@ export function filterFromQuery(rawQuery: string): { value: string | null; resul
   return { value, result: parseFilterParam(value) };
 }
 
-/** Use to validate a decoded filter value the way the simulator's upstream contract demands. */
+/** Use to validate a decoded filter value the way SWR's API document describes it (`limit::L|offset::O|order::asc|desc`). */
 export function parseFilterParam(value: string | null): FilterParseResult {
   if (value === null) return fail('query parameter filter is required');
   const seen = new Map<string, string>();

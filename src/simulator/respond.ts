@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sendText as sendBody } from '../http/send-json.js';
 import { swrErrorBody, type SwrErrorShape } from './error-body.js';
 
 /** Use for every JSON answer: exact Content-Type and Content-Length, so clients never wait on a chunked end. */
@@ -18,13 +19,7 @@ export function sendText(
   text: string,
   headers: Record<string, string> = {},
 ): void {
-  const payload = Buffer.from(text, 'utf8');
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(payload.length),
-  });
-  res.end(payload);
+  sendBody(res, status, text, { ...headers, 'Content-Type': 'application/json' });
 }
 
 /** What an SWR error answer says; `detail` only shows in the old shapes. */

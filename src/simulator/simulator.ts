@@ -45,7 +45,7 @@ export interface SwrSimulator {
 }
 
 /**
- * IAM tokens run to several KB and the contract accepts up to 32 KiB; Node's default 16 KiB
+ * IAM tokens run to several KB and the gateway accepts up to 32 KiB; Node's default 16 KiB
  * header limit would turn a legitimate long token into a 431 that real SWR never sends.
  */
 const MAX_HEADER_BYTES = 64 * 1024;

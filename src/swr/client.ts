@@ -1,8 +1,10 @@
 import { Agent, type Dispatcher } from 'undici';
-import { InvalidInputError, type GatewayError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
 import { createConnectionSlots, type ReleaseSlot } from './connection-slots.js';
-import { CallerGoneError, SwrBadResponseError, SwrHttpError, SwrOverloadedError, SwrTimeoutError, SwrUnavailableError, errorDetailsFromBody } from './errors.js';
+import { createCallSignal, type CallSignal } from './call-signal.js';
+import { SwrBadResponseError, SwrHttpError, SwrOverloadedError, SwrTimeoutError, errorDetailsFromBody } from './errors.js';
+import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
@@ -64,8 +66,8 @@ export interface SwrCallRecord {
   attempt: number;
   /** HTTP status, or null when no answer came. */
   status: number | null;
-  /** The error code when the try failed, e.g. UPSTREAM_TIMEOUT. */
-  outcome: 'ok' | string;
+  /** `ok`, or the error code when the try failed, e.g. UPSTREAM_TIMEOUT. */
+  outcome: string;
   durationMs: number;
   /** SWR's X-Request-Id. */
   upstreamRequestId: string | null;
@@ -90,21 +92,6 @@ const DEFAULT_CONNECTIONS = 128;
 const DEFAULT_QUEUE_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 100, maxDelayMs: 5000, random: Math.random };
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-// Network-level failures: the request never got an HTTP answer.
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** Creates the SWR client: a keep-alive pool of bounded connections, a deadline per call, typed errors. */
 export function createSwrClient(options: SwrClientOptions): SwrClient {
@@ -134,7 +121,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     const call = createCallSignal(timeoutMs, request.signal);
     // The failure being retried: when the deadline cuts a retry short, that failure is what
     // SWR told us (a 503 stays UPSTREAM_ERROR), not a timeout of our own making.
-    let retried: unknown = null;
+    let retried: Error | null = null;
     try {
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -144,12 +131,12 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           const remainingMs = timeoutMs - (performance.now() - startedAt);
           const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
           if (delay === null) throw error;
-          retried = error;
+          retried = error as Error;
           // The connection is free for others while this call waits to try again.
           release();
           release = null;
           try {
-            await sleep(delay, call.signal);
+            await (retry.wait ?? sleep)(delay, call.signal);
             release = await slots.acquire(call.signal);
           } catch (aborted) {
             const reason = aborted instanceof SwrOverloadedError ? aborted : upstreamErrorFrom(aborted, call, timeoutMs);
@@ -259,58 +246,3 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, requestId
 }
 
 const UTF8 = new TextDecoder('utf-8');
-
-/** The abort signal of one call: the deadline and the caller, without a timer or listener left behind. */
-interface CallSignal {
-  signal: AbortSignal;
-  timedOut: boolean;
-  cancelled: boolean;
-  dispose(): void;
-}
-
-// One controller and one timer per call (AbortSignal.timeout plus AbortSignal.any per call cost
-// measurably more on the hot path); aborted by the deadline or by the caller going away.
-function createCallSignal(timeoutMs: number, callerSignal: AbortSignal | undefined): CallSignal {
-  const controller = new AbortController();
-  const onCallerAbort = () => {
-    state.cancelled = true;
-    controller.abort(callerSignal?.reason);
-  };
-  const timer = setTimeout(() => {
-    state.timedOut = true;
-    controller.abort(new SwrTimeoutError(timeoutMs));
-  }, timeoutMs);
-  const state: CallSignal = {
-    signal: controller.signal,
-    timedOut: false,
-    cancelled: false,
-    dispose() {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  return state;
-}
-
-// Maps whatever the call threw to one of the typed upstream errors; a caller that went away gets
-// a CallerGoneError (nobody is left to read it, and it is no failure of SWR's).
-function upstreamErrorFrom(error: unknown, call: CallSignal, timeoutMs: number): GatewayError {
-  if (error instanceof SwrHttpError || error instanceof SwrBadResponseError || error instanceof InvalidInputError) return error;
-  if (call.cancelled) return new CallerGoneError('The caller went away; its SWR call was aborted', { cause: error });
-  if (call.timedOut) return new SwrTimeoutError(timeoutMs, { cause: error });
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
-    return new SwrUnavailableError(describeNetworkCode(code), { cause: error });
-  }
-  return new SwrUnavailableError('the request failed', { cause: error });
-}
-
-function describeNetworkCode(code: string): string {
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'connection reset';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timeout';
-  return 'connection closed';
-}

@@ -1,3 +1,5 @@
+import { INT32_MAX } from '../model/limits.js';
+
 /** SWR's `Content-Range: {offset}-{count}/{total}` (a count, not an inclusive end). */
 export interface ContentRange {
   offset: number;
@@ -6,8 +8,6 @@ export interface ContentRange {
 }
 
 const CONTENT_RANGE_PATTERN = /^\s*(\d{1,10})-(\d{1,10})\/(\d{1,10})\s*$/;
-/** `totalCount` is a GraphQL Int: a larger total cannot be reported, so it counts as unreadable. */
-const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Parses a Content-Range header value; null when it is missing or unreadable, so paging can
@@ -19,6 +19,7 @@ export function contentRangeFromHeader(value: string | string[] | undefined): Co
   if (!match) return null;
   const [offset, count, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (offset + count > total && count > 0) return null;
+  // `totalCount` is a GraphQL Int: a larger total cannot be reported, so it counts as unreadable.
   if (total > INT32_MAX) return null;
   return { offset, count, total };
 }

@@ -6,7 +6,7 @@ import { GatewayError, type ErrorCode, type UpstreamDetails } from '../errors.js
  * request URL.
  */
 
-/** Thrown when SWR answers with a non-200 status; the code follows the status (contract §5). */
+/** Thrown when SWR answers with a non-200 status; the code follows the status (README, "Errors"). */
 export class SwrHttpError extends GatewayError {
   override name = 'SwrHttpError';
   readonly code: ErrorCode;
@@ -74,7 +74,7 @@ export class CallerGoneError extends GatewayError {
   readonly code = 'CANCELLED';
 }
 
-/** The contract's error code for an upstream HTTP status. */
+/** The error code clients see for an upstream HTTP status. */
 export function codeFromStatus(status: number): ErrorCode {
   if (status === 400) return 'UPSTREAM_BAD_REQUEST';
   if (status === 401) return 'UNAUTHENTICATED';

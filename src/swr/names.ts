@@ -1,5 +1,5 @@
 /**
- * SWR organization and repository names (contract §4), checked before anything reaches the
+ * SWR organization and repository names (the rules of SWR's API, in the README's "Paging semantics"), checked before anything reaches the
  * upstream, and the '/' → '$' substitution the API wants in the path.
  *
  * A name is runs of [a-z0-9] joined by single separators; a separator is one of `.` `_` `-`

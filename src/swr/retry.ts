@@ -10,6 +10,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Uniform random in [0, 1); injected so tests can pin the jitter. @default Math.random */
   random: () => number;
+  /** Waits between tries (rejects when the signal aborts); injected so tests need not wait. @default sleep */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Statuses worth another try: the upstream or something before it is overloaded or restarting. */
@@ -57,7 +59,7 @@ export function retryAfterMsFromHeader(value: string | string[] | undefined, now
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
-      reject(signal.reason);
+      reject(reasonOf(signal));
       return;
     }
     const timer = setTimeout(() => {
@@ -66,8 +68,14 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(reasonOf(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+// Why a signal aborted, as an Error (an abort without a reason of its own gives an AbortError).
+function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
 }

@@ -1,3 +1,4 @@
+import { INT32_MAX, INT32_MIN } from '../model/limits.js';
 import type { SwrSyncJob } from './types.js';
 
 const STRING_FIELDS = [
@@ -15,8 +16,6 @@ const STRING_FIELDS = [
   'updatedAt',
 ] as const;
 
-const INT32_MAX = 2 ** 31 - 1;
-const INT32_MIN = -(2 ** 31);
 
 /**
  * Why a value is not a well-formed SWR SyncJob, or null when it is. Checked in place (no copy):

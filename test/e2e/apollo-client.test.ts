@@ -39,7 +39,7 @@ afterAll(() => stack.close());
 function createRecordingClient() {
   const requests: Array<Record<string, unknown>> = [];
   const recordingFetch: typeof fetch = (input, init) => {
-    requests.push((JSON.parse(String(init?.body)) as { variables: Record<string, unknown> }).variables);
+    requests.push((JSON.parse(init?.body as string) as { variables: Record<string, unknown> }).variables);
     return fetch(input, init);
   };
   const client = new ApolloClient({
@@ -56,7 +56,7 @@ async function watchUntilLoaded(client: ApolloClient, variables: SyncJobsPageQue
   await new Promise<void>((resolve, reject) => {
     jobs.subscribe({
       next: (result) => {
-        if (result.error) reject(result.error);
+        if (result.error) reject(result.error instanceof Error ? result.error : new Error('the query failed'));
         else if (result.dataState === 'complete') resolve();
       },
       error: reject,

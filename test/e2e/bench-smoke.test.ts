@@ -5,7 +5,6 @@ import { useScript } from '../support/run-script.js';
 // `node bench/run.mjs --smoke`: the benchmark's simulator and every target as child processes,
 // each target checked on every workload it serves, then about a second of load each; it prints
 // the summary and writes no report (`npm test` builds dist/ first).
-const ROOT = new URL('../../', import.meta.url);
 const RUN = new URL('../../bench/run.mjs', import.meta.url);
 const MAIN = new URL('../../dist/main.js', import.meta.url);
 const RESULTS = new URL('../../bench/RESULTS.md', import.meta.url);

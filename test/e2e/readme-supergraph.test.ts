@@ -1,13 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // The README's "Use it in a supergraph" section, run as written: three commands, then its curl.
+// Each process gets a free port through the variables the README names (a newcomer may have the
+// gateway on 4000 already), and each must say it listens on that port: an answer from someone
+// else's process on a port does not count.
 const ROOT = new URL('../../', import.meta.url).pathname;
 const readme = readFileSync(new URL('README.md', `file://${ROOT}`), 'utf8');
-const section = readme.slice(readme.indexOf('## Use it in a supergraph'), readme.indexOf('## Errors'));
+const section = readme.slice(readme.indexOf('## Use it in a supergraph'), readme.indexOf('## Operating it'));
 const commands = [...section.matchAll(/```sh\n(npm [^\n]+)\n```/g)].map((match) => match[1]!);
-const curl = /curl -s (http:\/\/localhost:\d+\/graphql) ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
+const curl = /curl -s http:\/\/localhost:(\d+)(\/graphql) ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -21,22 +26,27 @@ afterAll(() => {
   }
 });
 
-async function waitForGraphQL(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ __typename }' }),
-      });
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
+// Runs `command` as the README says, with `env`; resolves once it prints that it listens on `port`.
+function start(command: string, env: Record<string, string>, port: number): Promise<void> {
+  const child = spawn('sh', ['-c', command], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output += `${line}\n`;
+      if (line.includes(`listening on http://localhost:${port}/graphql`)) resolve();
+    });
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => reject(new Error(`\`${command}\` exited with ${code} before listening on ${port}:\n${output}`)));
+  });
 }
 
 describe('README: Use it in a supergraph', () => {
@@ -45,24 +55,29 @@ describe('README: Use it in a supergraph', () => {
     expect(curl).not.toBeNull();
   });
 
-  it('works verbatim: the catalog query crosses into syncJobs', async () => {
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-    for (const command of commands) {
-      const child = spawn('sh', ['-c', command], { cwd: ROOT, env, detached: true, stdio: 'ignore' });
-      children.push(child);
-    }
-    await waitForGraphQL('http://localhost:4000/graphql', 60_000);
-    await waitForGraphQL('http://localhost:4001/graphql', 30_000);
-    await waitForGraphQL('http://localhost:4100/graphql', 30_000);
+  it('works verbatim on free ports: the catalog query crosses into syncJobs', async () => {
+    const [swr, catalog, gateway] = [await freePort(), await freePort(), await freePort()];
+    const swrUrl = `http://localhost:${swr}/graphql`;
+    const catalogUrl = `http://localhost:${catalog}/graphql`;
+    await Promise.all([
+      start(commands[0]!, { PORT: String(swr) }, swr),
+      start(commands[1]!, { CATALOG_PORT: String(catalog) }, catalog),
+      start(commands[2]!, { GATEWAY_PORT: String(gateway), SWR_SUBGRAPH_URL: swrUrl, CATALOG_SUBGRAPH_URL: catalogUrl }, gateway),
+    ]);
 
-    const [, url, headerFlags, payload] = curl!;
+    const [, readmePort, path, headerFlags, payload] = curl!;
+    expect(readmePort).toBe('4100');
     const headers = Object.fromEntries([...headerFlags!.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, name, value]) => [name!, value!]));
-    const response = await fetch(url!, { method: 'POST', headers, body: payload! });
+    const response = await fetch(`http://localhost:${gateway}${path}`, { method: 'POST', headers, body: payload! });
     const body = (await response.json()) as { data?: any; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data.featuredRepositories).toEqual([
       { name: 'nginx', description: expect.any(String), syncJobs: { totalCount: 47, nodes: [expect.objectContaining({ status: expect.any(String) }), expect.anything()] } },
       { name: 'redis', description: expect.any(String), syncJobs: { totalCount: 12, nodes: [expect.anything(), expect.anything()] } },
     ]);
+    // The example gateway's GraphiQL is offline: no script from a CDN.
+    const graphiql = await (await fetch(`http://localhost:${gateway}/graphql`, { headers: { accept: 'text/html' } })).text();
+    expect(graphiql).toContain('YogaGraphiQL');
+    expect(graphiql).not.toMatch(/<script[^>]+src=["']https?:/);
   }, 120_000);
 });

@@ -46,7 +46,8 @@ function compileRelayExample(schema: string): Compilation {
   const run = spawnSync(relayCompiler!, [], { cwd: directory, encoding: 'utf8', timeout: 60_000 });
   return {
     status: run.status,
-    output: `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''),
+    // ANSI colour codes out (ESC [ … m).
+    output: `${run.stdout}${run.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''),
     artifacts: readArtifacts(join(directory, '__generated__')),
   };
 }

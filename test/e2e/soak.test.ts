@@ -4,7 +4,6 @@ import { useScript } from '../support/run-script.js';
 
 // `npm run soak`, short: scripts/soak.mjs starts the soak simulator and dist/main.js as child
 // processes and drives them from four tenants at once (`npm test` builds dist/ first).
-const ROOT = new URL('../../', import.meta.url);
 const SOAK = new URL('../../scripts/soak.mjs', import.meta.url);
 const MAIN = new URL('../../dist/main.js', import.meta.url);
 const ARGS = ['--duration', '5', '--concurrency', '20', '--max-operations', '2000'];

@@ -16,7 +16,7 @@ const disjointPages = (n: number) =>
     (_, index) => `a${index}: repository(namespace: "org", name: "repo-0") { syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
   ).join('\n')} }`;
 
-const stack = useStack({ data });
+const stack = useStack({ data, inMemory: true });
 
 describe('the upstream-call budget', () => {
   it('allows an operation of exactly MAX_UPSTREAM_CALLS calls', async () => {

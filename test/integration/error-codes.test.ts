@@ -113,7 +113,7 @@ describe('every refusal carries a code', () => {
       },
       ...(method === 'GET' ? {} : { body: streamed(request.body ?? json({ query: request.query }), request.stream === true) }),
       ...(request.stream ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    });
     const text = await response.text();
     const body = JSON.parse(text) as { errors?: Array<{ message: string; extensions?: { code?: unknown } }> };
     expect(response.status).toBe(status);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -26,7 +26,7 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   const lines: Array<Record<string, any>> = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line; saw ${JSON.stringify(lines)}`)), 15_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, any>;
       lines.push(entry);
       const match = /listening on (http:\/\/\S+)/.exec(String(entry.msg));
@@ -146,6 +146,21 @@ describe('npm start (dist/main.js)', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('prints its usage with --help and its version with --version, and starts nothing', async () => {
+    const help = spawn(process.execPath, [MAIN.pathname, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let usage = '';
+    help.stdout.on('data', (chunk) => (usage += chunk));
+    expect(await exitCode(help)).toBe(0);
+    expect(usage).toMatch(/^usage: node dist\/main\.js/);
+    expect(usage).toContain('SWR_ENDPOINT');
+    const version = spawn(process.execPath, [MAIN.pathname, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    version.stdout.on('data', (chunk) => (printed += chunk));
+    expect(await exitCode(version)).toBe(0);
+    const { version: expected } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(printed).toBe(`swr-gateway ${expected}\n`);
+  });
+
   it('stops with one line naming PORT when the port is in use, exit 1', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -165,8 +180,8 @@ async function runToExit(env: Record<string, string>): Promise<{ code: number | 
   const child = spawn(process.execPath, [MAIN.pathname], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const code = await exitCode(child);
-  await new Promise((resolve) => (child.stderr!.readableEnded ? resolve(null) : child.stderr!.once('close', resolve)));
+  await new Promise((resolve) => (child.stderr.readableEnded ? resolve(null) : child.stderr.once('close', resolve)));
   return { code, stderr };
 }

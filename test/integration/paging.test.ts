@@ -120,7 +120,7 @@ describe('connections', () => {
     const connection = await page({ first: 3 });
     expect(connection).toEqual({
       totalCount: 47,
-      edges: descIds.slice(0, 3).map((id, index) => ({ cursor: expect.any(String), node: { id } })),
+      edges: descIds.slice(0, 3).map((id) => ({ cursor: expect.any(String), node: { id } })),
       nodes: descIds.slice(0, 3).map((id) => ({ id })),
       pageInfo: {
         hasNextPage: true,

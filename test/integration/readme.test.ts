@@ -18,7 +18,7 @@ describe('README examples', () => {
   });
 
   it.each(examples.map((query, index) => [index + 1, query]))('example %i answers without errors in demo mode', async (_index, query) => {
-    const response = await stack.query(query as string, { token: 'any-token' });
+    const response = await stack.query(query, { token: 'any-token' });
     expect(response.errors).toBeUndefined();
     const text = JSON.stringify(response.data);
     expect(text).not.toContain('null}');

@@ -53,11 +53,10 @@ describe('the federation subgraph', () => {
 
   it('fetches distinct entities concurrently', async () => {
     stack.simulator.addFault({ latencyMs: 150 });
-    const started = performance.now();
     const response = await stack.query(ENTITIES, { variables: { representations: names.slice(0, 10).map(repo) } });
     expect(response.errors).toBeUndefined();
     expect(stack.simulator.requests).toHaveLength(10);
-    expect(performance.now() - started).toBeLessThan(10 * 150);
+    expect(stack.simulator.maxInFlight).toBe(10);
   });
 
   it('refuses an invalid representation at its own index only, with no call for it', async () => {

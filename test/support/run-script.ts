@@ -29,8 +29,8 @@ export function useScript(script: URL): (args: string[]) => Promise<ScriptRun> {
       child = started;
       let stdout = '';
       let stderr = '';
-      started.stdout!.on('data', (chunk) => (stdout += chunk));
-      started.stderr!.on('data', (chunk) => (stderr += chunk));
+      started.stdout.on('data', (chunk) => (stdout += chunk));
+      started.stderr.on('data', (chunk) => (stderr += chunk));
       started.once('error', reject);
       started.once('close', (code) => resolve({ code, stdout, stderr }));
     });

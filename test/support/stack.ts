@@ -26,6 +26,14 @@ export interface StackOptions {
   logger?: Logger;
   /** Yoga plugins added after the gateway's own. */
   plugins?: Plugin[];
+  /** How the SWR client waits before a retry. @default a real timer */
+  retryWait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * `query` goes to the Yoga instance in memory (`gateway.fetch`) rather than over the gateway's
+   * port: for GraphQL semantics, where no socket is the point. SWR is still the simulator over
+   * real HTTP. @default false
+   */
+  inMemory?: boolean;
 }
 
 /** A running simulator and gateway, each on its own loopback port, and a way to query. */
@@ -52,6 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     endpoint: options.endpoint ?? simulatorUrl,
     logger: options.logger ?? createLogger('silent'),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.retryWait ? { retryWait: options.retryWait } : {}),
   });
   const { port } = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -63,7 +72,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     url,
     async query(query, { variables, token = 'token-demo', headers = {} } = {}) {
-      const response = await fetch(url, {
+      const send = options.inMemory ? (target: string, init: RequestInit) => app.gateway.fetch(target, init) : fetch;
+      const response = await send(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -31,6 +31,7 @@ describe('configuration', () => {
       httpRequestTimeoutMs: 30_000,
       httpKeepAliveTimeoutMs: 5_000,
       httpMaxConnections: null,
+      corsOrigins: ['*'],
       logLevel: 'info',
     });
   });
@@ -65,6 +66,7 @@ describe('configuration', () => {
         HTTP_REQUEST_TIMEOUT_MS: '4000',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
         HTTP_MAX_CONNECTIONS: '300',
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -95,8 +97,14 @@ describe('configuration', () => {
       httpRequestTimeoutMs: 4000,
       httpKeepAliveTimeoutMs: 1000,
       httpMaxConnections: 300,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       logLevel: 'debug',
     });
+  });
+
+  it('reads CORS_ORIGINS none as no origin, and lets FEDERATION_SERVICE_SDL follow INTROSPECTION', () => {
+    expect(readConfig({ CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
+    expect(readConfig({ INTROSPECTION: 'false' }).serviceSdl).toBe(false);
   });
 
   it('treats an empty variable as unset', () => {
@@ -134,6 +142,9 @@ describe('configuration', () => {
     [{ HTTP_HEADERS_TIMEOUT_MS: '50' }, /Invalid HTTP_HEADERS_TIMEOUT_MS/],
     [{ HTTP_HEADERS_TIMEOUT_MS: '40000' }, /Invalid HTTP_HEADERS_TIMEOUT_MS: expected at most HTTP_REQUEST_TIMEOUT_MS \(30000\)/],
     [{ HTTP_MAX_CONNECTIONS: '3' }, /Invalid HTTP_MAX_CONNECTIONS/],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, /Invalid CORS_ORIGINS: expected \*, none, or comma-separated origins/],
+    [{ CORS_ORIGINS: 'app.example.com' }, /Invalid CORS_ORIGINS/],
+    [{ CORS_ORIGINS: '*, https://app.example.com' }, /Invalid CORS_ORIGINS/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

@@ -1,7 +1,8 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { assertEstimateCoverage, estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
+import { assertEstimateCoverage } from '../../src/economy/estimate-coverage.js';
+import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
 import { createSchema, loadTypeDefs } from '../../src/graphql/schema.js';
 import { positionToCursor } from '../../src/paging/cursor.js';
 

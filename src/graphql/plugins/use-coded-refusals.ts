@@ -13,13 +13,14 @@ const EMPTY_REFUSALS: Partial<Record<number, string>> = {
  */
 export function useCodedRefusals(): Plugin {
   return {
-    onResponse({ response, setResponse, fetchAPI }) {
+    onResponse(payload) {
+      const { response, fetchAPI } = payload;
       const message = EMPTY_REFUSALS[response.status];
       if (!message || response.body !== null) return;
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('content-type', 'application/json; charset=utf-8');
       const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-      setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
+      payload.setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
     },
   };
 }

@@ -45,7 +45,7 @@ export function useCompiledExecution(): Plugin {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
   const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
     let byOperation = compiled.get(args.document);
-    if (!byOperation) compiled.set(args.document, (byOperation = new Map()));
+    if (!byOperation) compiled.set(args.document, (byOperation = new Map<string, CompiledQuery | null>()));
     const name = args.operationName ?? '';
     let query = byOperation.get(name);
     if (query === undefined) {

@@ -30,8 +30,8 @@ export function useOperationLimits(options: OperationLimitsOptions): Plugin[] {
     throw tooExpensive(error, limit);
   };
   return [
-    maxTokensPlugin({ n: options.maxTokens, propagateOnRejection: false, onReject: [rethrow('MAX_TOKENS')] }) as Plugin,
-    maxDepthPlugin({ n: options.maxDepth, propagateOnRejection: false, onReject: [report('MAX_DEPTH')] }) as Plugin,
-    maxAliasesPlugin({ n: options.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES')] }) as Plugin,
+    maxTokensPlugin({ n: options.maxTokens, propagateOnRejection: false, onReject: [rethrow('MAX_TOKENS')] }),
+    maxDepthPlugin({ n: options.maxDepth, propagateOnRejection: false, onReject: [report('MAX_DEPTH')] }),
+    maxAliasesPlugin({ n: options.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES')] }),
   ];
 }

@@ -1,4 +1,4 @@
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
@@ -66,7 +66,7 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
     },
     onExecute({ args }) {
       const state = requestStateOf(args.contextValue.request);
-      const name = getOperationAST(args.document, args.operationName)?.name?.value;
+      const name = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
       if (name) state.operationName = name;
       const caller = args.contextValue.caller;
       state.identified = caller !== null && !(caller instanceof Error);
@@ -82,13 +82,13 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
         const cancelled = request.signal.aborted;
         const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
         const operation = state.identified ? labelOf(state.operationName) : UNIDENTIFIED_OPERATION;
-        const codes = cancelled ? [] : errors.map((error) => String(error.extensions?.code ?? 'INTERNAL'));
+        const codes = cancelled ? [] : errors.map((error) => textOf(error.extensions?.code, 'INTERNAL'));
         const series = seriesOf(operation, outcome);
         series.operations.inc();
         series.seconds.observe(durationMs / 1000);
         for (const code of codes) metrics.errors.inc({ code });
         for (const error of cancelled ? [] : errors) {
-          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: String(error.extensions.limit ?? 'unknown') });
+          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: textOf(error.extensions.limit, 'unknown') });
         }
         const economy = state.economy;
         if (economy) {
@@ -114,4 +114,9 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
       response.headers.set('x-request-id', requestStateOf(request).requestId);
     },
   };
+}
+
+// An extension that should be a string (a code, a limit), or `fallback` when it is not one.
+function textOf(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }

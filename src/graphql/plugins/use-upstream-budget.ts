@@ -25,7 +25,7 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
       return estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
     }
     let byOperation = constant.get(args.document);
-    if (!byOperation) constant.set(args.document, (byOperation = new Map()));
+    if (!byOperation) constant.set(args.document, (byOperation = new Map<string, number>()));
     const name = args.operationName ?? '';
     let estimate = byOperation.get(name);
     if (estimate === undefined) {

@@ -1,10 +1,8 @@
 import { InvalidInputError } from '../../errors.js';
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
+import { MAX_REPOSITORY_REFS } from '../../model/limits.js';
 import type { RepositoryKey } from '../../model/repository-key.js';
 import { repositoryKeyFrom } from './repository.js';
-
-/** Most refs `Query.repositories` answers in one call (contract §1). */
-export const MAX_REPOSITORY_REFS = 50;
 
 /**
  * Root fields. They only validate names: SWR has no "get repository" call here, so a repository

@@ -7,7 +7,7 @@ import { pagePlanFromArgs } from '../../paging/page-plan.js';
 import { sliceFromPlan } from '../../paging/page-slice.js';
 import { namespaceProblem, repositoryNameProblem } from '../../swr/names.js';
 
-/** Validates an organization and repository name (contract §4); throws BAD_USER_INPUT. */
+/** Validates an organization and repository name (SWR's rules); throws BAD_USER_INPUT. */
 export function repositoryKeyFrom(namespace: string, name: string): RepositoryKey {
   const namespaceIssue = namespaceProblem(namespace);
   if (namespaceIssue) throw new InvalidInputError(`Invalid namespace ${JSON.stringify(namespace)}: ${namespaceIssue}`);
@@ -30,7 +30,7 @@ export const repositoryResolvers: RepositoryResolvers = {
     try {
       return Promise.resolve(repositoryKeyFrom(reference.namespace, reference.name));
     } catch (error) {
-      const refused = Promise.reject(error as Error);
+      const refused = Promise.reject(error instanceof Error ? error : new Error(String(error)));
       refused.catch(() => {});
       return refused;
     }
