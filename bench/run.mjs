@@ -79,22 +79,34 @@ async function main() {
   const missing = REQUIRED_BUILD.filter((path) => !existsSync(new URL(`../${path}`, import.meta.url)));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` first (\`npm run bench\` does)`);
 
-  const pairs = (targets, workloads) => workloads.reduce((count, workload) => count + targets.filter((t) => t.workloads.includes(workload.id)).length, 0);
-  log(`starting the simulator and the targets (${options.smoke ? 'smoke' : `${options.rounds} rounds × ${options.durationS} s`}, ${options.connections} connections)`);
+  const pairs = (targets, workloads) =>
+    workloads.reduce((count, workload) => count + targets.filter((t) => t.workloads.includes(workload.id)).length, 0);
+  log(
+    `starting the simulator and the targets (${options.smoke ? 'smoke' : `${options.rounds} rounds × ${options.durationS} s`}, ${options.connections} connections)`,
+  );
   const simulator = await startSimulator();
   const targets = await startTargets(simulator, options);
-  log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: simulator ${simulator.baseUrl}; ${targets.filter((t) => t.id !== 'direct').map((t) => `${t.id} ${t.baseUrl} (pid ${t.pid})`).join(', ')}`);
+  log(
+    `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: simulator ${simulator.baseUrl}; ${targets
+      .filter((t) => t.id !== 'direct')
+      .map((t) => `${t.id} ${t.baseUrl} (pid ${t.pid})`)
+      .join(', ')}`,
+  );
 
   const workloads = createWorkloads(benchDataFrom(await import('../dist/simulator/index.js')));
   // Each run: its duration, autocannon's last tick, and the settle (at most SETTLE_MAX_MS).
   const perRunS = (durationS) => durationS + 2 + SETTLE_MAX_MS / 1000;
-  const budgetMs = 120_000 + pairs(targets, workloads) * ((options.warmupS > 0 ? perRunS(options.warmupS) : 0) + options.rounds * perRunS(options.durationS)) * 1000;
+  const budgetMs =
+    120_000 +
+    pairs(targets, workloads) * ((options.warmupS > 0 ? perRunS(options.warmupS) : 0) + options.rounds * perRunS(options.durationS)) * 1000;
   setTimeout(() => void finish(1, new Error(`watchdog: the run took longer than ${Math.round(budgetMs / 1000)} s`)), budgetMs).unref();
 
   const verified = await verifyAll(targets, workloads, simulator.baseUrl);
   const failures = verified.filter((result) => result.problems.length > 0);
   if (failures.length > 0) {
-    const detail = failures.map((f) => `  ${f.target.id} × ${f.workload.id}:\n${f.problems.map((p) => `    - ${p}`).join('\n')}`).join('\n');
+    const detail = failures
+      .map((f) => `  ${f.target.id} × ${f.workload.id}:\n${f.problems.map((p) => `    - ${p}`).join('\n')}`)
+      .join('\n');
     throw new Error(`correctness check failed, nothing measured:\n${detail}`);
   }
 
@@ -112,7 +124,9 @@ async function main() {
   }
   log(`done in ${meta.wallTime}`);
 
-  const troubled = table.flatMap(({ workload, rows }) => rows.filter((row) => row.applicable && (row.errors > 0 || row.non2xx > 0)).map((row) => `${row.target} × ${workload.id}`));
+  const troubled = table.flatMap(({ workload, rows }) =>
+    rows.filter((row) => row.applicable && (row.errors > 0 || row.non2xx > 0)).map((row) => `${row.target} × ${workload.id}`),
+  );
   if (troubled.length > 0) {
     console.error(`bench: errors or non-2xx answers under load: ${troubled.join(', ')} (see the tables)`);
     return 1;
@@ -132,11 +146,22 @@ async function verifyAll(targets, workloads, simulatorUrl) {
       // A second answer tells whether the body is stable enough to compare byte for byte under load.
       const second = await send(request);
       const problems = workload.check(target.kind, first);
-      for (const call of recorded.filter((r) => r.status !== 200)) problems.push(`an upstream call was answered ${call.status}: ${call.path}?${call.rawQuery}`);
-      if (second.status !== first.status) problems.push(`a second identical request was answered ${second.status}, the first ${first.status}`);
-      const result = { target, workload, problems, upstreamCalls: recorded.length, filters: [...new Set(recorded.map((r) => r.filter))], expectBody: first.text === second.text ? first.text : undefined };
+      for (const call of recorded.filter((r) => r.status !== 200))
+        problems.push(`an upstream call was answered ${call.status}: ${call.path}?${call.rawQuery}`);
+      if (second.status !== first.status)
+        problems.push(`a second identical request was answered ${second.status}, the first ${first.status}`);
+      const result = {
+        target,
+        workload,
+        problems,
+        upstreamCalls: recorded.length,
+        filters: [...new Set(recorded.map((r) => r.filter))],
+        expectBody: first.text === second.text ? first.text : undefined,
+      };
       results.push(result);
-      log(`verify ${target.id} × ${workload.id}: ${problems.length === 0 ? 'correct' : `WRONG (${problems.length} problem${problems.length === 1 ? '' : 's'})`}; ${describeUpstream(result)}`);
+      log(
+        `verify ${target.id} × ${workload.id}: ${problems.length === 0 ? 'correct' : `WRONG (${problems.length} problem${problems.length === 1 ? '' : 's'})`}; ${describeUpstream(result)}`,
+      );
     }
   }
   return results;
@@ -170,7 +195,10 @@ async function measureAll(targets, workloads, simulator, verified) {
         measured.rounds.push({ ...run, upstreamCalls, cpuMs });
         if (peakRssMb !== null) measured.peakRssMb = Math.max(measured.peakRssMb ?? 0, peakRssMb);
         const perOp = (value) => (value === null ? 'n/a' : (value / Math.max(1, run.sent)).toFixed(2));
-        const trouble = run.errors + run.mismatches + run.non2xx > 0 ? `, ${run.non2xx} non-2xx, ${run.errors} errors, ${run.mismatches} wrong bodies` : '';
+        const trouble =
+          run.errors + run.mismatches + run.non2xx > 0
+            ? `, ${run.non2xx} non-2xx, ${run.errors} errors, ${run.mismatches} wrong bodies`
+            : '';
         log(
           `${workload.id} round ${round}/${options.rounds} ${target.id.padEnd(11)} ${String(Math.round(run.reqPerSec)).padStart(5)} req/s, ` +
             `p99 so far ${measured.latencies.percentiles(99)[0]?.toFixed(1) ?? 'n/a'} ms, RSS ${peakRssMb?.toFixed(1) ?? 'n/a'} MB, ` +
@@ -229,7 +257,8 @@ async function send({ url, method, headers, body }) {
 async function controlRequests(simulatorUrl, method) {
   const response = await fetch(`${simulatorUrl}/__simulator/requests`, { method, signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS) });
   const text = await response.text();
-  if (!response.ok) throw new Error(`simulator control API: ${method} /__simulator/requests answered ${response.status}: ${text.slice(0, 200)}`);
+  if (!response.ok)
+    throw new Error(`simulator control API: ${method} /__simulator/requests answered ${response.status}: ${text.slice(0, 200)}`);
   return method === 'GET' ? JSON.parse(text) : null;
 }
 
@@ -243,7 +272,10 @@ function describeUpstream({ upstreamCalls, filters }) {
 function runMetadata() {
   const cpus = os.cpus();
   const seconds = Math.round((Date.now() - startedAt) / 1000);
-  const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}` : `node bench/run.mjs${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`;
+  const command =
+    process.env.npm_lifecycle_event === 'bench'
+      ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`
+      : `node bench/run.mjs${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`;
   const cpuModel = cpus[0]?.model.trim() || 'unknown CPU';
   return {
     cpuModel,

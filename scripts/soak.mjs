@@ -100,7 +100,10 @@ async function main() {
     const workers = Array.from({ length: options.concurrency }, () => worker(context));
     // In-flight operations finish by themselves (the slowest waits SWR_TIMEOUT_MS); past the drain
     // deadline they are aborted, and count as transport errors: the gateway did not answer.
-    const drainTimer = setTimeout(() => drain.abort(new Error('not answered before the drain deadline')), options.durationMs + DRAIN_TIMEOUT_MS);
+    const drainTimer = setTimeout(
+      () => drain.abort(new Error('not answered before the drain deadline')),
+      options.durationMs + DRAIN_TIMEOUT_MS,
+    );
     await Promise.all(workers);
     clearTimeout(drainTimer);
     const elapsedSeconds = (performance.now() - startedAt) / 1000;

@@ -109,7 +109,10 @@ function maxConnectionsFrom(config: GatewayConfig, logger: Logger): number {
   const ceiling = Math.max(64, openFileLimit() - config.swrConnections - RESERVED_FILE_DESCRIPTORS);
   if (config.httpMaxConnections === null) return ceiling;
   if (config.httpMaxConnections > ceiling) {
-    logger.warn({ requested: config.httpMaxConnections, used: ceiling }, 'HTTP_MAX_CONNECTIONS is above what the open-file limit leaves room for: using the lower number');
+    logger.warn(
+      { requested: config.httpMaxConnections, used: ceiling },
+      'HTTP_MAX_CONNECTIONS is above what the open-file limit leaves room for: using the lower number',
+    );
     return ceiling;
   }
   return config.httpMaxConnections;

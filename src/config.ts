@@ -102,16 +102,13 @@ export function readConfig(env: Env): GatewayConfig {
     httpHeadersTimeoutMs: integerFrom(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     httpRequestTimeoutMs: integerFrom(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     httpKeepAliveTimeoutMs: integerFrom(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
-    httpMaxConnections: rawFrom(env, 'HTTP_MAX_CONNECTIONS') === undefined ? null : integerFrom(env, 'HTTP_MAX_CONNECTIONS', 0, 16, 1_000_000),
+    httpMaxConnections:
+      rawFrom(env, 'HTTP_MAX_CONNECTIONS') === undefined ? null : integerFrom(env, 'HTTP_MAX_CONNECTIONS', 0, 16, 1_000_000),
     corsOrigins: originsFrom(env, 'CORS_ORIGINS', ['*']),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {
-    throw new ConfigError(
-      'DEFAULT_PAGE_SIZE',
-      `at most MAX_PAGE_SIZE (${config.maxPageSize})`,
-      String(config.defaultPageSize),
-    );
+    throw new ConfigError('DEFAULT_PAGE_SIZE', `at most MAX_PAGE_SIZE (${config.maxPageSize})`, String(config.defaultPageSize));
   }
   // The headers of a request arrive before the rest of it: a longer header timeout would never fire.
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {

@@ -68,7 +68,10 @@ async function main(): Promise<void> {
     // Whatever blocks shutdown (a stuck socket, a log destination that went away), the process
     // still ends shortly after the grace period.
     setTimeout(() => process.exit(0), config.shutdownDrainMs + config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
-    logger.info({ signal, graceMs: config.shutdownGraceMs, drainMs: config.shutdownDrainMs }, 'shutting down: finishing in-flight operations');
+    logger.info(
+      { signal, graceMs: config.shutdownGraceMs, drainMs: config.shutdownDrainMs },
+      'shutting down: finishing in-flight operations',
+    );
     await app.shutdown(config.shutdownGraceMs, config.shutdownDrainMs);
     await simulator?.close();
     logger.info('stopped');
@@ -103,9 +106,11 @@ function listenFailure(error: unknown, config: GatewayConfig): string {
   const code = (error as { code?: unknown } | null)?.code;
   const where = `${config.host}:${config.port}`;
   if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is in use (set PORT to a free port)`;
-  if (code === 'EACCES') return `cannot listen on ${where}: permission denied (set PORT to 1024 or above, or HOST to an address this user may bind)`;
+  if (code === 'EACCES')
+    return `cannot listen on ${where}: permission denied (set PORT to 1024 or above, or HOST to an address this user may bind)`;
   if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: HOST is not an address of this machine (set HOST)`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot listen on ${where}: HOST ${JSON.stringify(config.host)} does not resolve (set HOST)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `cannot listen on ${where}: HOST ${JSON.stringify(config.host)} does not resolve (set HOST)`;
   return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)} (check PORT and HOST)`;
 }
 

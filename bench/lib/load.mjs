@@ -45,10 +45,13 @@ export function runLoad({ request, connections, durationS, expectBody, latencies
     );
     instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
     onStart?.(instance);
-    const watchdog = setTimeout(() => {
-      instance.stop();
-      reject(new Error(`autocannon did not finish within ${durationS} s + ${OVERRUN_MS} ms`));
-    }, durationS * 1000 + OVERRUN_MS);
+    const watchdog = setTimeout(
+      () => {
+        instance.stop();
+        reject(new Error(`autocannon did not finish within ${durationS} s + ${OVERRUN_MS} ms`));
+      },
+      durationS * 1000 + OVERRUN_MS,
+    );
   });
 }
 

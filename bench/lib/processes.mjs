@@ -63,7 +63,10 @@ export async function startServer({ name, script, nodeArgs = [], env, ready, ipc
     const port = await withDeadline(
       handle,
       timeoutMs,
-      () => ('line' in ready ? firstLineMatching(handle, portFromLine) : pollUntilOk(ready.url, handle).then(() => Number(new URL(ready.url).port))),
+      () =>
+        'line' in ready
+          ? firstLineMatching(handle, portFromLine)
+          : pollUntilOk(ready.url, handle).then(() => Number(new URL(ready.url).port)),
       {
         timedOut: `${name} did not get ready within ${timeoutMs} ms`,
         exited: () => `${name} exited (${handle.exitDescription}) before it was ready`,

@@ -7,10 +7,34 @@ import { existsSync, readFileSync } from 'node:fs';
  * shown as –).
  */
 const GOALS = [
-  { name: 'swr-gateway / apollo-peer throughput', value: (r) => r['swr-gateway'].reqPerSec / r['apollo-peer'].reqPerSec, goal: '≥ 2.0', pass: (v) => v >= 2.0, digits: 2 },
-  { name: 'swr-gateway / mesh-hive throughput', value: (r) => r['swr-gateway'].reqPerSec / r['mesh-hive'].reqPerSec, goal: '–', pass: null, digits: 2 },
-  { name: 'swr-gateway / bare-proxy throughput', value: (r) => r['swr-gateway'].reqPerSec / r['bare-proxy'].reqPerSec, goal: '≥ 0.5', pass: (v) => v >= 0.5, digits: 2 },
-  { name: 'swr-gateway p99 / apollo-peer p99', value: (r) => r['swr-gateway'].p99 / r['apollo-peer'].p99, goal: '≤ 0.5', pass: (v) => v <= 0.5, digits: 2 },
+  {
+    name: 'swr-gateway / apollo-peer throughput',
+    value: (r) => r['swr-gateway'].reqPerSec / r['apollo-peer'].reqPerSec,
+    goal: '≥ 2.0',
+    pass: (v) => v >= 2.0,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway / mesh-hive throughput',
+    value: (r) => r['swr-gateway'].reqPerSec / r['mesh-hive'].reqPerSec,
+    goal: '–',
+    pass: null,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway / bare-proxy throughput',
+    value: (r) => r['swr-gateway'].reqPerSec / r['bare-proxy'].reqPerSec,
+    goal: '≥ 0.5',
+    pass: (v) => v >= 0.5,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway p99 / apollo-peer p99',
+    value: (r) => r['swr-gateway'].p99 / r['apollo-peer'].p99,
+    goal: '≤ 0.5',
+    pass: (v) => v <= 0.5,
+    digits: 2,
+  },
   { name: 'swr-gateway p99 / mesh-hive p99', value: (r) => r['swr-gateway'].p99 / r['mesh-hive'].p99, goal: '–', pass: null, digits: 2 },
   { name: 'swr-gateway peak RSS (MB)', value: (r) => r['swr-gateway'].peakRssMb, goal: '≤ 120', pass: (v) => v <= 120, digits: 1 },
 ];
@@ -78,13 +102,24 @@ export function renderSummary({ table, goals, meta }) {
   for (const { workload, rows } of table) {
     lines.push('', `${workload.title}:`, ...alignedTable(resultHeader(), rows.map(resultCells)).map((line) => `  ${line}`));
   }
-  lines.push('', 'goals (one-page workload):', ...alignedTable(['ratio', 'measured', 'goal', ''], goals.map((g) => [g.name, g.value, g.goal, g.mark])).map((line) => `  ${line}`));
+  lines.push(
+    '',
+    'goals (one-page workload):',
+    ...alignedTable(
+      ['ratio', 'measured', 'goal', ''],
+      goals.map((g) => [g.name, g.value, g.goal, g.mark]),
+    ).map((line) => `  ${line}`),
+  );
   return lines.join('\n');
 }
 
 /** Use to write bench/RESULTS.md; keeps the text an optimiser wrote under PROFILE_HEADING in `previousPath`. */
 export function renderMarkdown({ table, goals, meta, targets, verification, previousPath }) {
-  const markdownTable = (header, rows) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
+  const markdownTable = (header, rows) => [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ];
   const sections = [
     '# swr-gateway benchmark results',
     '',
@@ -92,17 +127,20 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
     '',
     '## Machine and run',
     '',
-    ...markdownTable(['', ''], [
-      ['CPU', `${meta.cpuModel}, ${meta.cores} cores (\`os.cpus().length\`)`],
-      ['memory', `${meta.memoryGb} GB`],
-      ['OS', meta.os],
-      ['Node.js', meta.node],
-      ['date', meta.date],
-      ['command', `\`${meta.command}\``],
-      ['settings', meta.settings],
-      ['wall time', meta.wallTime],
-      ['load average (1 min)', `${meta.loadBefore} before the run, ${meta.loadAfter} after`],
-    ]),
+    ...markdownTable(
+      ['', ''],
+      [
+        ['CPU', `${meta.cpuModel}, ${meta.cores} cores (\`os.cpus().length\`)`],
+        ['memory', `${meta.memoryGb} GB`],
+        ['OS', meta.os],
+        ['Node.js', meta.node],
+        ['date', meta.date],
+        ['command', `\`${meta.command}\``],
+        ['settings', meta.settings],
+        ['wall time', meta.wallTime],
+        ['load average (1 min)', `${meta.loadBefore} before the run, ${meta.loadAfter} after`],
+      ],
+    ),
     '',
     'Everything runs on this machine over 127.0.0.1: the load generator (autocannon, in the bench',
     'process), the simulator and the measured server each take CPU from the same cores, and so does',
@@ -123,16 +161,22 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
       '',
       ...markdownTable(resultHeader(), rows.map(resultCells)),
       '',
-      `req/s per round: ${rows.filter((row) => row.applicable).map((row) => `${row.target} ${row.perRound.map((value) => Math.round(value)).join(' / ')}`).join('; ')}.`,
+      `req/s per round: ${rows
+        .filter((row) => row.applicable)
+        .map((row) => `${row.target} ${row.perRound.map((value) => Math.round(value)).join(' / ')}`)
+        .join('; ')}.`,
     );
   }
   sections.push(
     '',
     '## Goals (one-page workload)',
     '',
-    ...markdownTable(['ratio', 'measured', 'goal', ''], goals.map((g) => [g.name, g.value, g.goal, g.mark])),
+    ...markdownTable(
+      ['ratio', 'measured', 'goal', ''],
+      goals.map((g) => [g.name, g.value, g.goal, g.mark]),
+    ),
     '',
-    'The mesh-hive ratios have no goal: they compare swr-gateway with The Guild\'s stack, which answers',
+    "The mesh-hive ratios have no goal: they compare swr-gateway with The Guild's stack, which answers",
     'the same SWR page without cursors or totalCount.',
     '',
     '## How it was measured',
@@ -148,11 +192,11 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
     '  simulator has had no request for 300 ms). swr-gateway aborts the calls of an operation whose',
     '  caller left, so its figure can read slightly low; the lines below give exact single-operation counts.',
     '- CPU ms/op: user + system CPU time of the server process (/proc/<pid>/stat) over its runs ÷',
-    '  requests sent; direct: the simulator\'s. Less disturbed by a busy machine than req/s.',
+    "  requests sent; direct: the simulator's. Less disturbed by a busy machine than req/s.",
     '- errors: transport errors and timeouts, plus answers whose body differs from the one verified',
     '  before measuring (autocannon `expectBody`: every answer is compared byte for byte).',
     '- Before measuring, each target answered each workload once and the answer was checked against',
-    '  the simulator\'s data (ids, every field, totalCount, pageInfo, cursors, no `errors`; mesh-hive:',
+    "  the simulator's data (ids, every field, totalCount, pageInfo, cursors, no `errors`; mesh-hive:",
     '  ids in order and every field it returns, as SWR serves them):',
     '',
     ...verification.map((line) => `  - ${line}`),
@@ -169,7 +213,13 @@ const resultHeader = () => ['target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB'
 
 /** The cells of one row; n/a for a target that does not serve the workload. */
 function resultCells(row) {
-  if (!row.applicable) return [row.target, ...resultHeader().slice(1).map(() => 'n/a')];
+  if (!row.applicable)
+    return [
+      row.target,
+      ...resultHeader()
+        .slice(1)
+        .map(() => 'n/a'),
+    ];
   const fixed = (value, digits) => (value === null || value === undefined ? 'n/a' : value.toFixed(digits));
   return [
     row.target,
@@ -188,7 +238,12 @@ function resultCells(row) {
 function alignedTable(header, rows) {
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((cells) => String(cells[column]).length)));
-  return all.map((cells) => cells.map((cell, column) => String(cell).padEnd(widths[column])).join('  ').trimEnd());
+  return all.map((cells) =>
+    cells
+      .map((cell, column) => String(cell).padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The optimiser's text under PROFILE_HEADING in an earlier report, if any. */

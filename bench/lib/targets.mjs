@@ -18,7 +18,7 @@ export const TARGETS = [
     id: 'direct',
     kind: 'rest',
     workloads: ['one-page'],
-    what: 'the REST call to the simulator itself (`GET …/sync_job?filter=…` with X-Auth-Token); its RSS is the simulator\'s',
+    what: "the REST call to the simulator itself (`GET …/sync_job?filter=…` with X-Auth-Token); its RSS is the simulator's",
   },
   {
     id: 'bare-proxy',
@@ -36,7 +36,7 @@ export const TARGETS = [
     id: 'mesh-hive',
     kind: 'mesh',
     workloads: ['one-page', 'dashboard'],
-    what: '`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild\'s stack: an OpenAPI 3 description of the sync_job operation composed at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway\'s runtime on node:http (transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field `ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR\'s jobs as they are (no cursors, no totalCount)',
+    what: "`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild's stack: an OpenAPI 3 description of the sync_job operation composed at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway's runtime on node:http (transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field `ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR's jobs as they are (no cursors, no totalCount)",
   },
   {
     id: 'swr-gateway',
@@ -60,7 +60,12 @@ export async function startTargets(simulator, { upstreamConnections }) {
   const starters = {
     direct: async () => simulator,
     'bare-proxy': () =>
-      startServer({ name: 'bare-proxy', script: 'bench/peers/bare-proxy.mjs', env: { ...env, UPSTREAM_CONNECTIONS: String(upstreamConnections) }, ready: { line: true } }),
+      startServer({
+        name: 'bare-proxy',
+        script: 'bench/peers/bare-proxy.mjs',
+        env: { ...env, UPSTREAM_CONNECTIONS: String(upstreamConnections) },
+        ready: { line: true },
+      }),
     'apollo-peer': () => startServer({ name: 'apollo-peer', script: 'bench/peers/apollo-peer.mjs', env, ready: { line: true } }),
     'mesh-hive': () => startServer({ name: 'mesh-hive', script: 'bench/peers/mesh-hive/mesh-hive.mjs', env, ready: { line: true } }),
     'swr-gateway': () => startGateway(env),
@@ -87,7 +92,8 @@ export async function startTargets(simulator, { upstreamConnections }) {
 export function gatewayNodeArgs() {
   const start = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')).scripts.start;
   const words = start.trim().split(/\s+/);
-  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`package.json's start script is not "node [options] dist/main.js": ${start}`);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js')
+    throw new Error(`package.json's start script is not "node [options] dist/main.js": ${start}`);
   return words.slice(1, -1);
 }
 

@@ -17,8 +17,20 @@ const ENTITY_COUNT = 10;
 
 /** Every scalar field of SyncJob. */
 const SYNC_JOB_FIELDS = [
-  'id', 'status', 'tag', 'namespace', 'repoName', 'remoteRegionId', 'remoteNamespace', 'override',
-  'domainId', 'domainName', 'syncOperatorId', 'syncOperatorName', 'createdAt', 'updatedAt',
+  'id',
+  'status',
+  'tag',
+  'namespace',
+  'repoName',
+  'remoteRegionId',
+  'remoteNamespace',
+  'override',
+  'domainId',
+  'domainName',
+  'syncOperatorId',
+  'syncOperatorName',
+  'createdAt',
+  'updatedAt',
 ];
 
 const ONE_PAGE_QUERY = /* GraphQL */ `query BenchOnePage($namespace: String!, $name: String!, $first: Int) {
@@ -31,17 +43,39 @@ const ONE_PAGE_QUERY = /* GraphQL */ `query BenchOnePage($namespace: String!, $n
   }
 }`;
 
-const DASHBOARD_QUERY = /* GraphQL */ `query BenchDashboard($refs: [RepositoryRef!]!, $first: Int) {
-  repositories(refs: $refs) {
-    name
-    syncJobs(first: $first) { totalCount nodes { id status tag createdAt } }
+const DASHBOARD_QUERY = /* GraphQL */ `
+  query BenchDashboard($refs: [RepositoryRef!]!, $first: Int) {
+    repositories(refs: $refs) {
+      name
+      syncJobs(first: $first) {
+        totalCount
+        nodes {
+          id
+          status
+          tag
+          createdAt
+        }
+      }
+    }
   }
-}`;
+`;
 
 /** SyncJob as SWR (and so Mesh's generated type) has it: the documented fields, in the document's order. */
 const SWR_SYNC_JOB_FIELDS = [
-  'createdAt', 'domainID', 'domainName', 'id', 'namespace', 'override', 'remoteNamespace', 'remoteRegionId',
-  'repoName', 'status', 'syncOperatorId', 'syncOperatorName', 'tag', 'updatedAt',
+  'createdAt',
+  'domainID',
+  'domainName',
+  'id',
+  'namespace',
+  'override',
+  'remoteNamespace',
+  'remoteRegionId',
+  'repoName',
+  'status',
+  'syncOperatorId',
+  'syncOperatorName',
+  'tag',
+  'updatedAt',
 ];
 
 /**
@@ -94,13 +128,27 @@ export function createWorkloads(data) {
       id: 'one-page',
       title: 'One repository page',
       describe: `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { totalCount edges { cursor node { <all ${SYNC_JOB_FIELDS.length} SyncJob scalars> } } pageInfo { … } } }\`; mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { <all ${SWR_SYNC_JOB_FIELDS.length} SyncJob fields> }\` (no cursors, no totalCount); direct: \`GET ${ONE_PAGE_PATH}\``,
-      operation: { operationName: 'BenchOnePage', query: ONE_PAGE_QUERY, variables: { namespace: BENCH_NAMESPACE, name: 'nginx', first: ONE_PAGE_SIZE } },
-      meshOperation: { operationName: 'BenchOnePageMesh', query: MESH_ONE_PAGE_QUERY, variables: { namespace: BENCH_NAMESPACE, repository: 'nginx', filter: ONE_PAGE_FILTER } },
+      operation: {
+        operationName: 'BenchOnePage',
+        query: ONE_PAGE_QUERY,
+        variables: { namespace: BENCH_NAMESPACE, name: 'nginx', first: ONE_PAGE_SIZE },
+      },
+      meshOperation: {
+        operationName: 'BenchOnePageMesh',
+        query: MESH_ONE_PAGE_QUERY,
+        variables: { namespace: BENCH_NAMESPACE, repository: 'nginx', filter: ONE_PAGE_FILTER },
+      },
       restPath: ONE_PAGE_PATH,
       check(kind, response) {
         if (kind === 'rest') return checkRestPage(response, onePageJobs, totalOf('nginx'));
         if (kind === 'mesh') {
-          return checkGraphql(response, (data) => differences(data?.[MESH_FIELD], onePageJobs.map((job) => swrFields(job, SWR_SYNC_JOB_FIELDS)), `data.${MESH_FIELD}`));
+          return checkGraphql(response, (data) =>
+            differences(
+              data?.[MESH_FIELD],
+              onePageJobs.map((job) => swrFields(job, SWR_SYNC_JOB_FIELDS)),
+              `data.${MESH_FIELD}`,
+            ),
+          );
         }
         return checkGraphql(response, (data) => {
           const connection = data?.repository?.syncJobs;
@@ -123,13 +171,24 @@ export function createWorkloads(data) {
       id: 'dashboard',
       title: '20-repository dashboard',
       describe: `\`repositories(refs: [bench-0 … bench-19]) { name syncJobs(first: ${DASHBOARD_PAGE_SIZE}) { totalCount nodes { id status tag createdAt } } }\`; mesh-hive: ${BENCH_REPOSITORIES.length} aliases \`bench_N: ${MESH_FIELD}(namespace: "demo", repository: "bench-N", filter: "${DASHBOARD_FILTER}") { id status tag createdAt }\` (no totalCount)`,
-      operation: { operationName: 'BenchDashboard', query: DASHBOARD_QUERY, variables: { refs: dashboardRefs, first: DASHBOARD_PAGE_SIZE } },
-      meshOperation: { operationName: 'BenchDashboardMesh', query: MESH_DASHBOARD_QUERY, variables: { namespace: BENCH_NAMESPACE, filter: DASHBOARD_FILTER } },
+      operation: {
+        operationName: 'BenchDashboard',
+        query: DASHBOARD_QUERY,
+        variables: { refs: dashboardRefs, first: DASHBOARD_PAGE_SIZE },
+      },
+      meshOperation: {
+        operationName: 'BenchDashboardMesh',
+        query: MESH_DASHBOARD_QUERY,
+        variables: { namespace: BENCH_NAMESPACE, filter: DASHBOARD_FILTER },
+      },
       check(kind, response) {
         if (kind === 'mesh') {
           return checkGraphql(response, (data) => {
             const expected = Object.fromEntries(
-              BENCH_REPOSITORIES.map((name) => [meshAlias(name), newest(name, DASHBOARD_PAGE_SIZE).map((job) => swrFields(job, ['id', 'status', 'tag', 'createdAt']))]),
+              BENCH_REPOSITORIES.map((name) => [
+                meshAlias(name),
+                newest(name, DASHBOARD_PAGE_SIZE).map((job) => swrFields(job, ['id', 'status', 'tag', 'createdAt'])),
+              ]),
             );
             return differences(data, expected, 'data');
           });
@@ -170,7 +229,11 @@ export function createWorkloads(data) {
 /** Use to build the HTTP request a target gets for a workload: a GraphQL POST, or the direct REST GET. */
 export function requestFor(target, workload) {
   if (target.kind === 'rest') {
-    return { url: `${target.baseUrl}${workload.restPath}`, method: 'GET', headers: { 'x-auth-token': BENCH_TOKEN, accept: 'application/json' } };
+    return {
+      url: `${target.baseUrl}${workload.restPath}`,
+      method: 'GET',
+      headers: { 'x-auth-token': BENCH_TOKEN, accept: 'application/json' },
+    };
   }
   const operation = target.kind === 'mesh' ? workload.meshOperation : workload.operation;
   if (operation === undefined) throw new Error(`${target.id} has no request for the ${workload.id} workload`);
@@ -218,7 +281,8 @@ function checkRestPage(response, jobs, total) {
   if (response.status !== 200) return [`HTTP ${response.status}: ${response.text.slice(0, 300)}`];
   const problems = [];
   const range = response.headers.get('content-range');
-  if (range !== `0-${jobs.length}/${total}`) problems.push(`Content-Range is ${JSON.stringify(range)}, expected "0-${jobs.length}/${total}"`);
+  if (range !== `0-${jobs.length}/${total}`)
+    problems.push(`Content-Range is ${JSON.stringify(range)}, expected "0-${jobs.length}/${total}"`);
   let body;
   try {
     body = JSON.parse(response.text);
@@ -236,8 +300,8 @@ function checkCursors(connection) {
   const problems = [];
   if (cursors.some((cursor) => typeof cursor !== 'string' || cursor === '')) problems.push('an edge has no cursor');
   if (new Set(cursors).size !== cursors.length) problems.push('two edges share a cursor');
-  if (connection.pageInfo?.startCursor !== (cursors[0] ?? null)) problems.push('pageInfo.startCursor is not the first edge\'s cursor');
-  if (connection.pageInfo?.endCursor !== (cursors.at(-1) ?? null)) problems.push('pageInfo.endCursor is not the last edge\'s cursor');
+  if (connection.pageInfo?.startCursor !== (cursors[0] ?? null)) problems.push("pageInfo.startCursor is not the first edge's cursor");
+  if (connection.pageInfo?.endCursor !== (cursors.at(-1) ?? null)) problems.push("pageInfo.endCursor is not the last edge's cursor");
   return problems;
 }
 

@@ -132,7 +132,9 @@ async function handle(req, res) {
   if (typeof token !== 'string' || token === '') return sendJson(res, 401, { errors: [{ message: 'X-Auth-Token is required' }] });
   const operation = OPERATIONS[operationName];
   if (operation === undefined) {
-    return sendJson(res, 400, { errors: [{ message: `unknown operation ${operationName}; this proxy serves ${Object.keys(OPERATIONS).join(', ')}` }] });
+    return sendJson(res, 400, {
+      errors: [{ message: `unknown operation ${operationName}; this proxy serves ${Object.keys(OPERATIONS).join(', ')}` }],
+    });
   }
   try {
     sendJson(res, 200, await operation(variables, token));

@@ -21,8 +21,7 @@ const syncJobListFragment = graphql`
     repository(namespace: $namespace, name: $name) {
       namespace
       name
-      syncJobs(first: $count, after: $cursor, order: $order)
-        @connection(key: "SyncJobList_syncJobs", filters: ["order"]) {
+      syncJobs(first: $count, after: $cursor, order: $order) @connection(key: "SyncJobList_syncJobs", filters: ["order"]) {
         totalCount
         edges {
           node {
@@ -52,8 +51,12 @@ export function SyncJobList({ query }: { query: SyncJobList_query$key }) {
       <h2>
         {repository.namespace}/{repository.name}: {totalCount ?? '?'} sync jobs
       </h2>
-      <button type="button" onClick={() => refetch({ order: 'DESC' })}>Newest first</button>
-      <button type="button" onClick={() => refetch({ order: 'ASC' })}>Oldest first</button>
+      <button type="button" onClick={() => refetch({ order: 'DESC' })}>
+        Newest first
+      </button>
+      <button type="button" onClick={() => refetch({ order: 'ASC' })}>
+        Oldest first
+      </button>
       <ol>
         {edges.map(({ node }) => (
           <li key={node.id}>

@@ -17,15 +17,32 @@ const FEDERATION_QUERY_FIELDS = new Set(['_entities', '_service']);
 
 // Federation v2 directives, as imported by @link (unprefixed) or not (federation__*).
 const FEDERATION_DIRECTIVES = new Set([
-  'link', 'key', 'shareable', 'requires', 'provides', 'external', 'tag', 'extends', 'inaccessible', 'override',
-  'composeDirective', 'interfaceObject', 'authenticated', 'requiresScopes', 'policy', 'context', 'fromContext',
-  'cost', 'listSize',
+  'link',
+  'key',
+  'shareable',
+  'requires',
+  'provides',
+  'external',
+  'tag',
+  'extends',
+  'inaccessible',
+  'override',
+  'composeDirective',
+  'interfaceObject',
+  'authenticated',
+  'requiresScopes',
+  'policy',
+  'context',
+  'fromContext',
+  'cost',
+  'listSize',
 ]);
 
 const SPECIFIED_DIRECTIVES = new Set(specifiedDirectives.map((directive) => directive.name));
 
 // `_Any`, `_Entity`, `_Service`, `link__Import`, `federation__FieldSet`, ...
-const isFederationTypeName = (name) => /^_[^_]/.test(name) || name.startsWith('link__') || name.startsWith('federation__') || name === 'FieldSet';
+const isFederationTypeName = (name) =>
+  /^_[^_]/.test(name) || name.startsWith('link__') || name.startsWith('federation__') || name === 'FieldSet';
 
 const isFederationDirectiveName = (name) =>
   !SPECIFIED_DIRECTIVES.has(name) && (FEDERATION_DIRECTIVES.has(name) || name.startsWith('federation__') || name.startsWith('link__'));

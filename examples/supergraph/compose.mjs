@@ -14,7 +14,12 @@ export const DEFAULT_CATALOG_SUBGRAPH_URL = 'http://localhost:4001/graphql';
  * Composes the two subgraphs; returns the supergraph SDL, or throws with every composition error.
  * @param {{ swrTypeDefs: string, swrUrl?: string, catalogUrl?: string, extraSubgraphs?: Array<{ name: string, typeDefs: string, url: string }> }} options
  */
-export function composeSupergraph({ swrTypeDefs, swrUrl = DEFAULT_SWR_SUBGRAPH_URL, catalogUrl = DEFAULT_CATALOG_SUBGRAPH_URL, extraSubgraphs = [] }) {
+export function composeSupergraph({
+  swrTypeDefs,
+  swrUrl = DEFAULT_SWR_SUBGRAPH_URL,
+  catalogUrl = DEFAULT_CATALOG_SUBGRAPH_URL,
+  extraSubgraphs = [],
+}) {
   const result = composeServices([
     { name: 'swr', typeDefs: parse(swrTypeDefs), url: swrUrl },
     { name: 'catalog', typeDefs: parse(catalogTypeDefs), url: catalogUrl },

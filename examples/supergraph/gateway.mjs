@@ -53,9 +53,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const server = createServer(gateway);
   server.listen(port, () => console.log(`supergraph gateway listening on http://localhost:${port}/graphql`));
   for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => server.close(async () => {
-      await gateway[Symbol.asyncDispose]();
-      process.exit(0);
-    }));
+    process.on(signal, () =>
+      server.close(async () => {
+        await gateway[Symbol.asyncDispose]();
+        process.exit(0);
+      }),
+    );
   }
 }

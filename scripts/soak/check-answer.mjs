@@ -17,7 +17,11 @@ export function errorsByRepository(stats, body, repositoryAt) {
     const code = error?.extensions?.code ?? 'NO_CODE';
     increment(stats.errorCodes, code);
     const repository = Array.isArray(error.path) ? repositoryAt(error.path) : undefined;
-    if (!EXPECTED_CODES.has(code)) sample(stats.samples.unexpectedCodes, JSON.stringify({ repository, message: error.message, path: error.path, extensions: error.extensions }));
+    if (!EXPECTED_CODES.has(code))
+      sample(
+        stats.samples.unexpectedCodes,
+        JSON.stringify({ repository, message: error.message, path: error.path, extensions: error.extensions }),
+      );
     if (repository === undefined) {
       anomaly(stats, `error outside a repository: ${JSON.stringify(error)}`);
       continue;
@@ -45,8 +49,10 @@ export function checkConnection(stats, tenant, name, connection, codes, { offset
     sample(stats.samples.collateralTimeouts, where);
   }
   if (fault) {
-    if (connection !== null && connection !== undefined) anomaly(stats, `${where}: the faulty repository answered ${JSON.stringify(connection).slice(0, 200)}`);
-    if (!collateralTimeout && (codes.length !== 1 || codes[0] !== fault.code)) anomaly(stats, `${where}: expected one ${fault.code}, got ${JSON.stringify(codes)}`);
+    if (connection !== null && connection !== undefined)
+      anomaly(stats, `${where}: the faulty repository answered ${JSON.stringify(connection).slice(0, 200)}`);
+    if (!collateralTimeout && (codes.length !== 1 || codes[0] !== fault.code))
+      anomaly(stats, `${where}: expected one ${fault.code}, got ${JSON.stringify(codes)}`);
     return;
   }
   stats.healthyLookups += 1;
@@ -75,8 +81,10 @@ export function checkConnection(stats, tenant, name, connection, codes, { offset
   if (nodes.some((node) => node?.namespace !== SOAK_NAMESPACE || node?.repoName !== name)) problems.push('a node of another repository');
   if (pageInfo) {
     const hasNextPage = offset + size < count;
-    if (connection.pageInfo?.hasNextPage !== hasNextPage) problems.push(`hasNextPage ${connection.pageInfo?.hasNextPage}, expected ${hasNextPage}`);
-    if (connection.pageInfo?.hasPreviousPage !== offset > 0) problems.push(`hasPreviousPage ${connection.pageInfo?.hasPreviousPage}, expected ${offset > 0}`);
+    if (connection.pageInfo?.hasNextPage !== hasNextPage)
+      problems.push(`hasNextPage ${connection.pageInfo?.hasNextPage}, expected ${hasNextPage}`);
+    if (connection.pageInfo?.hasPreviousPage !== offset > 0)
+      problems.push(`hasPreviousPage ${connection.pageInfo?.hasPreviousPage}, expected ${offset > 0}`);
   }
   if (problems.length > 0) anomaly(stats, `${where}: ${problems.join('; ')}`);
 }

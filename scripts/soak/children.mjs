@@ -18,7 +18,9 @@ export const STARTUP_TIMEOUT_MS = 15_000;
  */
 export async function spawnSimulator(env) {
   const handle = spawnChild('simulator', [SIMULATOR.pathname, '--exit-with-stdin'], { env, stdin: 'pipe' });
-  const { value: url } = await waitForLine(handle, STARTUP_TIMEOUT_MS, (line) => (/^http:\/\/127\.0\.0\.1:\d+$/.test(line.trim()) ? line.trim() : undefined));
+  const { value: url } = await waitForLine(handle, STARTUP_TIMEOUT_MS, (line) =>
+    /^http:\/\/127\.0\.0\.1:\d+$/.test(line.trim()) ? line.trim() : undefined,
+  );
   return { handle, url };
 }
 

@@ -10,7 +10,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
 // Four levels of fragments, each spreading the next 60 times (60³ paths in 1.3 KB).
 const fanOut = [
   `{ repository(namespace: "${SOAK_NAMESPACE}", name: "repo-0") { ...L1 } }`,
-  ...['L1', 'L2', 'L3'].map((name, index) => `fragment ${name} on Repository { ${Array(60).fill(`...L${index + 2}`).join(' ')} }`),
+  ...['L1', 'L2', 'L3'].map(
+    (name, index) =>
+      `fragment ${name} on Repository { ${Array(60)
+        .fill(`...L${index + 2}`)
+        .join(' ')} }`,
+  ),
   'fragment L4 on Repository { name }',
 ].join('\n');
 const fiftyRefs = Array.from({ length: 50 }, (_, index) => `{ namespace: "${SOAK_NAMESPACE}", name: "x-${index}" }`).join(', ');
@@ -18,11 +23,37 @@ const fiftyRefs = Array.from({ length: 50 }, (_, index) => `{ namespace: "${SOAK
 /** [name, body, token?, expected status, expected code] */
 const HOSTILE = [
   ['fragment fan-out', JSON.stringify({ query: fanOut }), true, 200, null],
-  ['list literal 2,400 deep', JSON.stringify({ query: `{ repositories(refs: ${'['.repeat(2400)}${']'.repeat(2400)}) { name } }` }), false, 400, 'OPERATION_TOO_EXPENSIVE'],
-  ['variables 5,000 deep', `{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }","variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`, false, 400, 'OPERATION_TOO_EXPENSIVE'],
-  ['default refs used twice', JSON.stringify({ query: `query($r: [RepositoryRef!]! = [${fiftyRefs}]) { a: repositories(refs: $r) { syncJobs { totalCount } } b: repositories(refs: $r) { syncJobs(order: ASC) { totalCount } } }` }), true, 200, 'OPERATION_TOO_EXPENSIVE'],
+  [
+    'list literal 2,400 deep',
+    JSON.stringify({ query: `{ repositories(refs: ${'['.repeat(2400)}${']'.repeat(2400)}) { name } }` }),
+    false,
+    400,
+    'OPERATION_TOO_EXPENSIVE',
+  ],
+  [
+    'variables 5,000 deep',
+    `{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }","variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`,
+    false,
+    400,
+    'OPERATION_TOO_EXPENSIVE',
+  ],
+  [
+    'default refs used twice',
+    JSON.stringify({
+      query: `query($r: [RepositoryRef!]! = [${fiftyRefs}]) { a: repositories(refs: $r) { syncJobs { totalCount } } b: repositories(refs: $r) { syncJobs(order: ASC) { totalCount } } }`,
+    }),
+    true,
+    200,
+    'OPERATION_TOO_EXPENSIVE',
+  ],
   ['large distinct document', () => JSON.stringify({ query: `{ __typename } # ${Math.random()}`.padEnd(400_000, 'x') }), false, 200, null],
-  ['no token', JSON.stringify({ query: `{ repository(namespace: "${SOAK_NAMESPACE}", name: "repo-0") { syncJobs { totalCount } } }` }), false, 200, 'UNAUTHENTICATED'],
+  [
+    'no token',
+    JSON.stringify({ query: `{ repository(namespace: "${SOAK_NAMESPACE}", name: "repo-0") { syncJobs { totalCount } } }` }),
+    false,
+    200,
+    'UNAUTHENTICATED',
+  ],
   ['mutation', JSON.stringify({ query: 'mutation { x }' }), false, 200, 'GRAPHQL_VALIDATION_FAILED'],
 ];
 
@@ -64,6 +95,9 @@ export async function runHostile(context, tenant) {
   for (const seen of codes) increment(stats.hostileCodes, seen);
   const expected = code === null ? [] : [code];
   if (response.statusCode !== status || JSON.stringify([...new Set(codes)]) !== JSON.stringify(expected)) {
-    anomaly(stats, `hostile ${name}: expected HTTP ${status} ${JSON.stringify(expected)}, got HTTP ${response.statusCode} ${JSON.stringify(codes)}: ${text.slice(0, 200)}`);
+    anomaly(
+      stats,
+      `hostile ${name}: expected HTTP ${status} ${JSON.stringify(expected)}, got HTTP ${response.statusCode} ${JSON.stringify(codes)}: ${text.slice(0, 200)}`,
+    );
   }
 }

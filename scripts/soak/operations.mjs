@@ -78,7 +78,9 @@ async function runDashboard(context, tenant) {
   const refs = names.map((name) => ({ namespace: SOAK_NAMESPACE, name }));
   const body = await postOperation(context, tenant, DASHBOARD_QUERY, { refs });
   if (body === null) return;
-  const codes = errorsByRepository(context.stats, body, (path) => (path[0] === 'repositories' && typeof path[1] === 'number' ? names[path[1]] : undefined));
+  const codes = errorsByRepository(context.stats, body, (path) =>
+    path[0] === 'repositories' && typeof path[1] === 'number' ? names[path[1]] : undefined,
+  );
   const repositories = body.data?.repositories;
   if (!Array.isArray(repositories) || repositories.length !== names.length) {
     anomaly(context.stats, `${tenant.domainName} dashboard ${names}: repositories is ${JSON.stringify(repositories)?.slice(0, 200)}`);
@@ -87,10 +89,17 @@ async function runDashboard(context, tenant) {
   names.forEach((name, index) => {
     const repository = repositories[index];
     if (repository?.name !== name || repository?.namespace !== SOAK_NAMESPACE) {
-      anomaly(context.stats, `${tenant.domainName} dashboard ref ${index}: expected ${name}, got ${JSON.stringify(repository)?.slice(0, 200)}`);
+      anomaly(
+        context.stats,
+        `${tenant.domainName} dashboard ref ${index}: expected ${name}, got ${JSON.stringify(repository)?.slice(0, 200)}`,
+      );
       return;
     }
-    checkConnection(context.stats, tenant, name, repository.syncJobs, codes.get(name) ?? [], { offset: 0, size: DASHBOARD_PAGE_SIZE, pageInfo: false });
+    checkConnection(context.stats, tenant, name, repository.syncJobs, codes.get(name) ?? [], {
+      offset: 0,
+      size: DASHBOARD_PAGE_SIZE,
+      pageInfo: false,
+    });
   });
 }
 
@@ -144,7 +153,11 @@ async function postOperation(context, tenant, query, variables) {
   } finally {
     const ms = performance.now() - startedAt;
     stats.latenciesMs.push(ms);
-    noteSlowest(stats, ms, `${tenant.domainName} ${variables.name ?? variables.refs.map((ref) => ref.name).join(',')}${variables.after ? ' (page 2)' : ''}`);
+    noteSlowest(
+      stats,
+      ms,
+      `${tenant.domainName} ${variables.name ?? variables.refs.map((ref) => ref.name).join(',')}${variables.after ? ' (page 2)' : ''}`,
+    );
   }
   increment(stats.statuses, String(status));
   let body;

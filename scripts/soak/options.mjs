@@ -26,7 +26,8 @@ export function optionsFromArgv(argv) {
   }
   if (values.help) usage();
   const duration = Number(values.duration);
-  if (!Number.isFinite(duration) || duration <= 0 || duration > 3600) usage(`--duration: expected seconds in (0, 3600], received ${JSON.stringify(values.duration)}`);
+  if (!Number.isFinite(duration) || duration <= 0 || duration > 3600)
+    usage(`--duration: expected seconds in (0, 3600], received ${JSON.stringify(values.duration)}`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     usage(`--concurrency: expected an integer 1..10000, received ${JSON.stringify(values.concurrency)}`);

@@ -46,15 +46,22 @@ export function resultFrom({ stats, options, elapsedSeconds, usage, gatewayLog, 
   if (interrupted) result.interrupted = true;
   result.failures = failuresOf(result);
   if (interrupted) result.failures.push('interrupted');
-  if (gateway.exited) result.failures.push(`gateway exit ${gateway.exitSignal ?? gateway.exitCode}; stderr ${JSON.stringify(gateway.stderrTail.slice(-5))}`);
+  if (gateway.exited)
+    result.failures.push(`gateway exit ${gateway.exitSignal ?? gateway.exitCode}; stderr ${JSON.stringify(gateway.stderrTail.slice(-5))}`);
   return result;
 }
 
 /** Use to print a result: the human-readable table, the samples, then the SOAK_RESULT line. */
 export function printReport(result, options) {
   const rows = [
-    ['duration', `${result.durationSeconds} s, ${options.concurrency} workers${Number.isFinite(options.maxOperations) ? `, at most ${options.maxOperations} operations` : ''}`],
-    ['upstream', `${SOAK_TENANT_COUNT} tenants × ${SOAK_REPOSITORY_COUNT} repositories, ${SOAK_BACKGROUND_LATENCY_MS} ms latency; repo-38 → 503, repo-39 → ${SOAK_SLOW_LATENCY_MS} ms (SWR_TIMEOUT_MS ${SWR_TIMEOUT_MS})`],
+    [
+      'duration',
+      `${result.durationSeconds} s, ${options.concurrency} workers${Number.isFinite(options.maxOperations) ? `, at most ${options.maxOperations} operations` : ''}`,
+    ],
+    [
+      'upstream',
+      `${SOAK_TENANT_COUNT} tenants × ${SOAK_REPOSITORY_COUNT} repositories, ${SOAK_BACKGROUND_LATENCY_MS} ms latency; repo-38 → 503, repo-39 → ${SOAK_SLOW_LATENCY_MS} ms (SWR_TIMEOUT_MS ${SWR_TIMEOUT_MS})`,
+    ],
     ['operations', `${result.operations} (${result.opsPerSecond}/s); shapes ${formatCounts(result.shapes)}`],
     ['hostile', `${formatCounts(result.hostile)}; refused with ${formatCounts(result.hostileCodes)}`],
     ['latency ms', `p50 ${result.latencyMs.p50}, p95 ${result.latencyMs.p95}, p99 ${result.latencyMs.p99}, max ${result.latencyMs.max}`],
@@ -67,7 +74,9 @@ export function printReport(result, options) {
       'collateral timeouts',
       // The pointer names scripts/soak.mjs, whose header leads to the COLLATERAL note.
       `${result.collateralTimeouts} of ${result.timelyLookups} lookups outside the slow repository (${(result.collateralTimeoutRate * 100).toFixed(2)}%)` +
-        (result.collateralTimeouts > 0 ? `: ${formatCounts(result.collateralTimeoutsBy)}; the gateway was saturated (see COLLATERAL in soak.mjs)` : ''),
+        (result.collateralTimeouts > 0
+          ? `: ${formatCounts(result.collateralTimeoutsBy)}; the gateway was saturated (see COLLATERAL in soak.mjs)`
+          : ''),
     ],
     ['gateway RSS MB', `start ${result.rssStartMB}, end ${result.rssEndMB}, peak ${result.rssPeakMB}`],
     ['gateway CPU', result.gatewayCpuSeconds === null ? 'n/a' : `${result.gatewayCpuSeconds} s (${result.gatewayCpuPercent}% of one core)`],
@@ -104,7 +113,9 @@ function failuresOf(result) {
   if (badCodes.length > 0) failures.push(`unexpected error codes: ${badCodes.join(', ')}`);
   if (result.anomalies !== 0) failures.push(`${result.anomalies} anomalies (wrong pages, or errors on healthy repositories)`);
   if (result.collateralTimeoutRate > MAX_COLLATERAL_TIMEOUT_RATE) {
-    failures.push(`${result.collateralTimeouts} of ${result.timelyLookups} lookups that answer in time timed out (more than ${MAX_COLLATERAL_TIMEOUT_RATE * 100}%)`);
+    failures.push(
+      `${result.collateralTimeouts} of ${result.timelyLookups} lookups that answer in time timed out (more than ${MAX_COLLATERAL_TIMEOUT_RATE * 100}%)`,
+    );
   }
   if (result.gatewayExitedEarly) failures.push('the gateway exited during the run');
   return failures;

@@ -13,7 +13,9 @@ export function assertEstimateCoverage(schema: GraphQLSchema): void {
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${typeName}.${field.name}`;
       if (reaching.has(getNamedType(field.type).name) && !ESTIMATE_RULES[coordinate]) {
-        throw new Error(`The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: add one in estimate-upstream-calls.ts`);
+        throw new Error(
+          `The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: add one in estimate-upstream-calls.ts`,
+        );
       }
     }
   }
@@ -23,13 +25,14 @@ export function assertEstimateCoverage(schema: GraphQLSchema): void {
 function typesReachingRepository(schema: GraphQLSchema): Set<string> {
   const reaching = new Set(['Repository']);
   const types = Object.values(schema.getTypeMap()).filter((type) => isCompositeType(type) && !type.name.startsWith('__'));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const type of types) {
       if (reaching.has(type.name)) continue;
-      const next = isObjectType(type) || isInterfaceType(type)
-        ? Object.values(type.getFields()).map((field) => getNamedType(field.type).name)
-        : schema.getPossibleTypes(type as never).map((member) => member.name);
+      const next =
+        isObjectType(type) || isInterfaceType(type)
+          ? Object.values(type.getFields()).map((field) => getNamedType(field.type).name)
+          : schema.getPossibleTypes(type as never).map((member) => member.name);
       const abstract = isInterfaceType(type) ? schema.getPossibleTypes(type).map((member) => member.name) : [];
       if ([...next, ...abstract].some((name) => reaching.has(name))) {
         reaching.add(type.name);

@@ -90,7 +90,9 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   },
   'Query._entities': (args, selection, into, walk) => {
     const representations = Array.isArray(args.representations) ? args.representations : [];
-    const repositories = representations.filter((representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository');
+    const repositories = representations.filter(
+      (representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository',
+    );
     addRepositories(into, repositoriesFrom(repositories), selection(), walk);
   },
   'Repository.syncJobs': (args, selection, into, walk) => {
@@ -131,7 +133,9 @@ export function estimateUpstreamCalls(
   const walk: Walk = {
     schema,
     fragments: new Map(
-      document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
+      document.definitions
+        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => [fragment.name.value, fragment]),
     ),
     variables: coerced.coerced,
     options,

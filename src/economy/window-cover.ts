@@ -45,7 +45,7 @@ export function runsFromWindows(windows: readonly Interval[]): Interval[] {
 // Shrinks [start, end) while an already fetched interval covers its first or last item.
 function trimCovered(start: number, end: number, fetched: readonly Interval[]): [number, number] {
   let [from, to] = [start, end];
-  for (let moved = true; moved && from < to; ) {
+  for (let moved = true; moved && from < to;) {
     moved = false;
     for (const call of fetched) {
       const callEnd = call.offset + call.limit;

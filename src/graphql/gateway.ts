@@ -109,7 +109,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
 }
 
 /** Request headers a page may send: the token, and what clients and tracing add. */
-const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'x-auth-token', 'authorization', 'x-request-id', 'x-debug-upstream', 'if-none-match', 'traceparent', 'tracestate'];
+const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'accept',
+  'x-auth-token',
+  'authorization',
+  'x-request-id',
+  'x-debug-upstream',
+  'if-none-match',
+  'traceparent',
+  'tracestate',
+];
 
 /**
  * CORS_ORIGINS as Yoga's CORS options. Never with credentials: the gateway reads no cookies, and

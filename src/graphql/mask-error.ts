@@ -33,7 +33,10 @@ export function maskError(error: unknown, message: string): Error {
         extensions.http = { status: (extensions.http as { status?: number } | undefined)?.status ?? 400 };
       }
       if (typeof error.extensions.code === 'string') return error;
-      return withCode(error, error.path ? { code: 'INTERNAL_SERVER_ERROR' } : { code: 'BAD_USER_INPUT', http: { status: 400, spec: true } });
+      return withCode(
+        error,
+        error.path ? { code: 'INTERNAL_SERVER_ERROR' } : { code: 'BAD_USER_INPUT', http: { status: 400, spec: true } },
+      );
     }
     return createGraphQLError(message, {
       nodes: error.nodes,

@@ -164,7 +164,9 @@ async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset
   if (encoding && asset.body.length > 1024) {
     asset.compressed[encoding] ??=
       encoding === 'br'
-        ? compressBrotli(asset.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: asset.body.length } })
+        ? compressBrotli(asset.body, {
+            params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: asset.body.length },
+          })
         : compressGzip(asset.body, { level: 9 });
     body = await asset.compressed[encoding];
     headers['content-encoding'] = encoding;

@@ -110,7 +110,8 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     } catch (error) {
       // Yoga answers its own failures; this is the last line for a bug of ours below it.
       options.logger.error({ err: error }, 'unexpected failure serving a request');
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent && !res.destroyed)
+        sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     }
   }
@@ -146,7 +147,9 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
 function bodyRefusal(req: IncomingMessage, maxBodyBytes: number): { status: number; message: string } | null {
   const length = req.headers['content-length'];
   if (length !== undefined) {
-    return Number(length) > maxBodyBytes ? { status: 413, message: `The request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)` } : null;
+    return Number(length) > maxBodyBytes
+      ? { status: 413, message: `The request body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)` }
+      : null;
   }
   if (req.headers['transfer-encoding'] !== undefined) {
     return { status: 411, message: 'Send the request body with a Content-Length' };

@@ -128,9 +128,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     }
     for (const key of keys) {
       const used = fetched.filter((call) => overlaps(call, key));
-      const shared = used.some(
-        (call) => earlier.has(call) || keys.some((other) => other !== key && overlaps(call, other)),
-      );
+      const shared = used.some((call) => earlier.has(call) || keys.some((other) => other !== key && overlaps(call, other)));
       if (shared) economy.coalesced += 1;
     }
     return keys.map((key) => pageFromCalls(key, fetched));
@@ -192,7 +190,7 @@ async function pageFromCalls(window: Interval, calls: readonly FetchedCall[]): P
   let total: number | null = null;
   let requestId: string | null = null;
   let first = true;
-  for (let position = window.offset; position < end; ) {
+  for (let position = window.offset; position < end;) {
     const call = calls.find((candidate) => candidate.offset <= position && position < candidate.offset + candidate.limit);
     if (!call) throw new Error(`no call covers position ${position}`);
     const page = await call.page;

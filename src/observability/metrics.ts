@@ -47,18 +47,62 @@ export function createMetrics(): GatewayMetrics {
   gauge('swr_gateway_upstream_connections_in_use', 'SWR connections answering a call', () => pool().inUse);
   gauge('swr_gateway_upstream_calls_waiting', 'SWR calls waiting for a free connection', () => pool().waiting);
   gauge('swr_gateway_http_connections', 'Client sockets open', () => sockets().open);
-  gauge('swr_gateway_http_connections_evicted', 'Client sockets closed to make room for newer ones, since the start', () => sockets().evicted);
+  gauge(
+    'swr_gateway_http_connections_evicted',
+    'Client sockets closed to make room for newer ones, since the start',
+    () => sockets().evicted,
+  );
   return {
     registry,
-    operations: new Counter({ name: 'swr_gateway_graphql_operations_total', help: 'GraphQL operations by name and outcome', labelNames: ['operation', 'outcome'], registers }),
-    operationSeconds: new Histogram({ name: 'swr_gateway_graphql_operation_duration_seconds', help: 'GraphQL operation latency', labelNames: ['operation', 'outcome'], buckets: SECONDS_BUCKETS, registers }),
-    errors: new Counter({ name: 'swr_gateway_graphql_errors_total', help: 'GraphQL errors by extensions.code', labelNames: ['code'], registers }),
-    upstreamCalls: new Counter({ name: 'swr_gateway_upstream_calls_total', help: 'SWR tries by status class', labelNames: ['status_class'], registers }),
-    upstreamSeconds: new Histogram({ name: 'swr_gateway_upstream_call_duration_seconds', help: 'SWR try latency', labelNames: ['status_class'], buckets: SECONDS_BUCKETS, registers }),
+    operations: new Counter({
+      name: 'swr_gateway_graphql_operations_total',
+      help: 'GraphQL operations by name and outcome',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    operationSeconds: new Histogram({
+      name: 'swr_gateway_graphql_operation_duration_seconds',
+      help: 'GraphQL operation latency',
+      labelNames: ['operation', 'outcome'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    errors: new Counter({
+      name: 'swr_gateway_graphql_errors_total',
+      help: 'GraphQL errors by extensions.code',
+      labelNames: ['code'],
+      registers,
+    }),
+    upstreamCalls: new Counter({
+      name: 'swr_gateway_upstream_calls_total',
+      help: 'SWR tries by status class',
+      labelNames: ['status_class'],
+      registers,
+    }),
+    upstreamSeconds: new Histogram({
+      name: 'swr_gateway_upstream_call_duration_seconds',
+      help: 'SWR try latency',
+      labelNames: ['status_class'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
     upstreamRetries: new Counter({ name: 'swr_gateway_upstream_retries_total', help: 'SWR tries that were retries', registers }),
-    lookupsDeduplicated: new Counter({ name: 'swr_gateway_lookups_deduplicated_total', help: 'Page lookups answered by an identical lookup of the same operation', registers }),
-    lookupsCoalesced: new Counter({ name: 'swr_gateway_lookups_coalesced_total', help: 'Page windows served by a call shared with another window', registers }),
-    refusals: new Counter({ name: 'swr_gateway_operations_refused_total', help: 'Operations refused by a limit', labelNames: ['limit'], registers }),
+    lookupsDeduplicated: new Counter({
+      name: 'swr_gateway_lookups_deduplicated_total',
+      help: 'Page lookups answered by an identical lookup of the same operation',
+      registers,
+    }),
+    lookupsCoalesced: new Counter({
+      name: 'swr_gateway_lookups_coalesced_total',
+      help: 'Page windows served by a call shared with another window',
+      registers,
+    }),
+    refusals: new Counter({
+      name: 'swr_gateway_operations_refused_total',
+      help: 'Operations refused by a limit',
+      labelNames: ['limit'],
+      registers,
+    }),
     observePool(read) {
       pool = read;
     },

@@ -71,13 +71,7 @@ async function sliceFromRange(start: number, count: number, loadPage: LoadPage):
  * Cuts [start, start + count) out of `page` (fetched at page.offset with `limit`) and works out
  * the page info, asking for one more item only when SWR gave no total and a full page.
  */
-async function sliceFromPage(
-  start: number,
-  count: number,
-  page: SyncJobPage,
-  limit: number,
-  loadPage: LoadPage,
-): Promise<PageSlice> {
+async function sliceFromPage(start: number, count: number, page: SyncJobPage, limit: number, loadPage: LoadPage): Promise<PageSlice> {
   const skip = start - page.offset;
   const items = page.items.slice(skip, skip + count);
   const total = page.total;

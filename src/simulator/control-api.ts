@@ -21,12 +21,7 @@ const MAX_BODY_BYTES = 64 * 1024;
  * its knobs: `POST|GET|DELETE /__simulator/faults`, `GET|DELETE /__simulator/requests`.
  * Recorded requests leave without their tokens (see redactRecordedRequest).
  */
-export async function handleControlRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  state: ControlApiState,
-): Promise<void> {
+export async function handleControlRequest(req: IncomingMessage, res: ServerResponse, path: string, state: ControlApiState): Promise<void> {
   const resource = path.slice(CONTROL_PREFIX.length);
   const method = req.method ?? 'GET';
   if (resource === 'faults') {

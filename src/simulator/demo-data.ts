@@ -12,7 +12,6 @@ const FIRST_CREATED_AT_MS = Date.UTC(2024, 0, 2, 3, 4, 5);
 /** Microseconds of the first job; SWR prints six fractional digits, which `Date` cannot hold. */
 const FIRST_CREATED_MICROS = 123456;
 
-
 /** The demo tenant's identity (also what the README's examples show). */
 export const DEMO_DOMAIN_ID = '0657a1b2c3d4e5f60718293a4b5c6f60';
 export const DEMO_DOMAIN_NAME = 'demo-tenant';

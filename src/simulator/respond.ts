@@ -3,22 +3,12 @@ import { sendText as sendBody } from '../http/send-json.js';
 import { swrErrorBody, type SwrErrorShape } from './error-body.js';
 
 /** Use for every JSON answer: exact Content-Type and Content-Length, so clients never wait on a chunked end. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendText(res, status, JSON.stringify(body), headers);
 }
 
 /** Use to answer with a body that is declared JSON but may not be (the malformed-body fault). */
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   sendBody(res, status, text, { ...headers, 'Content-Type': 'application/json' });
 }
 

@@ -180,12 +180,11 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       req.socket.resetAndDestroy();
       return;
     }
-    recorded.status = answerWithFault(res, rule) ?? answerSyncJob(
-      res,
-      { method: recorded.method, route, filter: filter.result, token },
-      data,
-      { omitContentRange: rule?.noContentRange === true },
-    );
+    recorded.status =
+      answerWithFault(res, rule) ??
+      answerSyncJob(res, { method: recorded.method, route, filter: filter.result, token }, data, {
+        omitContentRange: rule?.noContentRange === true,
+      });
   }
 
   const simulator: SwrSimulator = {

@@ -60,12 +60,7 @@ export function answerSyncJob(
     return refuse(res, 404, SIMULATOR_ERROR_CODES.namespaceNotFound, `Namespace ${route.namespace} not found`);
   }
   if (found.found === 'repository-missing') {
-    return refuse(
-      res,
-      404,
-      SIMULATOR_ERROR_CODES.repositoryNotFound,
-      `Repository ${route.namespace}/${route.repository} not found`,
-    );
+    return refuse(res, 404, SIMULATOR_ERROR_CODES.repositoryNotFound, `Repository ${route.namespace}/${route.repository} not found`);
   }
   const window = windowFromJobs(found.jobs, filter.filter);
   // SWR sends Content-Range whenever limit and offset are given, which the filter check made sure of.
@@ -77,13 +72,7 @@ export function answerSyncJob(
 }
 
 /** Sends one natural ('new'-shaped) error and returns its status. */
-function refuse(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers?: Record<string, string>,
-): number {
+function refuse(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): number {
   sendSwrError(res, { status, code, message, headers });
   return status;
 }

@@ -151,7 +151,13 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
   }
 
   // One HTTP exchange; throws a typed upstream error, and reports itself through onCall whatever happens.
-  async function tryOnce(request: SyncJobPageRequest, path: string, filter: string, attempt: number, call: CallSignal): Promise<SyncJobPage> {
+  async function tryOnce(
+    request: SyncJobPageRequest,
+    path: string,
+    filter: string,
+    attempt: number,
+    call: CallSignal,
+  ): Promise<SyncJobPage> {
     const startedAt = performance.now();
     let status: number | null = null;
     let upstreamRequestId: string | null = null;
@@ -180,7 +186,10 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       if (status !== 200) {
         const details = errorDetailsFromBody(text);
         errorCode = details.errorCode;
-        throw new SwrHttpError({ status, requestId: upstreamRequestId, ...details }, retryAfterMsFromHeader(response.headers['retry-after']));
+        throw new SwrHttpError(
+          { status, requestId: upstreamRequestId, ...details },
+          retryAfterMsFromHeader(response.headers['retry-after']),
+        );
       }
       const parsed = syncJobsFromBody(text);
       if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, upstreamRequestId);

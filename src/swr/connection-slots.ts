@@ -110,7 +110,12 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
         };
         const onAbort = () => leave(reasonOf(signal!));
         const timer = setTimeout(
-          () => leave(new SwrOverloadedError(`every SWR connection stayed busy for ${options.queueTimeoutMs} ms (SWR_QUEUE_TIMEOUT_MS); try again shortly`)),
+          () =>
+            leave(
+              new SwrOverloadedError(
+                `every SWR connection stayed busy for ${options.queueTimeoutMs} ms (SWR_QUEUE_TIMEOUT_MS); try again shortly`,
+              ),
+            ),
           options.queueTimeoutMs,
         );
         const cleanup = () => {

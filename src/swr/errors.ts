@@ -112,8 +112,7 @@ export function errorDetailsFromBody(text: string): Pick<UpstreamDetails, 'error
   if (typeof body !== 'object' || body === null) return { errorCode: null, errorMessage: null };
   const record = body as Record<string, unknown>;
   const errorCode = stringOrNull(record.error_code) ?? stringOrNull(record.errorCode);
-  const errorMessage =
-    stringOrNull(record.error_msg) ?? stringOrNull(record.errorMessage) ?? stringOrNull(record.detail);
+  const errorMessage = stringOrNull(record.error_msg) ?? stringOrNull(record.errorMessage) ?? stringOrNull(record.detail);
   return { errorCode, errorMessage };
 }
 

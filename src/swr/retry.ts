@@ -36,9 +36,7 @@ export function isRetryableFailure(error: unknown): boolean {
 export function retryDelayMs(retry: number, error: unknown, policy: RetryPolicy, remainingMs: number): number | null {
   const retryAfterMs = error instanceof SwrHttpError ? error.retryAfterMs : null;
   const delay =
-    retryAfterMs !== null
-      ? retryAfterMs
-      : Math.floor(policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));
+    retryAfterMs !== null ? retryAfterMs : Math.floor(policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));
   if (delay > policy.maxDelayMs || delay >= remainingMs) return null;
   return delay;
 }

@@ -16,7 +16,6 @@ const STRING_FIELDS = [
   'updatedAt',
 ] as const;
 
-
 /**
  * Why a value is not a well-formed SWR SyncJob, or null when it is. Checked in place (no copy):
  * every documented field with its documented type, a 32-bit integer id and readable times.

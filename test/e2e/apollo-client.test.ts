@@ -1,7 +1,13 @@
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createSwrGatewayClient } from '../../examples/apollo-client/create-swr-gateway-client.js';
-import { cachedSyncJobs, loadNextSyncJobs, loadPreviousSyncJobs, watchSyncJobs, type SyncJobsQuery } from '../../examples/apollo-client/sync-jobs-pager.js';
+import {
+  cachedSyncJobs,
+  loadNextSyncJobs,
+  loadPreviousSyncJobs,
+  watchSyncJobs,
+  type SyncJobsQuery,
+} from '../../examples/apollo-client/sync-jobs-pager.js';
 import { typePolicies } from '../../examples/apollo-client/type-policies.js';
 import {
   RepositoriesDashboardDocument,
@@ -78,7 +84,12 @@ describe('Apollo Client with relayStylePagination', () => {
     expect(merged).toEqual([10, 20, 30, 40, 47]);
     expect(idsOf(connection)).toEqual(expected.ids);
     expect(connection?.totalCount).toBe(NGINX_JOBS);
-    expect(connection?.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false, startCursor: expected.cursors[0], endCursor: expected.cursors[46] });
+    expect(connection?.pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: expected.cursors[0],
+      endCursor: expected.cursors[46],
+    });
     expect(requests).toEqual([
       { ...NGINX, first: 10, order: 'DESC' },
       ...[9, 19, 29, 39].map((index) => ({ ...NGINX, first: 10, after: expected.cursors[index], order: 'DESC' })),
@@ -101,7 +112,12 @@ describe('Apollo Client with relayStylePagination', () => {
     expect(merged).toEqual([10, 20, 30, 40, 47]);
     expect(idsOf(connection)).toEqual(expected.ids);
     expect(connection?.totalCount).toBe(NGINX_JOBS);
-    expect(connection?.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false, startCursor: expected.cursors[0], endCursor: expected.cursors[46] });
+    expect(connection?.pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: expected.cursors[0],
+      endCursor: expected.cursors[46],
+    });
     expect(requests).toEqual([
       { ...NGINX, last: 10, order: 'DESC' },
       ...[37, 27, 17, 7].map((index) => ({ ...NGINX, last: 10, before: expected.cursors[index], order: 'DESC' })),

@@ -16,7 +16,9 @@ const sdl = loadTypeDefs();
 describe('composition into a supergraph', () => {
   it('composes schema/ with the example catalog subgraph without errors', () => {
     const supergraph = compose({ swrTypeDefs: sdl });
-    expect(supergraph).toMatch(/type Repository\s+@join__type\(graph: CATALOG, key: "namespace name"\)\s+@join__type\(graph: SWR, key: "namespace name"\)/);
+    expect(supergraph).toMatch(
+      /type Repository\s+@join__type\(graph: CATALOG, key: "namespace name"\)\s+@join__type\(graph: SWR, key: "namespace name"\)/,
+    );
     expect(supergraph).toMatch(/syncJobs\([\s\S]*?\): SyncJobConnection @join__field\(graph: SWR\)/);
     expect(supergraph).toMatch(/description: String @join__field\(graph: CATALOG\)/);
   });
@@ -35,12 +37,17 @@ describe('composition into a supergraph', () => {
       type PageInfo @shareable { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
       type Repository @key(fields: "namespace name") { namespace: String! name: String! owners: [String!]! }
     `;
-    expect(() => compose({ swrTypeDefs: sdl, extraSubgraphs: [{ name: 'owners', typeDefs: other, url: 'http://owners/graphql' }] })).not.toThrow();
+    expect(() =>
+      compose({ swrTypeDefs: sdl, extraSubgraphs: [{ name: 'owners', typeDefs: other, url: 'http://owners/graphql' }] }),
+    ).not.toThrow();
   });
 
   it.each([
     ['PageInfo loses @shareable', (text: string) => text.replace('type PageInfo @shareable', 'type PageInfo')],
-    ['a key field changes type', (text: string) => text.replace(/(type Repository @key[^{]*\{[\s\S]*?)namespace: String!/, '$1namespace: Int!')],
+    [
+      'a key field changes type',
+      (text: string) => text.replace(/(type Repository @key[^{]*\{[\s\S]*?)namespace: String!/, '$1namespace: Int!'),
+    ],
     ['the Repository key changes', (text: string) => text.replace('@key(fields: "namespace name")', '@key(fields: "nonexistent")')],
     ['the federation link is dropped', (text: string) => text.replace(/extend schema @link[^\n]*\n/, '')],
   ])('fails when the SDL stops composing: %s', (_label, mutate) => {

@@ -73,7 +73,16 @@ describe('GraphiQL in Chromium', () => {
     expect(print(parse(sent.query))).toBe(print(parse(GRAPHIQL_DEFAULT_QUERY)));
     expect((await answered).status()).toBe(200);
     // The gateway forwarded the caller's token: exactly one upstream call, the first page of five.
-    expect(stack.simulator.requests.map(({ method, namespace, repository, filter, token, status }) => ({ method, namespace, repository, filter, token, status }))).toEqual([
+    expect(
+      stack.simulator.requests.map(({ method, namespace, repository, filter, token, status }) => ({
+        method,
+        namespace,
+        repository,
+        filter,
+        token,
+        status,
+      })),
+    ).toEqual([
       { method: 'GET', namespace: 'demo', repository: 'nginx', filter: 'limit::5|offset::0|order::desc', token: DEMO_TOKEN, status: 200 },
     ]);
 
@@ -83,7 +92,12 @@ describe('GraphiQL in Chromium', () => {
     expect(status).toBe(200);
     expect(shown).toEqual(overHttp);
     const { namespace, name, syncJobs } = shown.data.repository;
-    expect({ namespace, name, totalCount: syncJobs.totalCount, edges: syncJobs.edges.length }).toEqual({ namespace: 'demo', name: 'nginx', totalCount: 47, edges: 5 });
+    expect({ namespace, name, totalCount: syncJobs.totalCount, edges: syncJobs.edges.length }).toEqual({
+      namespace: 'demo',
+      name: 'nginx',
+      totalCount: 47,
+      edges: 5,
+    });
     expect(syncJobs.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, endCursor: syncJobs.edges[4].cursor });
     expect(syncJobs.edges[0].node).toEqual({
       id: expect.any(String),

@@ -36,7 +36,12 @@ const freePort = () =>
 
 // Runs `command` as the README says, with `env`; resolves once it prints that it listens on `port`.
 function start(command: string, env: Record<string, string>, port: number): Promise<void> {
-  const child = spawn('sh', ['-c', command], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', command], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -72,7 +77,11 @@ describe('README: Use it in a supergraph', () => {
     const body = (await response.json()) as { data?: any; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data.featuredRepositories).toEqual([
-      { name: 'nginx', description: expect.any(String), syncJobs: { totalCount: 47, nodes: [expect.objectContaining({ status: expect.any(String) }), expect.anything()] } },
+      {
+        name: 'nginx',
+        description: expect.any(String),
+        syncJobs: { totalCount: 47, nodes: [expect.objectContaining({ status: expect.any(String) }), expect.anything()] },
+      },
       { name: 'redis', description: expect.any(String), syncJobs: { totalCount: 12, nodes: [expect.anything(), expect.anything()] } },
     ]);
     // The example gateway's GraphiQL is offline: no script from a CDN.

@@ -53,14 +53,20 @@ function compileRelayExample(schema: string): Compilation {
 }
 
 const readArtifacts = (directory: string) =>
-  Object.fromEntries(readdirSync(directory).sort().map((file) => [file, readFileSync(join(directory, file), 'utf8')]));
+  Object.fromEntries(
+    readdirSync(directory)
+      .sort()
+      .map((file) => [file, readFileSync(join(directory, file), 'utf8')]),
+  );
 
 // The schema without one field of one type, printed again (so descriptions stay well-formed).
 function withoutField(sdl: string, typeName: string, fieldName: string): string {
   const mutated = print(
     visit(parse(sdl), {
       ObjectTypeDefinition: (node) =>
-        node.name.value === typeName ? { ...node, fields: node.fields?.filter((field: FieldDefinitionNode) => field.name.value !== fieldName) } : undefined,
+        node.name.value === typeName
+          ? { ...node, fields: node.fields?.filter((field: FieldDefinitionNode) => field.name.value !== fieldName) }
+          : undefined,
     }),
   );
   expect(mutated).not.toBe(print(parse(sdl)));
@@ -85,8 +91,13 @@ describe('examples/relay: the client schema', () => {
     const isFederationName = (name: string) => /^_[^_]|^link__|^federation__/.test(name);
     const clientTypes = Object.keys(client.getTypeMap()).sort();
 
-    expect(clientTypes).toEqual(Object.keys(served.getTypeMap()).filter((name) => !isFederationName(name)).sort());
-    for (const name of clientTypes.filter((type) => type !== 'Query')) expect(printType(client.getType(name)!)).toBe(printType(served.getType(name)!));
+    expect(clientTypes).toEqual(
+      Object.keys(served.getTypeMap())
+        .filter((name) => !isFederationName(name))
+        .sort(),
+    );
+    for (const name of clientTypes.filter((type) => type !== 'Query'))
+      expect(printType(client.getType(name)!)).toBe(printType(served.getType(name)!));
     expect(Object.keys(served.getQueryType()!.getFields()).sort()).toEqual(['_entities', '_service', 'repositories', 'repository']);
     expect(Object.keys(client.getQueryType()!.getFields())).toEqual(['repository', 'repositories']);
     expect(client.getDirectives().map((directive) => directive.name)).toEqual(specifiedDirectives.map((directive) => directive.name));
@@ -99,16 +110,40 @@ describe('examples/relay: relay-compiler', () => {
     const compilation = compileRelayExample(clientSchema);
     expect(compilation.output).toContain('Compilation completed');
     expect(compilation.status).toBe(0);
-    expect(Object.keys(compilation.artifacts)).toEqual(['RepositorySyncJobsQuery.graphql.ts', 'SyncJobListPaginationQuery.graphql.ts', 'SyncJobList_query.graphql.ts']);
+    expect(Object.keys(compilation.artifacts)).toEqual([
+      'RepositorySyncJobsQuery.graphql.ts',
+      'SyncJobListPaginationQuery.graphql.ts',
+      'SyncJobList_query.graphql.ts',
+    ]);
     expect(compilation.artifacts).toEqual(readArtifacts(ARTIFACTS));
   });
 
   it.each([
-    ['PageInfo has no hasNextPage', () => withoutField(clientSchema, 'PageInfo', 'hasNextPage'), /@connection used on invalid field 'syncJobs'.*'pageInfo \{ hasNextPage \}'/],
-    ['PageInfo has no endCursor', () => withoutField(clientSchema, 'PageInfo', 'endCursor'), /@connection used on invalid field 'syncJobs'.*'pageInfo \{ endCursor \}'/],
-    ['edges have no cursor', () => withoutField(clientSchema, 'SyncJobEdge', 'cursor'), /@connection used on invalid field 'syncJobs'.*'edges \{ cursor \}'/],
-    ['the connection has no pageInfo', () => withoutField(clientSchema, 'SyncJobConnection', 'pageInfo'), /@connection used on invalid field 'syncJobs'.*'pageInfo'/],
-    ['edges are not a list', () => clientSchema.replace('edges: [SyncJobEdge!]!', 'edges: SyncJobEdge!'), /@connection used on invalid field 'syncJobs'.*'edges'/],
+    [
+      'PageInfo has no hasNextPage',
+      () => withoutField(clientSchema, 'PageInfo', 'hasNextPage'),
+      /@connection used on invalid field 'syncJobs'.*'pageInfo \{ hasNextPage \}'/,
+    ],
+    [
+      'PageInfo has no endCursor',
+      () => withoutField(clientSchema, 'PageInfo', 'endCursor'),
+      /@connection used on invalid field 'syncJobs'.*'pageInfo \{ endCursor \}'/,
+    ],
+    [
+      'edges have no cursor',
+      () => withoutField(clientSchema, 'SyncJobEdge', 'cursor'),
+      /@connection used on invalid field 'syncJobs'.*'edges \{ cursor \}'/,
+    ],
+    [
+      'the connection has no pageInfo',
+      () => withoutField(clientSchema, 'SyncJobConnection', 'pageInfo'),
+      /@connection used on invalid field 'syncJobs'.*'pageInfo'/,
+    ],
+    [
+      'edges are not a list',
+      () => clientSchema.replace('edges: [SyncJobEdge!]!', 'edges: SyncJobEdge!'),
+      /@connection used on invalid field 'syncJobs'.*'edges'/,
+    ],
   ])('fails to compile when %s', (_case, mutate, message) => {
     const schema = mutate();
     expect(schema).not.toBe(clientSchema);
@@ -126,7 +161,15 @@ describe('examples/relay: the operations Relay generates', () => {
   });
   afterAll(() => stack.close());
 
-  type Page = { repository: { syncJobs: { totalCount: number; edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { endCursor: string | null; hasNextPage: boolean } } } };
+  type Page = {
+    repository: {
+      syncJobs: {
+        totalCount: number;
+        edges: Array<{ cursor: string; node: { id: string } }>;
+        pageInfo: { endCursor: string | null; hasNextPage: boolean };
+      };
+    };
+  };
 
   it('page through all 47 demo/nginx jobs: the page query, then the refetchable pagination query after each endCursor', async () => {
     const variables = { namespace: 'demo', name: 'nginx' };
@@ -138,7 +181,9 @@ describe('examples/relay: the operations Relay generates', () => {
     const pages: Page[] = [first.data as Page];
     const paginationQuery = operationTextOf('SyncJobListPaginationQuery.graphql.ts');
     while (pages.at(-1)!.repository.syncJobs.pageInfo.hasNextPage) {
-      const next = await stack.query(paginationQuery, { variables: { ...variables, count: 10, cursor: pages.at(-1)!.repository.syncJobs.pageInfo.endCursor } });
+      const next = await stack.query(paginationQuery, {
+        variables: { ...variables, count: 10, cursor: pages.at(-1)!.repository.syncJobs.pageInfo.endCursor },
+      });
       expect(next.errors).toBeUndefined();
       pages.push(next.data as Page);
     }
@@ -149,11 +194,18 @@ describe('examples/relay: the operations Relay generates', () => {
   });
 
   it('refetch with another order starts that order from the beginning', async () => {
-    const refetched = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), { variables: { namespace: 'demo', name: 'redis', order: 'ASC' } });
+    const refetched = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), {
+      variables: { namespace: 'demo', name: 'redis', order: 'ASC' },
+    });
     const newest = await stack.query(`{ repository(namespace: "demo", name: "redis") { syncJobs(first: 12) { nodes { id } } } }`);
     const ids = (refetched.data as Page).repository.syncJobs.edges.map((edge) => edge.node.id);
 
     expect(refetched.errors).toBeUndefined();
-    expect(ids).toEqual((newest.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id).toReversed().slice(0, 10));
+    expect(ids).toEqual(
+      (newest.data.repository.syncJobs.nodes as Array<{ id: string }>)
+        .map((node) => node.id)
+        .toReversed()
+        .slice(0, 10),
+    );
   });
 });

@@ -63,7 +63,17 @@ const FEATURED = /* GraphQL */ `
       namespace
       name
       description
-      syncJobs(first: 3) { totalCount nodes { id status domainName } pageInfo { hasNextPage } }
+      syncJobs(first: 3) {
+        totalCount
+        nodes {
+          id
+          status
+          domainName
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
     }
   }
 `;
@@ -77,7 +87,11 @@ describe('a supergraph with the catalog subgraph, under Hive Gateway', () => {
         namespace: 'demo',
         name: 'nginx',
         description: 'High-performance HTTP server and reverse proxy',
-        syncJobs: { totalCount: 47, nodes: [expect.objectContaining({ domainName: 'alice' }), expect.anything(), expect.anything()], pageInfo: { hasNextPage: true } },
+        syncJobs: {
+          totalCount: 47,
+          nodes: [expect.objectContaining({ domainName: 'alice' }), expect.anything(), expect.anything()],
+          pageInfo: { hasNextPage: true },
+        },
       },
       {
         namespace: 'demo',
@@ -94,7 +108,9 @@ describe('a supergraph with the catalog subgraph, under Hive Gateway', () => {
   });
 
   it('propagates Authorization: Bearer as well', async () => {
-    const response = await querySupergraph(`{ featuredRepositories { name syncJobs(first: 1) { totalCount } } }`, { authorization: 'Bearer token-alice' });
+    const response = await querySupergraph(`{ featuredRepositories { name syncJobs(first: 1) { totalCount } } }`, {
+      authorization: 'Bearer token-alice',
+    });
     expect(response.data.featuredRepositories.map((repository: any) => repository.syncJobs.totalCount)).toEqual([47, 12]);
     expect(stack.simulator.requests.map((request) => request.token)).toEqual(['token-alice', 'token-alice']);
   });
@@ -110,7 +126,9 @@ describe('a supergraph with the catalog subgraph, under Hive Gateway', () => {
   });
 
   it('maps upstream errors through the supergraph with their codes', async () => {
-    const response = await querySupergraph(`{ featuredRepositories { name syncJobs(first: 1) { totalCount } } }`, { 'x-auth-token': 'token-mallory' });
+    const response = await querySupergraph(`{ featuredRepositories { name syncJobs(first: 1) { totalCount } } }`, {
+      'x-auth-token': 'token-mallory',
+    });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(stack.simulator.requests.map((request) => request.token)).toEqual(['token-mallory', 'token-mallory']);
   });

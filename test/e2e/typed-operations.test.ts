@@ -13,13 +13,18 @@ import { startStack, type Stack } from '../support/stack.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPERATIONS = join(ROOT, 'examples/operations');
 const GENERATED = 'examples/operations/__generated__/';
-const operationFiles = readdirSync(OPERATIONS).filter((file) => file.endsWith('.graphql')).sort();
+const operationFiles = readdirSync(OPERATIONS)
+  .filter((file) => file.endsWith('.graphql'))
+  .sort();
 
 describe('typed operations (examples/operations)', () => {
   it('are what graphql-codegen generates from examples/operations and schema/ (run `npm run codegen`)', async () => {
     const { config } = await loadCodegenConfig({ configFilePath: join(ROOT, 'codegen.yml') });
     expect(Object.keys(config.generates)).toContain(GENERATED);
-    const outputs = (await generate({ ...config, cwd: ROOT, silent: true, generates: { [GENERATED]: config.generates[GENERATED]! } }, false)) as Array<{
+    const outputs = (await generate(
+      { ...config, cwd: ROOT, silent: true, generates: { [GENERATED]: config.generates[GENERATED]! } },
+      false,
+    )) as Array<{
       filename: string;
       content: string;
     }>;
@@ -27,7 +32,8 @@ describe('typed operations (examples/operations)', () => {
     expect(outputs.map((output) => output.filename.replace(ROOT, '')).sort()).toEqual(
       ['gql.ts', 'graphql.ts', 'index.ts'].map((file) => `${GENERATED}${file}`),
     );
-    for (const { filename, content } of outputs) expect(readFileSync(join(ROOT, filename.replace(ROOT, '')), 'utf8'), filename).toBe(content);
+    for (const { filename, content } of outputs)
+      expect(readFileSync(join(ROOT, filename.replace(ROOT, '')), 'utf8'), filename).toBe(content);
   });
 
   it('are valid against the schema the gateway serves', () => {
@@ -59,7 +65,10 @@ function snippetSources(): Record<string, string> {
 
 describe('the frontend guide (README: For frontend developers)', () => {
   const guide = frontendGuide();
-  const blocks = [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, language, code]) => ({ language: language!, code: code!.trimEnd() }));
+  const blocks = [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, language, code]) => ({
+    language: language!,
+    code: code!.trimEnd(),
+  }));
   const sources = snippetSources();
 
   let stack: Stack;
@@ -78,7 +87,10 @@ describe('the frontend guide (README: For frontend developers)', () => {
     const code = blocks.filter((block) => ['ts', 'tsx', 'json', 'yaml'].includes(block.language));
     expect(code.length).toBeGreaterThanOrEqual(8);
     for (const { code: snippet } of code) {
-      expect(Object.keys(sources).filter((file) => sources[file]!.includes(snippet)), snippet).not.toEqual([]);
+      expect(
+        Object.keys(sources).filter((file) => sources[file]!.includes(snippet)),
+        snippet,
+      ).not.toEqual([]);
     }
   });
 

@@ -13,7 +13,8 @@ const data = {
 const disjointPages = (n: number) =>
   `{ ${Array.from(
     { length: n },
-    (_, index) => `a${index}: repository(namespace: "org", name: "repo-0") { syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
+    (_, index) =>
+      `a${index}: repository(namespace: "org", name: "repo-0") { syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
   ).join('\n')} }`;
 
 const stack = useStack({ data, inMemory: true });
@@ -69,7 +70,10 @@ describe('the upstream-call budget', () => {
   });
 
   it('sees through fragments and honours @skip', async () => {
-    const pages = Array.from({ length: 60 }, (_, index) => `p${index}: syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { totalCount }`);
+    const pages = Array.from(
+      { length: 60 },
+      (_, index) => `p${index}: syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { totalCount }`,
+    );
     const query = `query($skip: Boolean!) { repository(namespace: "org", name: "repo-1") { ...Pages @skip(if: $skip) } }
       fragment Pages on Repository { ${pages.join('\n')} }`;
     const refused = await stack.query(query, { variables: { skip: false } });
@@ -104,7 +108,10 @@ describe('depth, alias and token limits', () => {
     const deep = `{ repository(namespace: "org", name: "repo-0") { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } } } } } } } }`;
     const response = await stack.query(deep);
     expect(response.errors).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/Operation refused: .*[Dd]epth limit of 12/), extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_DEPTH' } }),
+      expect.objectContaining({
+        message: expect.stringMatching(/Operation refused: .*[Dd]epth limit of 12/),
+        extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_DEPTH' },
+      }),
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
   });
@@ -114,7 +121,10 @@ describe('depth, alias and token limits', () => {
     try {
       const response = await limited.query(disjointPages(4));
       expect(response.errors).toEqual([
-        expect.objectContaining({ message: 'Operation refused: Aliases limit of 3 exceeded, found 4.', extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_ALIASES' } }),
+        expect.objectContaining({
+          message: 'Operation refused: Aliases limit of 3 exceeded, found 4.',
+          extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_ALIASES' },
+        }),
       ]);
       expect(limited.simulator.requests).toHaveLength(0);
     } finally {
@@ -127,7 +137,10 @@ describe('depth, alias and token limits', () => {
     try {
       const response = await limited.query(disjointPages(5));
       expect(response.errors).toEqual([
-        expect.objectContaining({ message: expect.stringContaining('Token limit of 100 exceeded'), extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_TOKENS' } }),
+        expect.objectContaining({
+          message: expect.stringContaining('Token limit of 100 exceeded'),
+          extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_TOKENS' },
+        }),
       ]);
       expect(limited.simulator.requests).toHaveLength(0);
     } finally {
@@ -136,7 +149,9 @@ describe('depth, alias and token limits', () => {
   });
 
   it('still serves introspection', async () => {
-    const response = await stack.query(`{ __schema { queryType { name } types { name fields { name type { kind ofType { kind ofType { kind ofType { name } } } } } } } }`);
+    const response = await stack.query(
+      `{ __schema { queryType { name } types { name fields { name type { kind ofType { kind ofType { kind ofType { name } } } } } } } }`,
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data.__schema.queryType.name).toBe('Query');
   });

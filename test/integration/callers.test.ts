@@ -5,15 +5,36 @@ import { useStack } from '../support/stack.js';
 // Two tenants with their own tokens and the same organization and repository names.
 const data = {
   tenants: [
-    createTenantData({ domainId: 'alice-domain', domainName: 'alice', tokens: ['token-alice'], namespaces: { shared: { app: 12 } }, idBase: 1000, tagPrefix: 'alice-' }),
-    createTenantData({ domainId: 'bob-domain', domainName: 'bob', tokens: ['token-bob'], namespaces: { shared: { app: 7 } }, idBase: 2000, tagPrefix: 'bob-' }),
+    createTenantData({
+      domainId: 'alice-domain',
+      domainName: 'alice',
+      tokens: ['token-alice'],
+      namespaces: { shared: { app: 12 } },
+      idBase: 1000,
+      tagPrefix: 'alice-',
+    }),
+    createTenantData({
+      domainId: 'bob-domain',
+      domainName: 'bob',
+      tokens: ['token-bob'],
+      namespaces: { shared: { app: 7 } },
+      idBase: 2000,
+      tagPrefix: 'bob-',
+    }),
   ],
 };
 
 const JOBS = /* GraphQL */ `
   query Jobs($first: Int) {
     repository(namespace: "shared", name: "app") {
-      syncJobs(first: $first) { totalCount nodes { id domainName tag } }
+      syncJobs(first: $first) {
+        totalCount
+        nodes {
+          id
+          domainName
+          tag
+        }
+      }
     }
   }
 `;
@@ -45,7 +66,12 @@ describe('caller tokens', () => {
     const response = await stack.query(JOBS, { variables: { first: 2 }, token: null });
     expect(response.data).toEqual({ repository: { syncJobs: null } });
     expect(response.errors).toEqual([
-      { message: expect.stringContaining('No token'), path: ['repository', 'syncJobs'], locations: expect.any(Array), extensions: { code: 'UNAUTHENTICATED' } },
+      {
+        message: expect.stringContaining('No token'),
+        path: ['repository', 'syncJobs'],
+        locations: expect.any(Array),
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
   });
@@ -70,11 +96,31 @@ describe('input checked before any upstream call', () => {
   it.each([
     ['an invalid organization', `{ repository(namespace: "Demo!", name: "app") { syncJobs { totalCount } } }`, ['repository']],
     ['an invalid repository name', `{ repository(namespace: "shared", name: "app//x") { syncJobs { totalCount } } }`, ['repository']],
-    ['first and last together', `{ repository(namespace: "shared", name: "app") { syncJobs(first: 1, last: 1) { totalCount } } }`, ['repository', 'syncJobs']],
-    ['first over MAX_PAGE_SIZE', `{ repository(namespace: "shared", name: "app") { syncJobs(first: 101) { totalCount } } }`, ['repository', 'syncJobs']],
-    ['a negative last', `{ repository(namespace: "shared", name: "app") { syncJobs(last: -1) { totalCount } } }`, ['repository', 'syncJobs']],
-    ['a forged cursor', `{ repository(namespace: "shared", name: "app") { syncJobs(after: "b2Zmc2V0OjEw") { totalCount } } }`, ['repository', 'syncJobs']],
-    ['an invalid ref among repositories', `{ repositories(refs: [{ namespace: "shared", name: "-app" }]) { syncJobs { totalCount } } }`, ['repositories', 0]],
+    [
+      'first and last together',
+      `{ repository(namespace: "shared", name: "app") { syncJobs(first: 1, last: 1) { totalCount } } }`,
+      ['repository', 'syncJobs'],
+    ],
+    [
+      'first over MAX_PAGE_SIZE',
+      `{ repository(namespace: "shared", name: "app") { syncJobs(first: 101) { totalCount } } }`,
+      ['repository', 'syncJobs'],
+    ],
+    [
+      'a negative last',
+      `{ repository(namespace: "shared", name: "app") { syncJobs(last: -1) { totalCount } } }`,
+      ['repository', 'syncJobs'],
+    ],
+    [
+      'a forged cursor',
+      `{ repository(namespace: "shared", name: "app") { syncJobs(after: "b2Zmc2V0OjEw") { totalCount } } }`,
+      ['repository', 'syncJobs'],
+    ],
+    [
+      'an invalid ref among repositories',
+      `{ repositories(refs: [{ namespace: "shared", name: "-app" }]) { syncJobs { totalCount } } }`,
+      ['repositories', 0],
+    ],
   ])('refuses %s with BAD_USER_INPUT and makes no upstream call', async (_label, query, path) => {
     const response = await stack.query(query, { token: 'token-alice' });
     expect(response.errors).toEqual([expect.objectContaining({ path, extensions: { code: 'BAD_USER_INPUT' } })]);
@@ -83,10 +129,10 @@ describe('input checked before any upstream call', () => {
 
   it('refuses more than 50 refs with BAD_USER_INPUT and no upstream call', async () => {
     const refs = Array.from({ length: 51 }, () => ({ namespace: 'shared', name: 'app' }));
-    const response = await stack.query(
-      `query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`,
-      { variables: { refs }, token: 'token-alice' },
-    );
+    const response = await stack.query(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`, {
+      variables: { refs },
+      token: 'token-alice',
+    });
     expect(response.errors).toEqual([expect.objectContaining({ path: ['repositories'], extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(stack.simulator.requests).toHaveLength(0);
   });

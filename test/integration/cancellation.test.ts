@@ -18,7 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-
 describe('cancellation', () => {
   it('aborts the upstream calls of an operation whose caller went away', async () => {
     stack.simulator.addFault({ hang: true });
@@ -26,7 +25,9 @@ describe('cancellation', () => {
     const pending = fetch(stack.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
-      body: JSON.stringify({ query: `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }` }),
+      body: JSON.stringify({
+        query: `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`,
+      }),
       signal: controller.signal,
     });
     await vi.waitFor(() => expect(stack.simulator.inFlight).toBe(2));
@@ -56,7 +57,9 @@ describe('cancellation', () => {
     const { port } = new URL(stack.url);
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-auth-token: t\r\n\r\n{"query":`);
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-auth-token: t\r\n\r\n{"query":`,
+    );
     // The gateway is reading the body when the caller leaves, and is done with the request after.
     await vi.waitFor(() => expect(stack.app.http.inFlight()).toBe(1));
     socket.destroy();

@@ -3,8 +3,7 @@ import { recordedFilters, useStack } from '../support/stack.js';
 
 const stack = useStack({ inMemory: true });
 
-const calls = () =>
-  stack.simulator.requests.map((request) => `${request.namespace}/${request.repository} ${request.filter}`).sort();
+const calls = () => stack.simulator.requests.map((request) => `${request.namespace}/${request.repository} ${request.filter}`).sort();
 
 describe('one upstream call per distinct lookup in an operation', () => {
   it('answers two aliases with the same arguments from one call', async () => {

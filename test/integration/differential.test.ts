@@ -53,7 +53,11 @@ beforeAll(async () => {
         bare.close(() => resolve());
       }),
   });
-  const general = createApp({ config: { ...stack.config, graphqlJit: false }, endpoint: stack.simulator.url, logger: createLogger('silent') });
+  const general = createApp({
+    config: { ...stack.config, graphqlJit: false },
+    endpoint: stack.simulator.url,
+    logger: createLogger('silent'),
+  });
   generalPort = (await general.listen(0, '127.0.0.1')).port;
   servers.push({ close: () => general.shutdown(0) });
   // Upstream failures answered the same way every time, for every server.
@@ -111,46 +115,260 @@ function comparable(exchange: Exchange) {
   };
 }
 
-const JOB_FIELDS = 'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName syncOperatorId syncOperatorName createdAt updatedAt';
+const JOB_FIELDS =
+  'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName syncOperatorId syncOperatorName createdAt updatedAt';
 const json = { 'content-type': 'application/json', 'x-auth-token': 'token-demo' };
 const body = (params: unknown) => JSON.stringify(params);
 
 // [name, headers, body, how Yoga gets the body from the gateway's server: parsed already, or as a stream to read]
 type Path = 'pre-parsed' | 'stream';
 const cases: Array<[string, Record<string, string>, string, Path]> = [
-  ['one page', json, body({ query: `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 20) { totalCount edges { cursor node { ${JOB_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }` }), 'pre-parsed'],
-  ['variables and operation name', json, body({ query: 'query A($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n, order: ASC) { nodes { id } } } } query B { __typename }', variables: { n: 3 }, operationName: 'A' }), 'pre-parsed'],
-  ['backward page', json, body({ query: '{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 2) { nodes { id } pageInfo { hasPreviousPage startCursor } } } }' }), 'pre-parsed'],
-  ['dashboard of refs', json, body({ query: '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "redis"}, {namespace: "demo", name: "nginx"}]) { name syncJobs(first: 2) { totalCount } } }' }), 'pre-parsed'],
-  ['entities', json, body({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Repository { name syncJobs(first: 1) { totalCount } } } }', variables: { r: [{ __typename: 'Repository', namespace: 'demo', name: 'redis' }] } }), 'pre-parsed'],
-  ['upstream debug report', { ...json, 'x-debug-upstream': '1' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount } } }' }), 'pre-parsed'],
-  ['no token', { 'content-type': 'application/json' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }' }), 'pre-parsed'],
-  ['bearer token', { 'content-type': 'application/json', authorization: 'Bearer token-demo' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['malformed token', { 'content-type': 'application/json', 'x-auth-token': 'tok\ten' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['bad cursor', json, body({ query: '{ repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }' }), 'pre-parsed'],
-  ['page too large', json, body({ query: '{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 100000) { totalCount } } }' }), 'pre-parsed'],
-  ['invalid repository name', json, body({ query: '{ repository(namespace: "demo", name: "../x") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['upstream 500', json, body({ query: '{ repository(namespace: "demo", name: "failing") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['upstream 403', json, body({ query: '{ repository(namespace: "demo", name: "forbidden") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['upstream garbled', json, body({ query: '{ repository(namespace: "demo", name: "garbled") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['unknown repository', json, body({ query: '{ repository(namespace: "demo", name: "nothing-here") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['fragments and directives', json, body({ query: 'query($skip: Boolean!, $inc: Boolean!) { repository(namespace: "demo", name: "redis") { ...R n: name @skip(if: $skip) syncJobs(first: 2) @include(if: $inc) { nodes { id ... on SyncJob { tag } ...J } } } } fragment R on Repository { namespace __typename } fragment J on SyncJob { status createdAt }', variables: { skip: true, inc: true } }), 'pre-parsed'],
-  ['enum, list and default variables', json, body({ query: 'query($o: SortOrder, $refs: [RepositoryRef!]!, $n: Int = 2) { repositories(refs: $refs) { name syncJobs(first: $n, order: $o) { nodes { id } pageInfo { endCursor } } } }', variables: { o: 'ASC', refs: [{ namespace: 'demo', name: 'redis' }, { namespace: 'demo', name: 'team/api' }] } }), 'pre-parsed'],
-  ['enum variable out of range', json, body({ query: 'query($o: SortOrder) { repository(namespace: "demo", name: "redis") { syncJobs(first: 1, order: $o) { totalCount } } }', variables: { o: 'SIDEWAYS' } }), 'pre-parsed'],
-  ['partial list', json, body({ query: '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "../x"}, {namespace: "demo", name: "failing"}]) { name syncJobs(first: 1) { totalCount nodes { id } } } }' }), 'pre-parsed'],
-  ['entities with a bad representation', json, body({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Repository { name syncJobs(first: 1) { totalCount } } } }', variables: { r: [{ __typename: 'Repository', namespace: 'demo', name: 'redis' }, { __typename: 'Repository', namespace: 'demo', name: '../x' }, { __typename: 'Nope', id: 1 }] } }), 'pre-parsed'],
-  ['entities with names that are not strings', json, body({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Repository { namespace name } } }', variables: { r: [{ __typename: 'Repository', namespace: ['demo'], name: 'redis' }, { __typename: 'Repository', namespace: 'demo', name: 5 }, { __typename: 'Repository', namespace: 'demo', name: 'redis' }] } }), 'pre-parsed'],
+  [
+    'one page',
+    json,
+    body({
+      query: `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 20) { totalCount edges { cursor node { ${JOB_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`,
+    }),
+    'pre-parsed',
+  ],
+  [
+    'variables and operation name',
+    json,
+    body({
+      query:
+        'query A($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n, order: ASC) { nodes { id } } } } query B { __typename }',
+      variables: { n: 3 },
+      operationName: 'A',
+    }),
+    'pre-parsed',
+  ],
+  [
+    'backward page',
+    json,
+    body({
+      query:
+        '{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 2) { nodes { id } pageInfo { hasPreviousPage startCursor } } } }',
+    }),
+    'pre-parsed',
+  ],
+  [
+    'dashboard of refs',
+    json,
+    body({
+      query:
+        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "redis"}, {namespace: "demo", name: "nginx"}]) { name syncJobs(first: 2) { totalCount } } }',
+    }),
+    'pre-parsed',
+  ],
+  [
+    'entities',
+    json,
+    body({
+      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Repository { name syncJobs(first: 1) { totalCount } } } }',
+      variables: { r: [{ __typename: 'Repository', namespace: 'demo', name: 'redis' }] },
+    }),
+    'pre-parsed',
+  ],
+  [
+    'upstream debug report',
+    { ...json, 'x-debug-upstream': '1' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'no token',
+    { 'content-type': 'application/json' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'bearer token',
+    { 'content-type': 'application/json', authorization: 'Bearer token-demo' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'malformed token',
+    { 'content-type': 'application/json', 'x-auth-token': 'tok\ten' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'bad cursor',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'page too large',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 100000) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'invalid repository name',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "../x") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'upstream 500',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "failing") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'upstream 403',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "forbidden") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'upstream garbled',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "garbled") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'unknown repository',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "nothing-here") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'fragments and directives',
+    json,
+    body({
+      query:
+        'query($skip: Boolean!, $inc: Boolean!) { repository(namespace: "demo", name: "redis") { ...R n: name @skip(if: $skip) syncJobs(first: 2) @include(if: $inc) { nodes { id ... on SyncJob { tag } ...J } } } } fragment R on Repository { namespace __typename } fragment J on SyncJob { status createdAt }',
+      variables: { skip: true, inc: true },
+    }),
+    'pre-parsed',
+  ],
+  [
+    'enum, list and default variables',
+    json,
+    body({
+      query:
+        'query($o: SortOrder, $refs: [RepositoryRef!]!, $n: Int = 2) { repositories(refs: $refs) { name syncJobs(first: $n, order: $o) { nodes { id } pageInfo { endCursor } } } }',
+      variables: {
+        o: 'ASC',
+        refs: [
+          { namespace: 'demo', name: 'redis' },
+          { namespace: 'demo', name: 'team/api' },
+        ],
+      },
+    }),
+    'pre-parsed',
+  ],
+  [
+    'enum variable out of range',
+    json,
+    body({
+      query: 'query($o: SortOrder) { repository(namespace: "demo", name: "redis") { syncJobs(first: 1, order: $o) { totalCount } } }',
+      variables: { o: 'SIDEWAYS' },
+    }),
+    'pre-parsed',
+  ],
+  [
+    'partial list',
+    json,
+    body({
+      query:
+        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "../x"}, {namespace: "demo", name: "failing"}]) { name syncJobs(first: 1) { totalCount nodes { id } } } }',
+    }),
+    'pre-parsed',
+  ],
+  [
+    'entities with a bad representation',
+    json,
+    body({
+      query:
+        'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Repository { name syncJobs(first: 1) { totalCount } } } }',
+      variables: {
+        r: [
+          { __typename: 'Repository', namespace: 'demo', name: 'redis' },
+          { __typename: 'Repository', namespace: 'demo', name: '../x' },
+          { __typename: 'Nope', id: 1 },
+        ],
+      },
+    }),
+    'pre-parsed',
+  ],
+  [
+    'entities with names that are not strings',
+    json,
+    body({
+      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Repository { namespace name } } }',
+      variables: {
+        r: [
+          { __typename: 'Repository', namespace: ['demo'], name: 'redis' },
+          { __typename: 'Repository', namespace: 'demo', name: 5 },
+          { __typename: 'Repository', namespace: 'demo', name: 'redis' },
+        ],
+      },
+    }),
+    'pre-parsed',
+  ],
   ['service sdl', json, body({ query: '{ _service { sdl } }' }), 'pre-parsed'],
-  ['upstream wrong shape', json, body({ query: '{ repository(namespace: "demo", name: "shapeless") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
-  ['upstream without Content-Range', json, body({ query: '{ repository(namespace: "demo", name: "uncounted") { syncJobs(first: 1) { totalCount pageInfo { hasNextPage } } } }' }), 'pre-parsed'],
-  ['error located across CRLF and CR lines', json, body({ query: '{\r\n  a: repository(namespace: "demo", name: "failing") {\r    syncJobs(first: 1) { totalCount }\n  }\r\n  b: repository(namespace: "demo", name: "x..y") { syncJobs { totalCount } }\n}' }), 'pre-parsed'],
+  [
+    'upstream wrong shape',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "shapeless") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'upstream without Content-Range',
+    json,
+    body({ query: '{ repository(namespace: "demo", name: "uncounted") { syncJobs(first: 1) { totalCount pageInfo { hasNextPage } } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'error located across CRLF and CR lines',
+    json,
+    body({
+      query:
+        '{\r\n  a: repository(namespace: "demo", name: "failing") {\r    syncJobs(first: 1) { totalCount }\n  }\r\n  b: repository(namespace: "demo", name: "x..y") { syncJobs { totalCount } }\n}',
+    }),
+    'pre-parsed',
+  ],
   ['syntax error', json, body({ query: '{ repository(' }), 'pre-parsed'],
   ['validation error', json, body({ query: '{ nope }' }), 'pre-parsed'],
   ['too many tokens', json, body({ query: `{ ${'__typename '.repeat(500)}}` }), 'pre-parsed'],
-  ['too many aliases', json, body({ query: `{ ${'abcdefg'.split('').map((a) => `${a}: repository(namespace: "demo", name: "redis") { name }`).join(' ')} }` }), 'pre-parsed'],
-  ['over the upstream budget', json, body({ query: `{ ${Array.from({ length: 4 }, (_, i) => `r${i}: repositories(refs: [{namespace: "demo", name: "nginx${i}a"}, {namespace: "demo", name: "nginx${i}b"}]) { syncJobs(first: 1) { totalCount } }`).join(' ')} }` }), 'pre-parsed'],
-  ['missing variable', json, body({ query: 'query($n: Int!) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }' }), 'pre-parsed'],
-  ['variable of the wrong type', json, body({ query: 'query($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }', variables: { n: 'three' } }), 'pre-parsed'],
+  [
+    'too many aliases',
+    json,
+    body({
+      query: `{ ${'abcdefg'
+        .split('')
+        .map((a) => `${a}: repository(namespace: "demo", name: "redis") { name }`)
+        .join(' ')} }`,
+    }),
+    'pre-parsed',
+  ],
+  [
+    'over the upstream budget',
+    json,
+    body({
+      query: `{ ${Array.from({ length: 4 }, (_, i) => `r${i}: repositories(refs: [{namespace: "demo", name: "nginx${i}a"}, {namespace: "demo", name: "nginx${i}b"}]) { syncJobs(first: 1) { totalCount } }`).join(' ')} }`,
+    }),
+    'pre-parsed',
+  ],
+  [
+    'missing variable',
+    json,
+    body({ query: 'query($n: Int!) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }' }),
+    'pre-parsed',
+  ],
+  [
+    'variable of the wrong type',
+    json,
+    body({
+      query: 'query($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }',
+      variables: { n: 'three' },
+    }),
+    'pre-parsed',
+  ],
   ['unknown operation name', json, body({ query: 'query A { __typename }', operationName: 'B' }), 'pre-parsed'],
   ['two operations, no name', json, body({ query: 'query A { __typename } query B { __typename }' }), 'pre-parsed'],
   ['mutation', json, body({ query: 'mutation { x }' }), 'pre-parsed'],
@@ -158,16 +376,36 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
   ['introspection', json, body({ query: '{ __schema { queryType { name } } __type(name: "SyncJob") { fields { name } } }' }), 'pre-parsed'],
   ['empty query', json, body({ query: '' }), 'pre-parsed'],
   ['extensions object', json, body({ query: '{ __typename }', extensions: { persistedQuery: null } }), 'pre-parsed'],
-  ['null members', json, body({ query: '{ __typename }', variables: null, operationName: null, extensions: null, other: null }), 'pre-parsed'],
-  ['charset in content type', { ...json, 'content-type': 'application/json; charset=utf-8' }, body({ query: '{ __typename }' }), 'pre-parsed'],
+  [
+    'null members',
+    json,
+    body({ query: '{ __typename }', variables: null, operationName: null, extensions: null, other: null }),
+    'pre-parsed',
+  ],
+  [
+    'charset in content type',
+    { ...json, 'content-type': 'application/json; charset=utf-8' },
+    body({ query: '{ __typename }' }),
+    'pre-parsed',
+  ],
   ['accept graphql-response+json', { ...json, accept: 'application/graphql-response+json' }, body({ query: '{ nope }' }), 'pre-parsed'],
   ['accept application/json', { ...json, accept: 'application/json' }, body({ query: '{ nope }' }), 'pre-parsed'],
-  ['accept both', { ...json, accept: 'application/graphql-response+json, application/json;q=0.9' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
+  [
+    'accept both',
+    { ...json, accept: 'application/graphql-response+json, application/json;q=0.9' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
   ['accept anything', { ...json, accept: '*/*' }, body({ query: '{ nope }' }), 'pre-parsed'],
   ['accept nothing we serve', { ...json, accept: 'application/xml' }, body({ query: '{ __typename }' }), 'pre-parsed'],
   ['accept event stream', { ...json, accept: 'text/event-stream' }, body({ query: '{ __typename }' }), 'pre-parsed'],
   ['accept multipart', { ...json, accept: 'multipart/mixed' }, body({ query: '{ __typename }' }), 'pre-parsed'],
-  ['cross-origin', { ...json, origin: 'https://app.example' }, body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }), 'pre-parsed'],
+  [
+    'cross-origin',
+    { ...json, origin: 'https://app.example' },
+    body({ query: '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }' }),
+    'pre-parsed',
+  ],
   ['request id echoed', { ...json, 'x-request-id': 'abc-123' }, body({ query: '{ __typename }' }), 'pre-parsed'],
   ['invalid JSON', json, '{"query": ', 'stream'],
   ['JSON null', json, 'null', 'stream'],
@@ -189,7 +427,7 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
 // What some answers must contain (anywhere in status, headers or body), lest equality be empty.
 const shows: Record<string, string> = {
   'one page': '\\"totalCount\\":47',
-  'entities': '\\"_entities\\":[{\\"name\\":\\"redis\\"',
+  entities: '\\"_entities\\":[{\\"name\\":\\"redis\\"',
   'upstream debug report': '\\"upstream\\":{\\"calls\\":1',
   'no token': 'UNAUTHENTICATED',
   'upstream 500': 'HTTP 500',
@@ -202,7 +440,7 @@ const shows: Record<string, string> = {
   'accept event stream': 'event: next',
   'accept multipart': 'multipart/mixed',
   'cross-origin': '"access-control-allow-origin":"https://app.example"',
-  'batch': 'Batching is not supported',
+  batch: 'Batching is not supported',
   'large batch': 'Batching is not supported',
   'entities with names that are not strings': '\\"_entities\\":[null,null,{\\"namespace\\":\\"demo\\",\\"name\\":\\"redis\\"}]',
   'fragments and directives': '\\"namespace\\":\\"demo\\",\\"__typename\\":\\"Repository\\",\\"syncJobs\\"',

@@ -11,14 +11,26 @@ const jobs = (repo: string, args: string) =>
 const shapes: Array<[string, string[], string[]]> = [
   ['the same page twice', [jobs('nginx', 'first: 10'), jobs('nginx', 'first: 10')], ['nginx limit::10|offset::0|order::desc']],
   ['a page inside a larger one', [jobs('nginx', 'first: 10'), jobs('nginx', 'first: 20')], ['nginx limit::20|offset::0|order::desc']],
-  ['touching pages', [jobs('nginx', 'first: 10'), jobs('nginx', `first: 10, after: ${desc(9)}`)], ['nginx limit::20|offset::0|order::desc']],
-  ['overlapping pages', [jobs('nginx', `first: 10, after: ${desc(4)}`), jobs('nginx', `first: 10, after: ${desc(9)}`)], ['nginx limit::15|offset::5|order::desc']],
+  [
+    'touching pages',
+    [jobs('nginx', 'first: 10'), jobs('nginx', `first: 10, after: ${desc(9)}`)],
+    ['nginx limit::20|offset::0|order::desc'],
+  ],
+  [
+    'overlapping pages',
+    [jobs('nginx', `first: 10, after: ${desc(4)}`), jobs('nginx', `first: 10, after: ${desc(9)}`)],
+    ['nginx limit::15|offset::5|order::desc'],
+  ],
   [
     'a backward page meeting a forward page',
     [jobs('nginx', `last: 5, before: ${desc(20)}`), jobs('nginx', `first: 5, after: ${desc(19)}`)],
     ['nginx limit::10|offset::15|order::desc'],
   ],
-  ['pages with a gap stay apart', [jobs('nginx', 'first: 5'), jobs('nginx', `first: 5, after: ${desc(9)}`)], ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::10|order::desc']],
+  [
+    'pages with a gap stay apart',
+    [jobs('nginx', 'first: 5'), jobs('nginx', `first: 5, after: ${desc(9)}`)],
+    ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::10|order::desc'],
+  ],
   [
     'pages too large to merge into one call',
     [jobs('nginx', 'first: 100'), jobs('nginx', `first: 50, after: ${desc(79)}`)],
@@ -29,7 +41,11 @@ const shapes: Array<[string, string[], string[]]> = [
     [jobs('nginx', 'first: 40'), jobs('nginx', `first: 40, after: ${desc(39)}`), jobs('nginx', `first: 20, after: ${desc(79)}`)],
     ['nginx limit::100|offset::0|order::desc'],
   ],
-  ['both orders stay apart', [jobs('nginx', 'first: 10'), jobs('nginx', 'first: 10, order: ASC')], ['nginx limit::10|offset::0|order::asc', 'nginx limit::10|offset::0|order::desc']],
+  [
+    'both orders stay apart',
+    [jobs('nginx', 'first: 10'), jobs('nginx', 'first: 10, order: ASC')],
+    ['nginx limit::10|offset::0|order::asc', 'nginx limit::10|offset::0|order::desc'],
+  ],
   [
     'mixed repositories',
     [jobs('nginx', 'first: 5'), jobs('redis', 'first: 5'), jobs('nginx', 'first: 10'), jobs('team/api', 'first: 2, order: ASC')],
@@ -43,16 +59,24 @@ const shapes: Array<[string, string[], string[]]> = [
     ],
     ['nginx limit::6|offset::0|order::desc', 'redis limit::3|offset::0|order::desc'],
   ],
-  ['last alone beside first: the head is shared', [jobs('nginx', 'last: 5'), jobs('nginx', 'first: 5')], ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::42|order::desc']],
+  [
+    'last alone beside first: the head is shared',
+    [jobs('nginx', 'last: 5'), jobs('nginx', 'first: 5')],
+    ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::42|order::desc'],
+  ],
   ['an empty page beside a page', [jobs('nginx', 'first: 0'), jobs('nginx', 'first: 10')], ['nginx limit::10|offset::0|order::desc']],
   [
     'a nested lookup inside an earlier page costs nothing',
-    [`repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { id repository { syncJobs(first: 5) { totalCount nodes { id } } } } } }`],
+    [
+      `repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { id repository { syncJobs(first: 5) { totalCount nodes { id } } } } } }`,
+    ],
     ['nginx limit::10|offset::0|order::desc'],
   ],
   [
     'a nested lookup past an earlier page asks only for the rest',
-    [`repository(namespace: "demo", name: "redis") { syncJobs(first: 3) { nodes { id repository { syncJobs(first: 8) { nodes { id } } } } } }`],
+    [
+      `repository(namespace: "demo", name: "redis") { syncJobs(first: 3) { nodes { id repository { syncJobs(first: 8) { nodes { id } } } } } }`,
+    ],
     ['redis limit::3|offset::0|order::desc', 'redis limit::5|offset::3|order::desc'],
   ],
 ];
@@ -61,8 +85,7 @@ const operation = (selections: string[]) => `{ ${selections.map((selection, inde
 
 const stack = useStack();
 
-const recordedCalls = () =>
-  stack.simulator.requests.map((request) => `${request.repository} ${request.filter}`).sort();
+const recordedCalls = () => stack.simulator.requests.map((request) => `${request.repository} ${request.filter}`).sort();
 
 describe('window coalescing', () => {
   it.each(shapes)('%s costs exactly the minimum calls, with the results of separate calls', async (_label, selections, calls) => {
@@ -92,7 +115,15 @@ describe('the upstream report', () => {
         windows: 2,
         coalesced: 2,
         budget: 50,
-        requests: [{ namespace: 'demo', repository: 'nginx', filter: 'limit::20|offset::0|order::desc', status: 200, durationMs: expect.any(Number) }],
+        requests: [
+          {
+            namespace: 'demo',
+            repository: 'nginx',
+            filter: 'limit::20|offset::0|order::desc',
+            status: 200,
+            durationMs: expect.any(Number),
+          },
+        ],
       },
     });
     expect(JSON.stringify(response)).not.toContain('secret-token-123');

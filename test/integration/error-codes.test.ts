@@ -12,12 +12,25 @@ const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const section = README.slice(README.indexOf('\n## Errors\n'), README.indexOf('\n## Tokens\n'));
 const documentedCodes = new Set([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]));
 
-const repositories = { nginx: 47, failing: 1, forbidden: 1, refused: 1, limited: 1, unauthorized: 1, garbled: 1, reset: 1, stuck: 1, 'stuck-too': 1, queued: 1 };
+const repositories = {
+  nginx: 47,
+  failing: 1,
+  forbidden: 1,
+  refused: 1,
+  limited: 1,
+  unauthorized: 1,
+  garbled: 1,
+  reset: 1,
+  stuck: 1,
+  'stuck-too': 1,
+  queued: 1,
+};
 const data = { tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { demo: repositories }, idBase: 1 })] };
 // A bug of ours, on request: what must come out masked.
 const bug: Plugin = {
   onExecute({ args }) {
-    if ((args.contextValue as { request: Request }).request.headers.get('x-test-bug') === '1') throw new TypeError('secret internals at /srv/app.js:42');
+    if ((args.contextValue as { request: Request }).request.headers.get('x-test-bug') === '1')
+      throw new TypeError('secret internals at /srv/app.js:42');
   },
 };
 
@@ -26,7 +39,16 @@ beforeAll(async () => {
   stack = await startStack({
     data,
     plugins: [bug],
-    env: { SWR_TIMEOUT_MS: '400', SWR_RETRIES: '0', SWR_CONNECTIONS: '2', SWR_QUEUE_TIMEOUT_MS: '150', MAX_UPSTREAM_CALLS: '5', MAX_DEPTH: '6', MAX_ALIASES: '8', MAX_TOKENS: '300' },
+    env: {
+      SWR_TIMEOUT_MS: '400',
+      SWR_RETRIES: '0',
+      SWR_CONNECTIONS: '2',
+      SWR_QUEUE_TIMEOUT_MS: '150',
+      MAX_UPSTREAM_CALLS: '5',
+      MAX_DEPTH: '6',
+      MAX_ALIASES: '8',
+      MAX_TOKENS: '300',
+    },
   });
   stack.simulator.addFault({ repository: 'failing', status: 503 });
   stack.simulator.addFault({ repository: 'forbidden', status: 403 });
@@ -51,7 +73,8 @@ interface Case {
   stream?: boolean;
 }
 
-const page = (name: string) => `${name.replace(/\W/g, '_')}: repository(namespace: "demo", name: "${name}") { syncJobs(first: 1) { totalCount } }`;
+const page = (name: string) =>
+  `${name.replace(/\W/g, '_')}: repository(namespace: "demo", name: "${name}") { syncJobs(first: 1) { totalCount } }`;
 const json = (value: unknown) => JSON.stringify(value);
 
 const cases: Array<[string, Case, number, string[]]> = [
@@ -61,7 +84,12 @@ const cases: Array<[string, Case, number, string[]]> = [
   ['a batch', { body: json([{ query: '{ __typename }' }]) }, 400, ['BAD_REQUEST']],
   ['PUT', { method: 'PUT', body: json({ query: '{ __typename }' }) }, 405, ['BAD_REQUEST']],
   ['a mutation over GET', { method: 'GET', search: `?query=${encodeURIComponent('mutation { x }')}` }, 405, ['BAD_REQUEST']],
-  ['an Accept the gateway cannot answer', { headers: { accept: 'application/xml' }, body: json({ query: '{ __typename }' }) }, 406, ['BAD_REQUEST']],
+  [
+    'an Accept the gateway cannot answer',
+    { headers: { accept: 'application/xml' }, body: json({ query: '{ __typename }' }) },
+    406,
+    ['BAD_REQUEST'],
+  ],
   ['a streamed body without Content-Length', { stream: true, body: json({ query: '{ __typename }' }) }, 411, ['BAD_REQUEST']],
   ['a body over MAX_BODY_BYTES', { body: json({ query: `{ __typename } #${'x'.repeat(1_100_000)}` }) }, 413, ['BAD_REQUEST']],
   ['multipart', { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' }, 415, ['BAD_REQUEST']],
@@ -69,22 +97,79 @@ const cases: Array<[string, Case, number, string[]]> = [
   ['a syntax error', { query: '{ repository(' }, 400, ['GRAPHQL_PARSE_FAILED']],
   ['an unknown field', { query: '{ nope }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
   ['a mutation', { query: 'mutation { x }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
-  ['a subscription over GET', { method: 'GET', search: `?query=${encodeURIComponent('subscription { x }')}` }, 400, ['GRAPHQL_VALIDATION_FAILED']],
-  ['an unknown operation name', { body: json({ query: 'query A { __typename }', operationName: 'B' }) }, 400, ['OPERATION_RESOLUTION_FAILURE']],
+  [
+    'a subscription over GET',
+    { method: 'GET', search: `?query=${encodeURIComponent('subscription { x }')}` },
+    400,
+    ['GRAPHQL_VALIDATION_FAILED'],
+  ],
+  [
+    'an unknown operation name',
+    { body: json({ query: 'query A { __typename }', operationName: 'B' }) },
+    400,
+    ['OPERATION_RESOLUTION_FAILURE'],
+  ],
   ['too many tokens', { query: `{ ${'__typename '.repeat(300)}}` }, 400, ['OPERATION_TOO_EXPENSIVE']],
-  ['too deep', { query: '{ repository(namespace: "demo", name: "nginx") { syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } }' }, 400, ['OPERATION_TOO_EXPENSIVE']],
-  ['too many aliases', { query: `{ ${Array.from({ length: 9 }, (_, index) => `a${index}: repository(namespace: "demo", name: "nginx") { name }`).join(' ')} }` }, 400, ['OPERATION_TOO_EXPENSIVE']],
+  [
+    'too deep',
+    { query: '{ repository(namespace: "demo", name: "nginx") { syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } }' },
+    400,
+    ['OPERATION_TOO_EXPENSIVE'],
+  ],
+  [
+    'too many aliases',
+    {
+      query: `{ ${Array.from({ length: 9 }, (_, index) => `a${index}: repository(namespace: "demo", name: "nginx") { name }`).join(' ')} }`,
+    },
+    400,
+    ['OPERATION_TOO_EXPENSIVE'],
+  ],
   ['nested too deep', { query: `{ repositories(refs: ${'['.repeat(100)}${']'.repeat(100)}) { name } }` }, 400, ['OPERATION_TOO_EXPENSIVE']],
-  ['over the call budget', { query: `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) { syncJobs { totalCount } } }` }, 200, ['OPERATION_TOO_EXPENSIVE']],
-  ['a variable of the wrong type', { body: json({ query: 'query($n: Int) { repository(namespace: "demo", name: "nginx") { syncJobs(first: $n) { totalCount } } }', variables: { n: 'three' } }) }, 400, ['BAD_USER_INPUT']],
-  ['an invalid name and a bad cursor', { query: '{ a: repository(namespace: "Demo", name: "nginx") { name } b: repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }' }, 200, ['BAD_USER_INPUT']],
+  [
+    'over the call budget',
+    {
+      query: `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) { syncJobs { totalCount } } }`,
+    },
+    200,
+    ['OPERATION_TOO_EXPENSIVE'],
+  ],
+  [
+    'a variable of the wrong type',
+    {
+      body: json({
+        query: 'query($n: Int) { repository(namespace: "demo", name: "nginx") { syncJobs(first: $n) { totalCount } } }',
+        variables: { n: 'three' },
+      }),
+    },
+    400,
+    ['BAD_USER_INPUT'],
+  ],
+  [
+    'an invalid name and a bad cursor',
+    {
+      query:
+        '{ a: repository(namespace: "Demo", name: "nginx") { name } b: repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }',
+    },
+    200,
+    ['BAD_USER_INPUT'],
+  ],
   ['no token', { headers: { 'x-auth-token': '' }, query: `{ ${page('nginx')} }` }, 200, ['UNAUTHENTICATED']],
   ['SWR refusing the token', { query: `{ ${page('unauthorized')} }` }, 200, ['UNAUTHENTICATED']],
-  ['SWR failing in every other way', { query: `{ ${['failing', 'forbidden', 'refused', 'limited', 'garbled'].map(page).join(' ')} }` }, 200, ['FORBIDDEN', 'UPSTREAM_BAD_REQUEST', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_ERROR', 'UPSTREAM_RATE_LIMITED']],
+  [
+    'SWR failing in every other way',
+    { query: `{ ${['failing', 'forbidden', 'refused', 'limited', 'garbled'].map(page).join(' ')} }` },
+    200,
+    ['FORBIDDEN', 'UPSTREAM_BAD_REQUEST', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_ERROR', 'UPSTREAM_RATE_LIMITED'],
+  ],
   ['an unknown repository', { query: `{ ${page('nothing-here')} }` }, 200, ['NOT_FOUND']],
   ['SWR resetting the connection', { query: `{ ${page('reset')} }` }, 200, ['UPSTREAM_UNAVAILABLE']],
   // Two calls hang on both connections until SWR_TIMEOUT_MS; the third waits for one in vain.
-  ['SWR hanging, the pool full', { query: `{ ${['stuck', 'stuck-too', 'queued'].map(page).join(' ')} }` }, 200, ['UPSTREAM_OVERLOADED', 'UPSTREAM_TIMEOUT']],
+  [
+    'SWR hanging, the pool full',
+    { query: `{ ${['stuck', 'stuck-too', 'queued'].map(page).join(' ')} }` },
+    200,
+    ['UPSTREAM_OVERLOADED', 'UPSTREAM_TIMEOUT'],
+  ],
   ['a bug of ours', { headers: { 'x-test-bug': '1' }, query: '{ __typename }' }, 500, ['INTERNAL_SERVER_ERROR']],
 ];
 
@@ -118,7 +203,8 @@ describe('every refusal carries a code', () => {
     const body = JSON.parse(text) as { errors?: Array<{ message: string; extensions?: { code?: unknown } }> };
     expect(response.status).toBe(status);
     expect(body.errors?.length).toBeGreaterThan(0);
-    for (const error of body.errors ?? []) expect(error.extensions?.code, `no code on ${JSON.stringify(error)}`).toEqual(expect.any(String));
+    for (const error of body.errors ?? [])
+      expect(error.extensions?.code, `no code on ${JSON.stringify(error)}`).toEqual(expect.any(String));
     const got = [...new Set(body.errors!.map((error) => String(error.extensions!.code)))].sort();
     expect(got).toEqual(codes);
     for (const code of got) seen.add(code);

@@ -66,7 +66,9 @@ describe('partial failures', () => {
       redis: { syncJobs: null },
       api: { syncJobs: { totalCount: 8 } },
     });
-    expect(response.errors).toEqual([expect.objectContaining({ path: ['redis', 'syncJobs'], extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ path: ['redis', 'syncJobs'], extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }) }),
+    ]);
   });
 
   it('keeps the other refs of repositories when one is invalid or fails', async () => {

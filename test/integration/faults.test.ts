@@ -26,12 +26,33 @@ describe('every fault SWR can show', () => {
     ['HTTP 503', { status: 503 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(503)],
     ['HTTP 504', { status: 504 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(504)],
     ['HTTP 429 with Retry-After: 0', { status: 429, retryAfter: '0' }, 'UPSTREAM_RATE_LIMITED', 3, true, upstreamDetails(429)],
-    ['HTTP 429 with a Retry-After beyond the deadline', { status: 429, retryAfter: '30' }, 'UPSTREAM_RATE_LIMITED', 1, true, upstreamDetails(429)],
+    [
+      'HTTP 429 with a Retry-After beyond the deadline',
+      { status: 429, retryAfter: '30' },
+      'UPSTREAM_RATE_LIMITED',
+      1,
+      true,
+      upstreamDetails(429),
+    ],
     ['a reset connection', { reset: true }, 'UPSTREAM_UNAVAILABLE', 3, true, undefined],
     ['latency beyond the deadline', { latencyMs: TIMEOUT_MS * 3 }, 'UPSTREAM_TIMEOUT', 1, true, undefined],
     ['a hang', { hang: true }, 'UPSTREAM_TIMEOUT', 1, true, undefined],
-    ['malformed JSON', { malformedBody: true }, 'UPSTREAM_BAD_RESPONSE', 1, false, { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) }],
-    ['JSON that is not an array of jobs', { wrongShapeBody: true }, 'UPSTREAM_BAD_RESPONSE', 1, false, { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) }],
+    [
+      'malformed JSON',
+      { malformedBody: true },
+      'UPSTREAM_BAD_RESPONSE',
+      1,
+      false,
+      { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) },
+    ],
+    [
+      'JSON that is not an array of jobs',
+      { wrongShapeBody: true },
+      'UPSTREAM_BAD_RESPONSE',
+      1,
+      false,
+      { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) },
+    ],
   ])('maps %s to %s after %i tries, and the next operation succeeds', async (_label, fault, code, tries, retryable, upstream) => {
     stack.simulator.addFault(fault);
     const response = await stack.query(NGINX);
@@ -54,8 +75,14 @@ describe('every fault SWR can show', () => {
     stack.simulator.addFault({ noContentRange: true });
     const response = await stack.query(NGINX);
     expect(response.errors).toBeUndefined();
-    expect(response.data.repository.syncJobs).toMatchObject({ totalCount: null, nodes: [{ id: expect.any(String) }, { id: expect.any(String) }] });
-    expect(stack.simulator.requests.map((request) => request.filter)).toEqual(['limit::2|offset::0|order::desc', 'limit::1|offset::2|order::desc']);
+    expect(response.data.repository.syncJobs).toMatchObject({
+      totalCount: null,
+      nodes: [{ id: expect.any(String) }, { id: expect.any(String) }],
+    });
+    expect(stack.simulator.requests.map((request) => request.filter)).toEqual([
+      'limit::2|offset::0|order::desc',
+      'limit::1|offset::2|order::desc',
+    ]);
   });
 
   it.each<[string, FaultRule]>([

@@ -77,7 +77,9 @@ describe('GraphiQL', () => {
   it('is not served to clients that do not ask for HTML', async () => {
     const response = await fetch(stack.url, { headers: { accept: 'application/json' } });
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
-    expect((await response.json()) as unknown).toEqual({ errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect((await response.json()) as unknown).toEqual({
+      errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_REQUEST' } }],
+    });
     const unknown = await fetch(new URL('/graphql/assets/nothing-here.js', stack.url), { headers: browser });
     expect(unknown.status).toBe(404);
   });

@@ -21,7 +21,8 @@ const NGINX = (selection: string) => `repository(namespace: "demo", name: "nginx
 
 // Four levels of fragments, each spreading the next `spreads` times: 60⁴ paths through one document of about 1.3 KB.
 function fanOut(spreads: number): string {
-  const level = (name: string, next: string) => `fragment ${name} on Repository { ${Array.from({ length: spreads }, () => `...${next}`).join(' ')} }`;
+  const level = (name: string, next: string) =>
+    `fragment ${name} on Repository { ${Array.from({ length: spreads }, () => `...${next}`).join(' ')} }`;
   return [
     `{ ${NGINX('...L1')} }`,
     level('L1', 'L2'),
@@ -41,7 +42,8 @@ describe('the cost estimate', () => {
     delay.enable();
     const probes: Array<Promise<number>> = [];
     const answer = stack.query(query);
-    for (let probe = 0; probe < 5; probe += 1) probes.push(fetch(stack.url.replace('/graphql', '/healthz')).then((response) => response.status));
+    for (let probe = 0; probe < 5; probe += 1)
+      probes.push(fetch(stack.url.replace('/graphql', '/healthz')).then((response) => response.status));
     const response = await answer;
     delay.disable();
     expect(response.errors).toBeUndefined();
@@ -62,7 +64,9 @@ describe('the cost estimate', () => {
     const response = await stack.query(query);
     expect(response.data).toBeUndefined();
     expect(response.errors).toEqual([
-      expect.objectContaining({ extensions: expect.objectContaining({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_UPSTREAM_CALLS', estimatedUpstreamCalls: 100 }) }),
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_UPSTREAM_CALLS', estimatedUpstreamCalls: 100 }),
+      }),
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
   });
@@ -103,9 +107,21 @@ describe('memory', () => {
 
 describe('deep input', () => {
   it.each([
-    ['a list literal 2,400 deep', JSON.stringify({ query: `{ repositories(refs: ${'['.repeat(2400)}${']'.repeat(2400)}) { name } }` }), 'The document'],
-    ['selections 100 deep', JSON.stringify({ query: `{ ${'repository(namespace: "demo", name: "nginx") { '.repeat(100)}name${' }'.repeat(100)} }` }), 'The document'],
-    ['a variable 5,000 deep', `{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }","variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`, '`variables`'],
+    [
+      'a list literal 2,400 deep',
+      JSON.stringify({ query: `{ repositories(refs: ${'['.repeat(2400)}${']'.repeat(2400)}) { name } }` }),
+      'The document',
+    ],
+    [
+      'selections 100 deep',
+      JSON.stringify({ query: `{ ${'repository(namespace: "demo", name: "nginx") { '.repeat(100)}name${' }'.repeat(100)} }` }),
+      'The document',
+    ],
+    [
+      'a variable 5,000 deep',
+      `{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }","variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`,
+      '`variables`',
+    ],
     ['extensions 5,000 deep', `{"query":"{ __typename }","extensions":{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`, '`extensions`'],
   ])('refuses %s with 400 and a code, before anything recursive runs', async (_label, body, what) => {
     const response = await fetch(stack.url, {
@@ -115,7 +131,12 @@ describe('deep input', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      errors: [{ message: `${what} is nested deeper than 64 levels (MAX_INPUT_DEPTH)`, extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_INPUT_DEPTH' } }],
+      errors: [
+        {
+          message: `${what} is nested deeper than 64 levels (MAX_INPUT_DEPTH)`,
+          extensions: { code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_INPUT_DEPTH' },
+        },
+      ],
     });
   });
 

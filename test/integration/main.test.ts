@@ -126,7 +126,13 @@ describe('npm start (dist/main.js)', () => {
 
   it('exits 0 on SIGTERM when its stdout is gone (a broken pipe), without waiting out the grace period', async () => {
     // The grace period is longer than this test may take: only a shutdown that finishes by itself passes.
-    const { child } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '60000', LOG_LEVEL: 'debug' });
+    const { child } = await startMain({
+      SWR_ENDPOINT: simulatorUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SHUTDOWN_GRACE_MS: '60000',
+      LOG_LEVEL: 'debug',
+    });
     child.stdout!.destroy();
     child.kill('SIGTERM');
     expect(await exitCode(child)).toBe(0);
@@ -135,10 +141,19 @@ describe('npm start (dist/main.js)', () => {
   it.each([
     [{ PORT: 'eighty' }, /^swr-gateway: Invalid PORT: expected an integer from 0 to 65535, received "eighty"\n$/],
     [{ SWR_ENDPOINT: 'not a url' }, /^swr-gateway: Invalid SWR_ENDPOINT: /],
-    [{ SWR_ENDPOINT: 'https://swr-api.cn-north-4.myhuaweicloud.com/v2' }, /^swr-gateway: Invalid SWR_ENDPOINT: expected an origin without a path/],
+    [
+      { SWR_ENDPOINT: 'https://swr-api.cn-north-4.myhuaweicloud.com/v2' },
+      /^swr-gateway: Invalid SWR_ENDPOINT: expected an origin without a path/,
+    ],
     [{ MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '20' }, /^swr-gateway: Invalid DEFAULT_PAGE_SIZE/],
-    [{ HOST: 'no-such-host.invalid', PORT: '0' }, /^swr-gateway: cannot listen on no-such-host\.invalid:0: HOST "no-such-host\.invalid" does not resolve \(set HOST\)\n$/],
-    [{ HOST: '192.0.2.1', PORT: '0' }, /^swr-gateway: cannot listen on 192\.0\.2\.1:0: HOST is not an address of this machine \(set HOST\)\n$/],
+    [
+      { HOST: 'no-such-host.invalid', PORT: '0' },
+      /^swr-gateway: cannot listen on no-such-host\.invalid:0: HOST "no-such-host\.invalid" does not resolve \(set HOST\)\n$/,
+    ],
+    [
+      { HOST: '192.0.2.1', PORT: '0' },
+      /^swr-gateway: cannot listen on 192\.0\.2\.1:0: HOST is not an address of this machine \(set HOST\)\n$/,
+    ],
   ])('stops on %j with one line naming the variable, exit 1', async (env, message) => {
     const { code, stderr } = await runToExit({ SWR_ENDPOINT: simulatorUrl, ...env });
     expect(code).toBe(1);
@@ -177,7 +192,10 @@ describe('npm start (dist/main.js)', () => {
 
 // Runs dist/main.js with `env` until it exits; its exit code and all it wrote on stderr.
 async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [MAIN.pathname], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN.pathname], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

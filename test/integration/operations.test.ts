@@ -68,13 +68,18 @@ describe('metrics', () => {
 
   it('exposes operations, upstream calls, retries, economy and refusals in Prometheus format', async () => {
     await stack.query(NGINX, { token: 'secret-metrics-token' });
-    await stack.query(`query Twice { a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { totalCount } } c: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`);
+    await stack.query(
+      `query Twice { a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { totalCount } } c: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`,
+    );
     stack.simulator.addFault({ status: 503, times: 1 });
     await stack.query(`query Retried { repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }`);
     stack.simulator.addFault({ repository: 'empty', status: 404 });
     await stack.query(`query Missing { repository(namespace: "demo", name: "empty") { syncJobs { totalCount } } }`);
     stack.simulator.clearFaults();
-    const many = Array.from({ length: 51 }, (_, index) => `a${index}: repository(namespace: "demo", name: "r${index}") { syncJobs { totalCount } }`);
+    const many = Array.from(
+      { length: 51 },
+      (_, index) => `a${index}: repository(namespace: "demo", name: "r${index}") { syncJobs { totalCount } }`,
+    );
     await stack.query(`query TooMuch { ${many.join(' ')} }`);
 
     const response = await fetch(stack.url.replace('/graphql', '/metrics'));
@@ -132,7 +137,13 @@ describe('logs', () => {
     expect(operations.map((entry) => entry.outcome)).toEqual(['ok', 'ok', 'partial', 'partial', 'partial', 'error']);
     const calls = entries.filter((entry) => entry.msg === 'SWR call');
     expect(calls.length).toBe(6);
-    expect(calls[0]).toMatchObject({ level: 20, requestId: 'req-logs-1', filter: 'limit::2|offset::0|order::desc', status: 200, attempt: 1 });
+    expect(calls[0]).toMatchObject({
+      level: 20,
+      requestId: 'req-logs-1',
+      filter: 'limit::2|offset::0|order::desc',
+      status: 200,
+      attempt: 1,
+    });
     // Not the token, nor any long piece of it.
     const all = lines.join('\n');
     expect(all).not.toContain(token);
@@ -148,7 +159,11 @@ describe('request ids', () => {
   afterAll(() => stack.close());
 
   const post = (headers: Record<string, string>) =>
-    fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) });
+    fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
 
   it('echoes an incoming X-Request-Id', async () => {
     expect((await post({ 'x-request-id': 'abc-123' })).headers.get('x-request-id')).toBe('abc-123');

@@ -6,9 +6,25 @@ import { createSwrSimulator, createTenantData, type SwrSimulator } from '../../s
 import { createSwrClient, type SwrClient } from '../../src/swr/client.js';
 
 // The loader against the simulator over real HTTP: one repository that answers, one that hangs.
-const data = { tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { demo: { fast: 30, slow: 30, ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`r${index}`, 3])) } }, idBase: 1 })] };
+const data = {
+  tenants: [
+    createTenantData({
+      domainId: 'd',
+      domainName: 'tenant',
+      namespaces: { demo: { fast: 30, slow: 30, ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`r${index}`, 3])) } },
+      idBase: 1,
+    }),
+  ],
+};
 const caller = { token: 't', tokenHash: 'hash-t' };
-const key = (repository: string, offset: number, limit: number): SyncJobPageKey => ({ caller, namespace: 'demo', repository, order: 'desc', offset, limit });
+const key = (repository: string, offset: number, limit: number): SyncJobPageKey => ({
+  caller,
+  namespace: 'demo',
+  repository,
+  order: 'desc',
+  offset,
+  limit,
+});
 
 let simulator: SwrSimulator;
 let client: SwrClient;

@@ -14,9 +14,21 @@ const PAGE = /* GraphQL */ `
     repository(namespace: "demo", name: $name) {
       syncJobs(first: $first, after: $after, last: $last, before: $before, order: $order) {
         totalCount
-        edges { cursor node { id } }
-        nodes { id }
-        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges {
+          cursor
+          node {
+            id
+          }
+        }
+        nodes {
+          id
+        }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
       }
     }
   }
@@ -186,7 +198,7 @@ describe('connections', () => {
       const first = await page({ first: 10 });
       expect(first).toMatchObject({ totalCount: null, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
       expect(recordedFilters(simulator)).toEqual(['limit::10|offset::0|order::desc', 'limit::1|offset::10|order::desc']);
-      const last = await page({ first: 10, after: (await cursorAt('DESC', 39)) });
+      const last = await page({ first: 10, after: await cursorAt('DESC', 39) });
       expect(last.nodes.map((node) => node.id)).toEqual(descIds.slice(40));
       expect(last.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     } finally {
@@ -215,16 +227,31 @@ describe('job fields', () => {
         repository(namespace: "demo", name: "team/api") {
           syncJobs(first: 1, order: ASC) {
             nodes {
-              id status tag namespace repoName remoteRegionId remoteNamespace override
-              domainId domainName syncOperatorId syncOperatorName createdAt updatedAt
-              repository { namespace name }
+              id
+              status
+              tag
+              namespace
+              repoName
+              remoteRegionId
+              remoteNamespace
+              override
+              domainId
+              domainName
+              syncOperatorId
+              syncOperatorName
+              createdAt
+              updatedAt
+              repository {
+                namespace
+                name
+              }
             }
           }
         }
       }
     `);
-    const job = createDemoData().tenants[0]!.namespaces.demo!['team/api']!
-      .slice()
+    const job = createDemoData()
+      .tenants[0]!.namespaces.demo!['team/api']!.slice()
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]!;
     expect(response.data.repository.syncJobs.nodes).toEqual([
       {

@@ -27,10 +27,7 @@ function getJobs(repoSegment = 'nginx', init: RequestInit = {}, namespace = 'dem
 describe('status faults', () => {
   it.each([
     ['new', { error_code: 'SVCSTG.SWR.5030000', error_msg: 'Service Unavailable' }],
-    [
-      'old',
-      { errorCode: 'SVCSTG.SWR.5030000', errorMessage: 'Service Unavailable', detail: 'simulated fault: 503 Service Unavailable' },
-    ],
+    ['old', { errorCode: 'SVCSTG.SWR.5030000', errorMessage: 'Service Unavailable', detail: 'simulated fault: 503 Service Unavailable' }],
     [
       'old-array',
       [{ errorCode: 'SVCSTG.SWR.5030000', errorMessage: 'Service Unavailable', detail: 'simulated fault: 503 Service Unavailable' }],
@@ -155,8 +152,8 @@ describe('fault rules', () => {
   });
 
   it.each<[string, FaultRule, Record<string, number>]>([
-    ['repository', { repository: 'team/api', status: 502 }, { nginx: 200, 'team$api': 502, 'team%24api': 502 }],
-    ['namespace', { namespace: 'elsewhere', status: 502 }, { nginx: 200, 'team$api': 200 }],
+    ['repository', { repository: 'team/api', status: 502 }, { nginx: 200, team$api: 502, 'team%24api': 502 }],
+    ['namespace', { namespace: 'elsewhere', status: 502 }, { nginx: 200, team$api: 200 }],
     ['namespace and repository', { namespace: 'demo', repository: 'redis', status: 502 }, { nginx: 200, redis: 502 }],
   ])('applies a %s rule only to matching requests', async (_case, rule, expected) => {
     sim.addFault(rule);

@@ -56,9 +56,13 @@ describe('listening', () => {
     await other.close();
     expect(() => other.url).toThrow(/not listening/);
     const second = await other.listen();
-    expect((await fetch(`${second}/v2/manage/namespaces/demo/repos/redis/sync_job?${encoded('limit::1|offset::0')}`, {
-      headers: { 'X-Auth-Token': 't' },
-    })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${second}/v2/manage/namespaces/demo/repos/redis/sync_job?${encoded('limit::1|offset::0')}`, {
+          headers: { 'X-Auth-Token': 't' },
+        })
+      ).status,
+    ).toBe(200);
     await other.close();
     expect(first).toMatch(/^http:/);
   });
@@ -270,7 +274,7 @@ describe('tenants', () => {
     expect(new Set(alice.map((job) => job.domainName))).toEqual(new Set(['alice']));
   });
 
-  it("answers 404 to a repository only the other tenant has", async () => {
+  it('answers 404 to a repository only the other tenant has', async () => {
     expect((await shop('tools$ci', 'bob-token')).status).toBe(200);
     expect((await shop('tools$ci', 'alice-token')).status).toBe(404);
   });

@@ -16,9 +16,18 @@ const data = {
 };
 
 const ENTITIES = /* GraphQL */ `
-  query($representations: [_Any!]!) {
+  query ($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Repository { namespace name syncJobs(first: 2) { totalCount nodes { id } } }
+      ... on Repository {
+        namespace
+        name
+        syncJobs(first: 2) {
+          totalCount
+          nodes {
+            id
+          }
+        }
+      }
     }
   }
 `;
@@ -42,7 +51,12 @@ describe('the federation subgraph', () => {
       headers: { 'x-debug-upstream': '1' },
     });
     expect(response.errors).toBeUndefined();
-    expect(response.data._entities.map((entity: { name: string; syncJobs: { totalCount: number } }) => [entity.name, entity.syncJobs.totalCount])).toEqual([
+    expect(
+      response.data._entities.map((entity: { name: string; syncJobs: { totalCount: number } }) => [
+        entity.name,
+        entity.syncJobs.totalCount,
+      ]),
+    ).toEqual([
       ['nginx', 47],
       ['redis', 12],
       ['nginx', 47],
@@ -63,7 +77,9 @@ describe('the federation subgraph', () => {
     const response = await stack.query(ENTITIES, { variables: { representations: [repo('Bad Name'), repo('redis')] } });
     expect(response.data._entities[0]).toBeNull();
     expect(response.data._entities[1].syncJobs.totalCount).toBe(12);
-    expect(response.errors).toEqual([expect.objectContaining({ path: ['_entities', 0], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ path: ['_entities', 0], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
     expect(stack.simulator.requests.map((request) => request.repository)).toEqual(['redis']);
   });
 

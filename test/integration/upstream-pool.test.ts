@@ -3,8 +3,12 @@ import { createTenantData } from '../../src/simulator/index.js';
 import { startStack } from '../support/stack.js';
 
 const repositories = Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`repo-${index}`, 30]));
-const data = { tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { ...repositories, stuck: 5 } }, idBase: 1 })] };
-const dashboard = `{ repositories(refs: [${Object.keys(repositories).map((name) => `{ namespace: "org", name: "${name}" }`).join(', ')}]) { name syncJobs(first: 3) { totalCount nodes { id } } } }`;
+const data = {
+  tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { ...repositories, stuck: 5 } }, idBase: 1 })],
+};
+const dashboard = `{ repositories(refs: [${Object.keys(repositories)
+  .map((name) => `{ namespace: "org", name: "${name}" }`)
+  .join(', ')}]) { name syncJobs(first: 3) { totalCount nodes { id } } } }`;
 
 describe('the SWR connection pool', () => {
   it('serves many concurrent dashboards with no timeouts while SWR is slow but healthy: the wait for a connection is not the call’s deadline', async () => {
@@ -16,7 +20,9 @@ describe('the SWR connection pool', () => {
       const answers = await Promise.all(Array.from({ length: 12 }, () => stack.query(dashboard)));
       for (const answer of answers) {
         expect(answer.errors).toBeUndefined();
-        expect(answer.data.repositories.map((repository: { syncJobs: { totalCount: number } }) => repository.syncJobs.totalCount)).toEqual([30, 30, 30, 30, 30]);
+        expect(answer.data.repositories.map((repository: { syncJobs: { totalCount: number } }) => repository.syncJobs.totalCount)).toEqual([
+          30, 30, 30, 30, 30,
+        ]);
       }
       expect(stack.simulator.requests).toHaveLength(60);
       expect(stack.simulator.maxInFlight).toBe(4);

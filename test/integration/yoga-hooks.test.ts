@@ -58,23 +58,61 @@ afterAll(() => {
 // What a request that executes sees: each, once.
 const EXECUTED = Object.fromEntries(
   [
-    'onRequest', 'onRequestParse', 'onParams', 'onParse', 'onValidate', 'onContextBuilding', 'onExecute', 'onExecutionResult', 'onResultProcess', 'onResponse',
-    'instrumentation.request', 'instrumentation.requestParse', 'instrumentation.operation', 'instrumentation.parse', 'instrumentation.validate',
-    'instrumentation.context', 'instrumentation.execute', 'instrumentation.resultProcess',
+    'onRequest',
+    'onRequestParse',
+    'onParams',
+    'onParse',
+    'onValidate',
+    'onContextBuilding',
+    'onExecute',
+    'onExecutionResult',
+    'onResultProcess',
+    'onResponse',
+    'instrumentation.request',
+    'instrumentation.requestParse',
+    'instrumentation.operation',
+    'instrumentation.parse',
+    'instrumentation.validate',
+    'instrumentation.context',
+    'instrumentation.execute',
+    'instrumentation.resultProcess',
   ].map((hook) => [hook, 1]),
 );
 // A body Yoga's request parser refuses: no GraphQL work, but the request, parse and response hooks
 // once each (Yoga processes the refusal's result without its resultProcess wrapper).
 const REFUSED_BODY = Object.fromEntries(
-  ['onRequest', 'onRequestParse', 'onResultProcess', 'onResponse', 'instrumentation.request', 'instrumentation.requestParse'].map((hook) => [hook, 1]),
+  ['onRequest', 'onRequestParse', 'onResultProcess', 'onResponse', 'instrumentation.request', 'instrumentation.requestParse'].map(
+    (hook) => [hook, 1],
+  ),
 );
 const QUERY = '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }';
 
 const cases: Array<[string, string, Record<string, string>, string | undefined, Record<string, number>]> = [
-  ['a JSON POST (the body parsed by the HTTP server)', 'POST', { 'content-type': 'application/json' }, JSON.stringify({ query: QUERY }), EXECUTED],
-  ['a JSON POST with variables and a charset', 'POST', { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ query: 'query($n: Int) { __typename r: repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }', variables: { n: 1 } }), EXECUTED],
+  [
+    'a JSON POST (the body parsed by the HTTP server)',
+    'POST',
+    { 'content-type': 'application/json' },
+    JSON.stringify({ query: QUERY }),
+    EXECUTED,
+  ],
+  [
+    'a JSON POST with variables and a charset',
+    'POST',
+    { 'content-type': 'application/json; charset=utf-8' },
+    JSON.stringify({
+      query: 'query($n: Int) { __typename r: repository(namespace: "demo", name: "redis") { syncJobs(first: $n) { totalCount } } }',
+      variables: { n: 1 },
+    }),
+    EXECUTED,
+  ],
   ['a GET', 'GET', {}, undefined, EXECUTED],
-  ['a form POST (the body read by Yoga)', 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, `query=${encodeURIComponent(QUERY)}`, EXECUTED],
+  [
+    'a form POST (the body read by Yoga)',
+    'POST',
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    `query=${encodeURIComponent(QUERY)}`,
+    EXECUTED,
+  ],
   ['a JSON body that is not an object (handed to Yoga as bytes)', 'POST', { 'content-type': 'application/json' }, '[1, 2]', REFUSED_BODY],
   ['invalid JSON (handed to Yoga as bytes)', 'POST', { 'content-type': 'application/json' }, '{"query":', REFUSED_BODY],
 ];
@@ -82,8 +120,15 @@ const cases: Array<[string, string, Record<string, string>, string | undefined, 
 describe('Yoga’s hooks', () => {
   it.each(cases)('run once each for %s, as behind a bare adapter', async (name, method, headers, body, expected) => {
     const search = method === 'GET' ? `?query=${encodeURIComponent(QUERY)}` : '';
-    for (const [server, url] of [['gateway', stack.url], ['bare', bareUrl]]) {
-      const response = await fetch(`${url}${search}`, { method, headers: { 'x-case': `${server}: ${name}`, 'x-auth-token': 't', ...headers }, ...(body === undefined ? {} : { body }) });
+    for (const [server, url] of [
+      ['gateway', stack.url],
+      ['bare', bareUrl],
+    ]) {
+      const response = await fetch(`${url}${search}`, {
+        method,
+        headers: { 'x-case': `${server}: ${name}`, 'x-auth-token': 't', ...headers },
+        ...(body === undefined ? {} : { body }),
+      });
       await response.text();
     }
     expect(counts.get(`gateway: ${name}`)).toEqual(expected);

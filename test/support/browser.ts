@@ -45,7 +45,11 @@ export interface OfflinePage {
 const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
 
 /** Use when a page must prove it works offline: every request to another origin is recorded and aborted. */
-export async function openOfflinePage(browser: Browser, allowedOrigin: string, viewport = { width: 1400, height: 1000 }): Promise<OfflinePage> {
+export async function openOfflinePage(
+  browser: Browser,
+  allowedOrigin: string,
+  viewport = { width: 1400, height: 1000 },
+): Promise<OfflinePage> {
   const context = await browser.newContext({ viewport });
   const opened: OfflinePage = { context, page: await context.newPage(), foreignRequests: [], pageErrors: [], consoleErrors: [] };
   const isAllowed = (url: string) => {

@@ -31,7 +31,11 @@ describe('createConcurrencyLimit', () => {
 
   it('frees the slot of a task that throws before returning a promise', async () => {
     const limit = createConcurrencyLimit(1);
-    await expect(limit(() => { throw new Error('at once'); })).rejects.toThrow('at once');
+    await expect(
+      limit(() => {
+        throw new Error('at once');
+      }),
+    ).rejects.toThrow('at once');
     expect(await limit(() => Promise.resolve('next'))).toBe('next');
   });
 

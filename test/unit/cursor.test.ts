@@ -21,9 +21,7 @@ describe('cursors', () => {
   });
 
   it('refuses a cursor of the other order, naming both', () => {
-    expect(() => cursorToPosition(positionToCursor('asc', 3), 'desc', 'after')).toThrow(
-      /belongs to order ASC, not DESC/,
-    );
+    expect(() => cursorToPosition(positionToCursor('asc', 3), 'desc', 'after')).toThrow(/belongs to order ASC, not DESC/);
   });
 
   it.each([

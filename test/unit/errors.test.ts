@@ -30,9 +30,24 @@ describe('upstream status to error code', () => {
 
 describe('SWR error bodies', () => {
   it.each([
-    ['the newer shape', '{"error_code":"SVCSTG.SWR.4010000","error_msg":"Authenticate failed"}', 'SVCSTG.SWR.4010000', 'Authenticate failed'],
-    ['the older shape', '{"errorCode":"SVCSTG.SWR.4040001","errorMessage":"Repository not found","detail":"x"}', 'SVCSTG.SWR.4040001', 'Repository not found'],
-    ['the older shape in an array', '[{"errorCode":"SVCSTG.SWR.5000001","errorMessage":"Internal error"}]', 'SVCSTG.SWR.5000001', 'Internal error'],
+    [
+      'the newer shape',
+      '{"error_code":"SVCSTG.SWR.4010000","error_msg":"Authenticate failed"}',
+      'SVCSTG.SWR.4010000',
+      'Authenticate failed',
+    ],
+    [
+      'the older shape',
+      '{"errorCode":"SVCSTG.SWR.4040001","errorMessage":"Repository not found","detail":"x"}',
+      'SVCSTG.SWR.4040001',
+      'Repository not found',
+    ],
+    [
+      'the older shape in an array',
+      '[{"errorCode":"SVCSTG.SWR.5000001","errorMessage":"Internal error"}]',
+      'SVCSTG.SWR.5000001',
+      'Internal error',
+    ],
     ['the older shape with only detail', '{"errorCode":"SVCSTG.SWR.4000002","detail":"bad filter"}', 'SVCSTG.SWR.4000002', 'bad filter'],
     ['a body that is not JSON', '<html>502 Bad Gateway</html>', null, null],
     ['an empty body', '', null, null],
@@ -52,7 +67,9 @@ const located = (error: Error) => new GraphQLError(error.message, { path: ['repo
 
 describe('the error boundary (maskError)', () => {
   it('lets a located upstream HTTP error through with its code and upstream details', () => {
-    const error = located(new SwrHttpError({ status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' }));
+    const error = located(
+      new SwrHttpError({ status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' }),
+    );
     const masked = maskError(error, 'Unexpected error.');
     expect(masked).toBe(error);
     expect((masked as GraphQLError).extensions).toEqual({
@@ -100,7 +117,10 @@ describe('the error boundary (maskError)', () => {
   it('codes graphql-js errors that came without one: the request’s as BAD_USER_INPUT, a field’s as INTERNAL_SERVER_ERROR', () => {
     const request = maskError(new GraphQLError('Variable "$n" got invalid value "x"'), 'Unexpected error.') as GraphQLError;
     expect(request.extensions).toEqual({ code: 'BAD_USER_INPUT', http: { status: 400, spec: true } });
-    const field = maskError(new GraphQLError('Cannot return null for non-nullable field SyncJob.tag.', { path: ['a'] }), 'x') as GraphQLError;
+    const field = maskError(
+      new GraphQLError('Cannot return null for non-nullable field SyncJob.tag.', { path: ['a'] }),
+      'x',
+    ) as GraphQLError;
     expect(field.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 });

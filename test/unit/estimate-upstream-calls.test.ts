@@ -16,16 +16,48 @@ describe('estimating upstream calls before execution', () => {
   it.each([
     ['no syncJobs', `{ repository(namespace: "demo", name: "nginx") { name } }`, 0],
     ['one page', `{ repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } }`, 1],
-    ['an alias repeating a page', `{ a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`, 1],
-    ['touching pages', `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(4)}) { totalCount } } }`, 1],
-    ['pages with a gap', `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(5)}) { totalCount } } }`, 2],
-    ['two repositories', `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`, 2],
+    [
+      'an alias repeating a page',
+      `{ a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`,
+      1,
+    ],
+    [
+      'touching pages',
+      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(4)}) { totalCount } } }`,
+      1,
+    ],
+    [
+      'pages with a gap',
+      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(5)}) { totalCount } } }`,
+      2,
+    ],
+    [
+      'two repositories',
+      `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`,
+      2,
+    ],
     ['last alone: head and tail', `{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 5) { totalCount } } }`, 2],
-    ['refused arguments cost nothing', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, last: 1) { totalCount } } }`, 0],
+    [
+      'refused arguments cost nothing',
+      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, last: 1) { totalCount } } }`,
+      0,
+    ],
     ['an invalid name costs nothing', `{ repository(namespace: "Demo", name: "nginx") { syncJobs { totalCount } } }`, 0],
-    ['duplicate refs', `{ repositories(refs: [{namespace: "demo", name: "a"}, {namespace: "demo", name: "a"}, {namespace: "demo", name: "b"}]) { syncJobs { totalCount } } }`, 2],
-    ['a nested lookup of the same repository', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { repository { syncJobs(first: 5) { totalCount } } } } } }`, 1],
-    ['edges too', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { edges { node { repository { syncJobs(first: 5, order: ASC) { totalCount } } } } } } }`, 2],
+    [
+      'duplicate refs',
+      `{ repositories(refs: [{namespace: "demo", name: "a"}, {namespace: "demo", name: "a"}, {namespace: "demo", name: "b"}]) { syncJobs { totalCount } } }`,
+      2,
+    ],
+    [
+      'a nested lookup of the same repository',
+      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { repository { syncJobs(first: 5) { totalCount } } } } } }`,
+      1,
+    ],
+    [
+      'edges too',
+      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { edges { node { repository { syncJobs(first: 5, order: ASC) { totalCount } } } } } } }`,
+      2,
+    ],
     ['inline fragments', `{ repository(namespace: "demo", name: "nginx") { ... on Repository { syncJobs { totalCount } } } }`, 1],
     ['@include(if: false)', `{ repository(namespace: "demo", name: "nginx") { syncJobs @include(if: false) { totalCount } } }`, 0],
     ['only __typename', `{ __typename }`, 0],
@@ -74,7 +106,8 @@ describe('the estimate under hostile documents', () => {
   });
 
   it('counts a fragment spread many times on many levels once', () => {
-    const level = (name: string, next: string) => `fragment ${name} on Repository { ${Array.from({ length: 60 }, () => `...${next}`).join(' ')} }`;
+    const level = (name: string, next: string) =>
+      `fragment ${name} on Repository { ${Array.from({ length: 60 }, () => `...${next}`).join(' ')} }`;
     const query = [
       '{ repository(namespace: "demo", name: "nginx") { ...L1 } other: repository(namespace: "demo", name: "redis") { ...L1 } }',
       level('L1', 'L2'),
@@ -88,11 +121,17 @@ describe('the estimate under hostile documents', () => {
     const refs = Array.from({ length: 50 }, (_, index) => ({ namespace: 'demo', name: `r${index}` }));
     const windows = Array.from({ length: 100 }, (_, index) => `w${index}: syncJobs(first: ${index + 1}) { totalCount }`).join(' ');
     const fields = Array.from({ length: 50 }, (_, index) => `f${index}: repositories(refs: $r) { ...W }`).join(' ');
-    expect(estimate(`query($r: [RepositoryRef!]!) { ${fields} } fragment W on Repository { ${windows} }`, { r: refs })).toBe(Number.POSITIVE_INFINITY);
+    expect(estimate(`query($r: [RepositoryRef!]!) { ${fields} } fragment W on Repository { ${windows} }`, { r: refs })).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 
   it('costs nothing for variables that do not coerce (execution refuses them)', () => {
-    expect(estimate(`query($first: Int) { repository(namespace: "demo", name: "a") { syncJobs(first: $first) { totalCount } } }`, { first: 'x' })).toBe(0);
+    expect(
+      estimate(`query($first: Int) { repository(namespace: "demo", name: "a") { syncJobs(first: $first) { totalCount } } }`, {
+        first: 'x',
+      }),
+    ).toBe(0);
   });
 });
 

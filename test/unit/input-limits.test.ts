@@ -42,7 +42,10 @@ describe('fragment spread paths (what graphql-jit would compile)', () => {
   const fanOut = (spreads: number, levels: number) =>
     [
       '{ ...L1 }',
-      ...Array.from({ length: levels - 1 }, (_, level) => `fragment L${level + 1} on Query { ${Array.from({ length: spreads }, () => `...L${level + 2}`).join(' ')} }`),
+      ...Array.from(
+        { length: levels - 1 },
+        (_, level) => `fragment L${level + 1} on Query { ${Array.from({ length: spreads }, () => `...L${level + 2}`).join(' ')} }`,
+      ),
       `fragment L${levels} on Query { __typename }`,
     ].join('\n');
 

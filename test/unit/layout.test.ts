@@ -24,10 +24,14 @@ function runtimeImportsOf(file: string): string[] {
   for (const match of text.matchAll(/^import\s+(?!type\s)([^'"]*?)\s*from\s+'(\.[^']+)'/gm)) {
     const names = match[1]!;
     const braces = /\{([^}]*)\}/.exec(names);
-    const onlyTypes = braces !== null && !names.replace(braces[0], '').replace(',', '').trim() && braces[1]!.split(',').every((name) => /^\s*type\s/.test(name) || !name.trim());
+    const onlyTypes =
+      braces !== null &&
+      !names.replace(braces[0], '').replace(',', '').trim() &&
+      braces[1]!.split(',').every((name) => /^\s*type\s/.test(name) || !name.trim());
     if (!onlyTypes) imports.push(path.resolve(path.dirname(file), match[2]!.replace(/\.js$/, '.ts')));
   }
-  for (const match of text.matchAll(/import\('(\.[^']+)'\)/g)) imports.push(path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+  for (const match of text.matchAll(/import\('(\.[^']+)'\)/g))
+    imports.push(path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, '.ts')));
   return imports;
 }
 
@@ -55,7 +59,9 @@ describe('the source tree', () => {
   });
 
   it('points nowhere outside the repository', () => {
-    const outside = files.filter((file) => /CONTRACT\.md|\.\.\/shared\/|contract §/.test(texts.get(file)!)).map((file) => path.relative(SRC, file));
+    const outside = files
+      .filter((file) => /CONTRACT\.md|\.\.\/shared\/|contract §/.test(texts.get(file)!))
+      .map((file) => path.relative(SRC, file));
     expect(outside).toEqual([]);
   });
 });

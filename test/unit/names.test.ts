@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  namespaceProblem,
-  repositoryFromPathSegment,
-  repositoryNameProblem,
-  repositoryToPathSegment,
-} from '../../src/swr/names.js';
+import { namespaceProblem, repositoryFromPathSegment, repositoryNameProblem, repositoryToPathSegment } from '../../src/swr/names.js';
 
-const validNamespaces = [
-  'demo',
-  'a',
-  'team1',
-  'my-org',
-  'my.org',
-  'my_org',
-  'my__org',
-  'a1b2c3',
-  'x-1.y_2',
-  'a'.repeat(64),
-];
+const validNamespaces = ['demo', 'a', 'team1', 'my-org', 'my.org', 'my_org', 'my__org', 'a1b2c3', 'x-1.y_2', 'a'.repeat(64)];
 
 const invalidNamespaces = [
   ['', 'empty'],

@@ -12,16 +12,52 @@ describe('page plans from connection arguments', () => {
     ['first after', { order: 'desc', first: 10, after: desc(9) }, { kind: 'range', order: 'desc', start: 10, count: 10 }],
     ['after alone', { order: 'desc', after: desc(4) }, { kind: 'range', order: 'desc', start: 5, count: 20 }],
     ['first: 0', { order: 'asc', first: 0 }, { kind: 'range', order: 'asc', start: 0, count: 0 }],
-    ['first before: cut at the cursor', { order: 'desc', first: 10, before: desc(5) }, { kind: 'range', order: 'desc', start: 0, count: 5 }],
-    ['last before', { order: 'desc', last: 5, before: desc(20) }, { kind: 'range', order: 'desc', start: 15, count: 5, tail: { from: 0, count: 5 } }],
-    ['last before near the start: fewer', { order: 'desc', last: 5, before: desc(3) }, { kind: 'range', order: 'desc', start: 0, count: 3, tail: { from: 0, count: 5 } }],
-    ['last before the first item: empty', { order: 'desc', last: 5, before: desc(0) }, { kind: 'range', order: 'desc', start: 0, count: 0, tail: { from: 0, count: 5 } }],
-    ['before alone: the default page before it', { order: 'desc', before: desc(30) }, { kind: 'range', order: 'desc', start: 10, count: 20, tail: { from: 0, count: 20 } }],
+    [
+      'first before: cut at the cursor',
+      { order: 'desc', first: 10, before: desc(5) },
+      { kind: 'range', order: 'desc', start: 0, count: 5 },
+    ],
+    [
+      'last before',
+      { order: 'desc', last: 5, before: desc(20) },
+      { kind: 'range', order: 'desc', start: 15, count: 5, tail: { from: 0, count: 5 } },
+    ],
+    [
+      'last before near the start: fewer',
+      { order: 'desc', last: 5, before: desc(3) },
+      { kind: 'range', order: 'desc', start: 0, count: 3, tail: { from: 0, count: 5 } },
+    ],
+    [
+      'last before the first item: empty',
+      { order: 'desc', last: 5, before: desc(0) },
+      { kind: 'range', order: 'desc', start: 0, count: 0, tail: { from: 0, count: 5 } },
+    ],
+    [
+      'before alone: the default page before it',
+      { order: 'desc', before: desc(30) },
+      { kind: 'range', order: 'desc', start: 10, count: 20, tail: { from: 0, count: 20 } },
+    ],
     ['last alone: the tail', { order: 'asc', last: 7 }, { kind: 'tail', order: 'asc', from: 0, count: 7 }],
-    ['last after: the tail after the cursor', { order: 'desc', last: 7, after: desc(2) }, { kind: 'tail', order: 'desc', from: 3, count: 7 }],
-    ['after and before: between them', { order: 'desc', after: desc(2), before: desc(6) }, { kind: 'range', order: 'desc', start: 3, count: 3 }],
-    ['last between cursors', { order: 'desc', last: 2, after: desc(2), before: desc(9) }, { kind: 'range', order: 'desc', start: 7, count: 2, tail: { from: 3, count: 2 } }],
-    ['after past before: empty', { order: 'desc', first: 5, after: desc(9), before: desc(3) }, { kind: 'range', order: 'desc', start: 10, count: 0 }],
+    [
+      'last after: the tail after the cursor',
+      { order: 'desc', last: 7, after: desc(2) },
+      { kind: 'tail', order: 'desc', from: 3, count: 7 },
+    ],
+    [
+      'after and before: between them',
+      { order: 'desc', after: desc(2), before: desc(6) },
+      { kind: 'range', order: 'desc', start: 3, count: 3 },
+    ],
+    [
+      'last between cursors',
+      { order: 'desc', last: 2, after: desc(2), before: desc(9) },
+      { kind: 'range', order: 'desc', start: 7, count: 2, tail: { from: 3, count: 2 } },
+    ],
+    [
+      'after past before: empty',
+      { order: 'desc', first: 5, after: desc(9), before: desc(3) },
+      { kind: 'range', order: 'desc', start: 10, count: 0 },
+    ],
     ['first: MAX_PAGE_SIZE', { order: 'desc', first: 100 }, { kind: 'range', order: 'desc', start: 0, count: 100 }],
   ])('%s', (_label, args, plan) => {
     expect(pagePlanFromArgs(args, sizes)).toEqual(plan);

@@ -29,21 +29,69 @@ describe('slices with Content-Range', () => {
   it.each<[string, PagePlan, number, Array<[number, number]>, object]>([
     ['a first page', range(0, 10), 47, [[0, 10]], { start: 0, ids: ids(0, 10), total: 47, hasPreviousPage: false, hasNextPage: true }],
     ['a middle page', range(10, 10), 47, [[10, 10]], { start: 10, ids: ids(10, 20), total: 47, hasPreviousPage: true, hasNextPage: true }],
-    ['the exact last page', range(40, 7), 47, [[40, 7]], { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
+    [
+      'the exact last page',
+      range(40, 7),
+      47,
+      [[40, 7]],
+      { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
     ['a page past the end', range(50, 5), 47, [[50, 5]], { start: 50, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
-    ['an empty window asks for one item', range(0, 0), 47, [[0, 1]], { start: 0, ids: [], total: 47, hasPreviousPage: false, hasNextPage: true }],
+    [
+      'an empty window asks for one item',
+      range(0, 0),
+      47,
+      [[0, 1]],
+      { start: 0, ids: [], total: 47, hasPreviousPage: false, hasNextPage: true },
+    ],
     ['an empty list', range(0, 20), 0, [[0, 20]], { start: 0, ids: [], total: 0, hasPreviousPage: false, hasNextPage: false }],
-    ['last alone on a long list: head, then the tail', tail(0, 10), 47, [[0, 10], [37, 10]], { start: 37, ids: ids(37, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
-    ['last alone on a short list: one call', tail(0, 10), 8, [[0, 10]], { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false }],
-    ['last alone, exactly the list', tail(0, 8), 8, [[0, 8]], { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false }],
+    [
+      'last alone on a long list: head, then the tail',
+      tail(0, 10),
+      47,
+      [
+        [0, 10],
+        [37, 10],
+      ],
+      { start: 37, ids: ids(37, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
+    [
+      'last alone on a short list: one call',
+      tail(0, 10),
+      8,
+      [[0, 10]],
+      { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false },
+    ],
+    [
+      'last alone, exactly the list',
+      tail(0, 8),
+      8,
+      [[0, 8]],
+      { start: 0, ids: ids(0, 8), total: 8, hasPreviousPage: false, hasNextPage: false },
+    ],
     ['last: 0 alone: one call', tail(0, 0), 47, [[0, 1]], { start: 47, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
-    ['last after a cursor, list ends in the head', tail(40, 10), 47, [[40, 10]], { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false }],
-    ['last after a cursor past the end', tail(60, 10), 47, [[60, 10]], { start: 60, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false }],
+    [
+      'last after a cursor, list ends in the head',
+      tail(40, 10),
+      47,
+      [[40, 10]],
+      { start: 40, ids: ids(40, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
+    [
+      'last after a cursor past the end',
+      tail(60, 10),
+      47,
+      [[60, 10]],
+      { start: 60, ids: [], total: 47, hasPreviousPage: true, hasNextPage: false },
+    ],
     [
       'last before a stale cursor past the end: the last items',
       { kind: 'range', order: 'desc', start: 55, count: 5, tail: { from: 0, count: 5 } },
       47,
-      [[55, 5], [42, 5]],
+      [
+        [55, 5],
+        [42, 5],
+      ],
       { start: 42, ids: ids(42, 47), total: 47, hasPreviousPage: true, hasNextPage: false },
     ],
     [
@@ -64,12 +112,53 @@ describe('slices with Content-Range', () => {
 describe('slices without Content-Range', () => {
   it.each<[string, PagePlan, number, Array<[number, number]>, object]>([
     ['a short page is the last', range(40, 10), 47, [[40, 10]], { start: 40, ids: ids(40, 47), hasPreviousPage: true, hasNextPage: false }],
-    ['a full page asks one item more', range(0, 10), 47, [[0, 10], [10, 1]], { start: 0, ids: ids(0, 10), hasPreviousPage: false, hasNextPage: true }],
-    ['a full page that ends the list', range(37, 10), 47, [[37, 10], [47, 1]], { start: 37, ids: ids(37, 47), hasPreviousPage: true, hasNextPage: false }],
+    [
+      'a full page asks one item more',
+      range(0, 10),
+      47,
+      [
+        [0, 10],
+        [10, 1],
+      ],
+      { start: 0, ids: ids(0, 10), hasPreviousPage: false, hasNextPage: true },
+    ],
+    [
+      'a full page that ends the list',
+      range(37, 10),
+      47,
+      [
+        [37, 10],
+        [47, 1],
+      ],
+      { start: 37, ids: ids(37, 47), hasPreviousPage: true, hasNextPage: false },
+    ],
     ['an empty window', range(5, 0), 47, [[5, 1]], { start: 5, ids: [], hasPreviousPage: true, hasNextPage: true }],
     ['last alone on a short list', tail(0, 10), 8, [[0, 10]], { start: 0, ids: ids(0, 8), hasPreviousPage: false, hasNextPage: false }],
-    ['last alone on a long list walks to the end', tail(0, 5), 47, [[0, 5], [5, 10], [15, 10], [25, 10], [35, 10], [45, 10]], { start: 42, ids: ids(42, 47), hasPreviousPage: true, hasNextPage: false }],
-    ['last: 0 alone walks to the end', tail(0, 0), 12, [[0, 1], [1, 10], [11, 10]], { start: 12, ids: [], hasPreviousPage: true, hasNextPage: false }],
+    [
+      'last alone on a long list walks to the end',
+      tail(0, 5),
+      47,
+      [
+        [0, 5],
+        [5, 10],
+        [15, 10],
+        [25, 10],
+        [35, 10],
+        [45, 10],
+      ],
+      { start: 42, ids: ids(42, 47), hasPreviousPage: true, hasNextPage: false },
+    ],
+    [
+      'last: 0 alone walks to the end',
+      tail(0, 0),
+      12,
+      [
+        [0, 1],
+        [1, 10],
+        [11, 10],
+      ],
+      { start: 12, ids: [], hasPreviousPage: true, hasNextPage: false },
+    ],
   ])('%s', async (_label, plan, total, expectedCalls, expected) => {
     const upstream = fakeUpstream(total, { contentRange: false });
     const slice = await sliceFromPlan(plan, upstream.loadPage, walk);

@@ -83,7 +83,14 @@ describe('createDemoData', () => {
 
 describe('createTenantData', () => {
   it('builds tenants with their own tokens and disjoint ids', () => {
-    const alice = createTenantData({ domainId: 'a', domainName: 'alice', tokens: ['ta'], namespaces: { o: { r: 2, 's/t': 1 } }, idBase: 1000, tagPrefix: 'v' });
+    const alice = createTenantData({
+      domainId: 'a',
+      domainName: 'alice',
+      tokens: ['ta'],
+      namespaces: { o: { r: 2, 's/t': 1 } },
+      idBase: 1000,
+      tagPrefix: 'v',
+    });
     const bob = createTenantData({ domainId: 'b', domainName: 'bob', tokens: ['tb'], namespaces: { o: { r: 2 } }, idBase: 2000 });
     expect(alice.tokens).toEqual(['ta']);
     expect(allJobs(alice.namespaces).map((job) => [job.id, job.repoName, job.tag, job.domainName])).toEqual([

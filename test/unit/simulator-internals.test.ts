@@ -8,9 +8,20 @@ import type { SwrSyncJob } from '../../src/swr/types.js';
 /** A job with only the fields ordering looks at set meaningfully. */
 function job(id: number, createdAt: string): SwrSyncJob {
   return {
-    id, createdAt, updatedAt: createdAt, status: 'success', tag: 't', namespace: 'n', repoName: 'r',
-    remoteRegionId: 'x', remoteNamespace: 'y', override: false, domainID: 'd', domainName: 'd',
-    syncOperatorId: 'o', syncOperatorName: 'o',
+    id,
+    createdAt,
+    updatedAt: createdAt,
+    status: 'success',
+    tag: 't',
+    namespace: 'n',
+    repoName: 'r',
+    remoteRegionId: 'x',
+    remoteNamespace: 'y',
+    override: false,
+    domainID: 'd',
+    domainName: 'd',
+    syncOperatorId: 'o',
+    syncOperatorName: 'o',
   };
 }
 
@@ -77,12 +88,27 @@ describe('createFaultList', () => {
 describe('redactRecordedRequest', () => {
   it('replaces the token and credential headers', () => {
     const redacted = redactRecordedRequest({
-      method: 'GET', path: '/p', rawQuery: '', filter: null, namespace: null, repository: null,
-      token: 'abc', headers: { 'x-auth-token': 'abc', authorization: 'Bearer abc', accept: '*/*' }, status: 200, aborted: false,
+      method: 'GET',
+      path: '/p',
+      rawQuery: '',
+      filter: null,
+      namespace: null,
+      repository: null,
+      token: 'abc',
+      headers: { 'x-auth-token': 'abc', authorization: 'Bearer abc', accept: '*/*' },
+      status: 200,
+      aborted: false,
     });
     expect(redacted).toEqual({
-      method: 'GET', path: '/p', rawQuery: '', filter: null, namespace: null, repository: null,
-      headers: { 'x-auth-token': '[redacted]', authorization: '[redacted]', accept: '*/*' }, status: 200, aborted: false,
+      method: 'GET',
+      path: '/p',
+      rawQuery: '',
+      filter: null,
+      namespace: null,
+      repository: null,
+      headers: { 'x-auth-token': '[redacted]', authorization: '[redacted]', accept: '*/*' },
+      status: 200,
+      aborted: false,
       tokenPresent: true,
       tokenSha256: 'ba7816bf8f01cfea',
     });

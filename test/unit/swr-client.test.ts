@@ -36,7 +36,13 @@ afterEach(async () => {
 
 // No retries unless a test asks: MockAgent interceptors answer once.
 const client = (timeoutMs = 1000, retries = 0) =>
-  createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs, retry: { retries, random: () => 0.5 }, onCall: (call) => calls.push(call) });
+  createSwrClient({
+    endpoint: ORIGIN,
+    dispatcher: agent,
+    timeoutMs,
+    retry: { retries, random: () => 0.5 },
+    onCall: (call) => calls.push(call),
+  });
 
 describe('the SWR client', () => {
   it('sends the documented path, percent-encoded filter and headers', async () => {
@@ -44,21 +50,35 @@ describe('the SWR client', () => {
     agent
       .get(ORIGIN)
       .intercept({ path: PATH, method: 'GET' })
-      .reply(200, (options) => {
-        seenHeaders = options.headers as Record<string, string>;
-        return [job];
-      }, { headers: { 'content-range': '0-1/1', 'x-request-id': 'req-1' } });
+      .reply(
+        200,
+        (options) => {
+          seenHeaders = options.headers as Record<string, string>;
+          return [job];
+        },
+        { headers: { 'content-range': '0-1/1', 'x-request-id': 'req-1' } },
+      );
     const page = await client().listSyncJobs(request);
     expect(page).toEqual({ offset: 0, items: [job], total: 1, requestId: 'req-1' });
     expect(seenHeaders).toMatchObject({ 'x-auth-token': 'tok', 'content-type': 'application/json', accept: 'application/json' });
     expect(calls).toEqual([
-      expect.objectContaining({ filter: 'limit::10|offset::0|order::desc', attempt: 1, status: 200, outcome: 'ok', upstreamRequestId: 'req-1', errorCode: null }),
+      expect.objectContaining({
+        filter: 'limit::10|offset::0|order::desc',
+        attempt: 1,
+        status: 200,
+        outcome: 'ok',
+        upstreamRequestId: 'req-1',
+        errorCode: null,
+      }),
     ]);
     expect(JSON.stringify(calls)).not.toContain('tok"');
   });
 
   it('calls SWR’s own path on the endpoint’s origin, whatever path the endpoint has', async () => {
-    agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [], { headers: { 'content-range': '0-0/0' } });
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(200, [], { headers: { 'content-range': '0-0/0' } });
     const prefixed = createSwrClient({ endpoint: `${ORIGIN}/v2/`, dispatcher: agent });
     expect(await prefixed.listSyncJobs(request)).toMatchObject({ items: [], total: 0 });
   });
@@ -69,20 +89,38 @@ describe('the SWR client', () => {
   });
 
   it('slices a body longer than the limit', async () => {
-    agent.get(ORIGIN).intercept({ path: PATH.replace('A10', 'A1') }).reply(200, [job, { ...job, id: 2 }]);
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH.replace('A10', 'A1') })
+      .reply(200, [job, { ...job, id: 2 }]);
     expect((await client().listSyncJobs({ ...request, limit: 1 })).items).toEqual([job]);
   });
 
   it.each([
-    [400, '{"error_code":"SVCSTG.SWR.4000001","error_msg":"Invalid filter"}', 'UPSTREAM_BAD_REQUEST', 'SVCSTG.SWR.4000001', 'Invalid filter'],
-    [401, '{"error_code":"SVCSTG.SWR.4010000","error_msg":"Authenticate failed"}', 'UNAUTHENTICATED', 'SVCSTG.SWR.4010000', 'Authenticate failed'],
+    [
+      400,
+      '{"error_code":"SVCSTG.SWR.4000001","error_msg":"Invalid filter"}',
+      'UPSTREAM_BAD_REQUEST',
+      'SVCSTG.SWR.4000001',
+      'Invalid filter',
+    ],
+    [
+      401,
+      '{"error_code":"SVCSTG.SWR.4010000","error_msg":"Authenticate failed"}',
+      'UNAUTHENTICATED',
+      'SVCSTG.SWR.4010000',
+      'Authenticate failed',
+    ],
     [403, '{"errorCode":"SVCSTG.SWR.4030000","errorMessage":"Forbidden"}', 'FORBIDDEN', 'SVCSTG.SWR.4030000', 'Forbidden'],
     [404, '[{"errorCode":"SVCSTG.SWR.4040001","errorMessage":"Repo not found"}]', 'NOT_FOUND', 'SVCSTG.SWR.4040001', 'Repo not found'],
     [429, '{"error_code":"SVCSTG.SWR.4290000","error_msg":"Too many"}', 'UPSTREAM_RATE_LIMITED', 'SVCSTG.SWR.4290000', 'Too many'],
     [500, 'oops', 'UPSTREAM_ERROR', null, null],
     [503, '{"error_code":"SVCSTG.SWR.5030000","error_msg":"Busy"}', 'UPSTREAM_ERROR', 'SVCSTG.SWR.5030000', 'Busy'],
   ])('maps HTTP %i to %s with upstream details', async (status, body, code, errorCode, errorMessage) => {
-    agent.get(ORIGIN).intercept({ path: PATH }).reply(status, body, { headers: { 'x-request-id': 'req-9' } });
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(status, body, { headers: { 'x-request-id': 'req-9' } });
     await expect(client().listSyncJobs(request)).rejects.toMatchObject({
       code,
       upstream: { status, errorCode, errorMessage, requestId: 'req-9' },
@@ -100,7 +138,10 @@ describe('the SWR client', () => {
     ['an unreadable time', JSON.stringify([{ ...job, createdAt: 'yesterday' }])],
     ['a job that is not an object', '[1]'],
   ])('refuses a body that is %s as UPSTREAM_BAD_RESPONSE', async (_label, body) => {
-    agent.get(ORIGIN).intercept({ path: PATH }).reply(200, body, { headers: { 'x-request-id': 'req-3' } });
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(200, body, { headers: { 'x-request-id': 'req-3' } });
     await expect(client().listSyncJobs(request)).rejects.toMatchObject({
       code: 'UPSTREAM_BAD_RESPONSE',
       upstream: { status: 200, requestId: 'req-3' },
@@ -113,7 +154,10 @@ describe('the SWR client', () => {
   });
 
   it('turns a network error into UPSTREAM_UNAVAILABLE', async () => {
-    agent.get(ORIGIN).intercept({ path: PATH }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(client().listSyncJobs(request)).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'SWR is unavailable: connection refused',
@@ -141,7 +185,11 @@ describe('the SWR client', () => {
 describe('retries', () => {
   const reply = (status: number, headers: Record<string, string> = {}) =>
     agent.get(ORIGIN).intercept({ path: PATH }).reply(status, '{"error_code":"SVCSTG.SWR.5030000","error_msg":"x"}', { headers });
-  const ok = () => agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [job], { headers: { 'content-range': '0-1/1' } });
+  const ok = () =>
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(200, [job], { headers: { 'content-range': '0-1/1' } });
 
   it.each([429, 502, 503, 504])('retries HTTP %i and succeeds on the next try', async (status) => {
     reply(status);
@@ -172,7 +220,10 @@ describe('retries', () => {
   });
 
   it('retries a refused connection', async () => {
-    agent.get(ORIGIN).intercept({ path: PATH }).replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
     ok();
     expect((await client(2000, 2).listSyncJobs(request)).items).toEqual([job]);
     expect(calls.map((call) => call.outcome)).toEqual(['UPSTREAM_UNAVAILABLE', 'ok']);
@@ -182,7 +233,12 @@ describe('retries', () => {
     reply(429, { 'retry-after': '1' });
     ok();
     const waits: number[] = [];
-    const recording = createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs: 3000, retry: { retries: 2, wait: async (ms) => void waits.push(ms) } });
+    const recording = createSwrClient({
+      endpoint: ORIGIN,
+      dispatcher: agent,
+      timeoutMs: 3000,
+      retry: { retries: 2, wait: async (ms) => void waits.push(ms) },
+    });
     expect((await recording.listSyncJobs(request)).items).toEqual([job]);
     expect(waits).toEqual([1000]);
   });
@@ -198,7 +254,10 @@ describe('retries', () => {
 
 describe('retries against the deadline', () => {
   it('reports the failure it was retrying when the deadline cuts the retry short', async () => {
-    agent.get(ORIGIN).intercept({ path: PATH }).reply(503, '{"error_code":"SVCSTG.SWR.5030001","error_msg":"busy"}', { headers: { 'x-request-id': 'first' } });
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(503, '{"error_code":"SVCSTG.SWR.5030001","error_msg":"busy"}', { headers: { 'x-request-id': 'first' } });
     agent.get(ORIGIN).intercept({ path: PATH }).reply(200, [job]).delay(1000);
     const retrying = createSwrClient({ endpoint: ORIGIN, dispatcher: agent, timeoutMs: 300, retry: { retries: 2, random: () => 0 } });
     await expect(retrying.listSyncJobs(request)).rejects.toMatchObject({

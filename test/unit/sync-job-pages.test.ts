@@ -39,9 +39,19 @@ describe('the per-request page loader', () => {
     const { client, calls } = recordingClient();
     const economy = createUpstreamEconomy(50);
     const loader = createSyncJobPageLoader({ client, economy, maxLimit: 100, concurrency: 4 });
-    const pages = await Promise.all([loader.load(key('a', 0, 10)), loader.load(key('a', 10, 5)), loader.load(key('b', 3, 2)), loader.load(key('a', 0, 10))]);
+    const pages = await Promise.all([
+      loader.load(key('a', 0, 10)),
+      loader.load(key('a', 10, 5)),
+      loader.load(key('b', 3, 2)),
+      loader.load(key('a', 0, 10)),
+    ]);
     expect(calls.sort()).toEqual(['alice:a:0+15', 'alice:b:3+2']);
-    expect(pages.map(ids)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14], [3, 4], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    expect(pages.map(ids)).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [10, 11, 12, 13, 14],
+      [3, 4],
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ]);
     expect(economy).toMatchObject({ lookups: 4, windows: 3, coalesced: 2 });
   });
 

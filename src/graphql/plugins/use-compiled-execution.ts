@@ -1,5 +1,13 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type SelectionSetNode, type Source } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type SelectionSetNode,
+  type Source,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { isPromise, type Plugin } from 'graphql-yoga';
 

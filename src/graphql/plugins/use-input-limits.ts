@@ -27,7 +27,8 @@ export function useInputLimits(options: InputLimitsOptions): Plugin {
   return {
     onParams({ params, setResult }) {
       if (nestingOf(params.variables, options.maxInputDepth) > options.maxInputDepth) setResult({ errors: [refusal('`variables`')] });
-      else if (nestingOf(params.extensions, options.maxInputDepth) > options.maxInputDepth) setResult({ errors: [refusal('`extensions`')] });
+      else if (nestingOf(params.extensions, options.maxInputDepth) > options.maxInputDepth)
+        setResult({ errors: [refusal('`extensions`')] });
     },
     onParse({ params }) {
       if (typeof params.source === 'string' && bracketDepthOf(params.source, options.maxInputDepth) > options.maxInputDepth) {

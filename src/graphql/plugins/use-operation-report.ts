@@ -88,7 +88,8 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
         series.seconds.observe(durationMs / 1000);
         for (const code of codes) metrics.errors.inc({ code });
         for (const error of cancelled ? [] : errors) {
-          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE') metrics.refusals.inc({ limit: textOf(error.extensions.limit, 'unknown') });
+          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE')
+            metrics.refusals.inc({ limit: textOf(error.extensions.limit, 'unknown') });
         }
         const economy = state.economy;
         if (economy) {

@@ -30,7 +30,10 @@ export function useSchemaGuards(options: SchemaGuardsOptions): Plugin {
     Field(node) {
       if (node.name.value === '_service' && context.getParentType() === context.getSchema().getQueryType()) {
         context.reportError(
-          new GraphQLError('The federation SDL (_service) is not served here (FEDERATION_SERVICE_SDL=false); compose from the published schema instead.', { nodes: node }),
+          new GraphQLError(
+            'The federation SDL (_service) is not served here (FEDERATION_SERVICE_SDL=false); compose from the published schema instead.',
+            { nodes: node },
+          ),
         );
       }
     },
