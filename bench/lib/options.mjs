@@ -9,6 +9,9 @@ export const USAGE = `usage: node bench/run.mjs [options]   (npm run bench -- [o
   --warmup SECONDS           unmeasured run per target and workload before its rounds (default 2; --smoke: 0)
   --upstream-connections N   size of the bare proxy's undici Pool (default 4 × --connections)
   --output FILE              where the report goes (default bench/RESULTS.md)
+  --only IDS                 only these targets, comma-separated (e.g. bare-proxy,swr-gateway)
+  --baseline DIR             also measure the gateway built in DIR (a worktree of another commit, built
+                             with npm run build) as target swr-gateway@baseline, interleaved with the rest
   --smoke                    every target × workload once, briefly; prints the summary, writes no file,
                              exits non-zero when a target answers wrongly
   --help                     this text`;
@@ -24,6 +27,8 @@ export function optionsFromArgv(argv) {
       warmup: { type: 'string' },
       'upstream-connections': { type: 'string' },
       output: { type: 'string', default: 'bench/RESULTS.md' },
+      only: { type: 'string' },
+      baseline: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -41,6 +46,8 @@ export function optionsFromArgv(argv) {
     warmupS: integerFrom(values.warmup ?? (smoke ? '0' : '2'), '--warmup', 0, 600),
     upstreamConnections: integerFrom(values['upstream-connections'] ?? String(4 * connections), '--upstream-connections', 1, 10_000),
     output: values.output,
+    only: values.only ? values.only.split(',').map((id) => id.trim()) : null,
+    baseline: values.baseline ?? null,
   };
 }
 

@@ -37,6 +37,21 @@ const GOALS = [
   },
   { name: 'swr-gateway p99 / mesh-hive p99', value: (r) => r['swr-gateway'].p99 / r['mesh-hive'].p99, goal: '–', pass: null, digits: 2 },
   { name: 'swr-gateway peak RSS (MB)', value: (r) => r['swr-gateway'].peakRssMb, goal: '≤ 120', pass: (v) => v <= 120, digits: 1 },
+  // With --baseline: this build against another commit's, in the same run.
+  {
+    name: 'swr-gateway / swr-gateway@baseline throughput',
+    value: (r) => r['swr-gateway'].reqPerSec / r['swr-gateway@baseline'].reqPerSec,
+    goal: '–',
+    pass: null,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway CPU ms/op / baseline',
+    value: (r) => r['swr-gateway'].cpuMsPerOp / r['swr-gateway@baseline'].cpuMsPerOp,
+    goal: '–',
+    pass: null,
+    digits: 2,
+  },
 ];
 
 export const PROFILE_HEADING = '## Profile and what is left';

@@ -1,6 +1,7 @@
 // The five targets, in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { freePort, ROOT, startServer } from './processes.mjs';
 
 /** NODE_ENV as a deployment would have it, the same for every server. */
@@ -46,6 +47,28 @@ export const TARGETS = [
   },
 ];
 
+/** The id of the gateway of another commit (`--baseline DIR`), measured beside this one. */
+export const BASELINE_ID = 'swr-gateway@baseline';
+
+/**
+ * The targets a run measures: TARGETS, plus the baseline gateway when `baseline` names the
+ * directory of another build, narrowed to `only` when given (an unknown id is an error).
+ */
+export function targetsFor({ baseline, only }) {
+  const gateway = TARGETS.find((target) => target.id === 'swr-gateway');
+  const all = baseline
+    ? [
+        ...TARGETS,
+        { ...gateway, id: BASELINE_ID, what: `the same, built from ${baseline} (another commit), for a before/after in one run` },
+      ]
+    : TARGETS;
+  if (!only) return all;
+  const unknown = only.filter((id) => !all.some((target) => target.id === id));
+  if (unknown.length > 0)
+    throw new Error(`--only: no target ${unknown.join(', ')}; the targets are ${all.map((target) => target.id).join(', ')}`);
+  return all.filter((target) => only.includes(target.id));
+}
+
 /** Use first: the bench simulator (demo data + bench-0 … bench-19), with its IPC call counter. */
 export function startSimulator() {
   return startServer({ name: 'simulator', script: 'bench/simulator.mjs', env: { NODE_ENV }, ready: { line: true }, ipc: true });
@@ -55,7 +78,7 @@ export function startSimulator() {
  * Use to start every target's server against `simulator`; resolves to the targets with `pid`,
  * `baseUrl`, `graphqlUrl` and `handle` filled in (the direct target is the simulator itself).
  */
-export async function startTargets(simulator, { upstreamConnections }) {
+export async function startTargets(simulator, { upstreamConnections, baseline, only }) {
   const env = { NODE_ENV, SWR_ENDPOINT: simulator.baseUrl };
   const starters = {
     direct: async () => simulator,
@@ -69,9 +92,11 @@ export async function startTargets(simulator, { upstreamConnections }) {
     'apollo-peer': () => startServer({ name: 'apollo-peer', script: 'bench/peers/apollo-peer.mjs', env, ready: { line: true } }),
     'mesh-hive': () => startServer({ name: 'mesh-hive', script: 'bench/peers/mesh-hive/mesh-hive.mjs', env, ready: { line: true } }),
     'swr-gateway': () => startGateway(env),
+    [BASELINE_ID]: () => startGateway(env, baseline),
   };
-  const handles = await Promise.all(TARGETS.map((target) => starters[target.id]()));
-  return TARGETS.map((target, index) => ({
+  const targets = targetsFor({ baseline, only });
+  const handles = await Promise.all(targets.map((target) => starters[target.id]()));
+  return targets.map((target, index) => ({
     ...target,
     handle: handles[index],
     pid: handles[index].pid,
@@ -97,13 +122,13 @@ export function gatewayNodeArgs() {
   return words.slice(1, -1);
 }
 
-async function startGateway(env) {
+async function startGateway(env, directory = null) {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     try {
       return await startServer({
-        name: 'swr-gateway',
-        script: 'dist/main.js',
+        name: directory ? BASELINE_ID : 'swr-gateway',
+        script: directory ? new URL('dist/main.js', `file://${resolve(directory)}/`).pathname : 'dist/main.js',
         nodeArgs: gatewayNodeArgs(),
         env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
         ready: { url: `http://127.0.0.1:${port}/readyz` },

@@ -7,13 +7,15 @@ import { SyncJobList } from './SyncJobList';
 // The first page (ten jobs) comes with the page query; SyncJobList loads the rest.
 const repositorySyncJobsQuery = graphql`
   query RepositorySyncJobsQuery($namespace: String!, $name: String!) {
-    ...SyncJobList_query @arguments(namespace: $namespace, name: $name)
+    repository(namespace: $namespace, name: $name) {
+      ...SyncJobList_repository
+    }
   }
 `;
 
 function RepositorySyncJobsPage({ namespace, name }: { namespace: string; name: string }) {
   const data = useLazyLoadQuery<RepositorySyncJobsQuery>(repositorySyncJobsQuery, { namespace, name });
-  return <SyncJobList query={data} />;
+  return data.repository ? <SyncJobList repository={data.repository} /> : <p>No such repository.</p>;
 }
 
 /** The sync jobs of demo/nginx, as the caller whose SWR token is `token`. */

@@ -1,37 +1,33 @@
 import { graphql, usePaginationFragment } from 'react-relay';
-import type { SyncJobList_query$key } from './__generated__/SyncJobList_query.graphql';
+import type { SyncJobList_repository$key } from './__generated__/SyncJobList_repository.graphql';
 
-// `Repository` is no Relay `Node` (it has no global `id` and the gateway no `Query.node`), so
-// Relay cannot refetch a fragment on it. The refetchable pagination fragment therefore sits on
-// `Query` and selects the repository by namespace and name: to load more, Relay re-runs
-// SyncJobListPaginationQuery with the same namespace, name and order and the last `endCursor`,
-// and appends the new edges to the connection in its store. Cursors belong to one `order`, so
-// the order is part of the connection's identity (`filters`), and changing it refetches from
-// the start.
+// The pattern Relay's docs teach: a refetchable pagination fragment on the type that owns the
+// connection. `Repository` is a Relay `Node` (a global `id`, `Query.node(id:)`), so to load more
+// Relay re-runs the generated SyncJobListPaginationQuery, `node(id: $id) { ...SyncJobList_repository }`,
+// with the last `endCursor`, and appends the new edges to the connection in its store. Cursors
+// belong to one `order`, so the order is part of the connection's identity (`filters`), and
+// changing it refetches from the start. The gateway's cursors name their job, so a push that
+// creates jobs while the user pages neither repeats nor skips any.
 const syncJobListFragment = graphql`
-  fragment SyncJobList_query on Query
+  fragment SyncJobList_repository on Repository
   @refetchable(queryName: "SyncJobListPaginationQuery")
   @argumentDefinitions(
-    namespace: { type: "String!" }
-    name: { type: "String!" }
     order: { type: "SortOrder", defaultValue: DESC }
     count: { type: "Int", defaultValue: 10 }
     cursor: { type: "String" }
   ) {
-    repository(namespace: $namespace, name: $name) {
-      namespace
-      name
-      syncJobs(first: $count, after: $cursor, order: $order) @connection(key: "SyncJobList_syncJobs", filters: ["order"]) {
-        totalCount
-        edges {
-          node {
-            id
-            status
-            tag
-            remoteRegionId
-            remoteNamespace
-            createdAt
-          }
+    namespace
+    name
+    syncJobs(first: $count, after: $cursor, order: $order) @connection(key: "SyncJobList_syncJobs", filters: ["order"]) {
+      totalCount
+      edges {
+        node {
+          id
+          status
+          tag
+          remoteRegionId
+          remoteNamespace
+          createdAt
         }
       }
     }
@@ -39,11 +35,10 @@ const syncJobListFragment = graphql`
 `;
 
 /** The sync jobs of one repository, ten at a time, newest or oldest first. */
-export function SyncJobList({ query }: { query: SyncJobList_query$key }) {
-  const { data, loadNext, hasNext, isLoadingNext, refetch } = usePaginationFragment(syncJobListFragment, query);
-  const repository = data.repository;
+export function SyncJobList({ repository: key }: { repository: SyncJobList_repository$key }) {
+  const { data: repository, loadNext, hasNext, isLoadingNext, refetch } = usePaginationFragment(syncJobListFragment, key);
   // null with an error in the response: SWR refused or failed (NOT_FOUND, UPSTREAM_TIMEOUT, ...).
-  if (!repository?.syncJobs) return <p>The sync jobs could not be loaded.</p>;
+  if (!repository.syncJobs) return <p>The sync jobs could not be loaded.</p>;
   const { edges, totalCount } = repository.syncJobs;
 
   return (

@@ -18,9 +18,9 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { pagePlanFromArgs, type PageSizeOptions } from '../paging/page-plan.js';
-import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
-import { callsFromWindows, type Interval } from './window-cover.js';
+import type { PageSizeOptions } from '../paging/page-plan.js';
+import { MAX_NODE_IDS } from '../model/limits.js';
+import { callsFromRepositoryWindows, nodeKeysFrom, repositoriesFrom, windowsFromArgs, type Window } from './estimate-windows.js';
 
 /** Options of estimateUpstreamCalls. */
 export interface EstimateOptions {
@@ -42,12 +42,6 @@ const MAX_SPREAD_DEPTH = 256;
 
 /** Thrown inside the walk when it would do more work than MAX_ESTIMATE_WORK allows. */
 class TooComplexError extends Error {}
-
-/** A page window of one (repository, order); `tail` windows cost one more call (`last` alone). */
-interface Window extends Interval {
-  order: string;
-  tail: boolean;
-}
 
 /**
  * What a selection set costs, relative to where it sits: `self` are windows of the repository it
@@ -94,6 +88,11 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
       (representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository',
     );
     addRepositories(into, repositoriesFrom(repositories), selection(), walk);
+  },
+  'Query.node': (args, selection, into, walk) => addRepositories(into, repositoriesFrom(nodeKeysFrom([args.id])), selection(), walk),
+  'Query.nodes': (args, selection, into, walk) => {
+    const ids = Array.isArray(args.ids) ? args.ids : [];
+    addRepositories(into, repositoriesFrom(nodeKeysFrom(ids.length > MAX_NODE_IDS ? [] : ids)), selection(), walk);
   },
   'Repository.syncJobs': (args, selection, into, walk) => {
     for (const window of windowsFromArgs(args, walk.options)) addWindow(into.self, window, walk);
@@ -250,50 +249,4 @@ function merge(into: Demand, from: Demand, walk: Walk): void {
 function addRepositories(into: Demand, repositories: string[], selection: Demand, walk: Walk): void {
   for (const repository of repositories) addAll(windowsOf(into, repository), selection.self, walk);
   for (const [repository, windows] of selection.repositories) addAll(windowsOf(into, repository), windows, walk);
-}
-
-// Distinct valid repository identities; an invalid name costs nothing (it is refused before any call).
-function repositoriesFrom(refs: unknown[]): string[] {
-  const identities = new Set<string>();
-  for (const ref of refs) {
-    const { namespace, name } = (ref ?? {}) as { namespace?: unknown; name?: unknown };
-    if (!namespaceProblem(namespace) && !repositoryNameProblem(name)) identities.add(`${String(namespace)}/${String(name)}`);
-  }
-  return [...identities];
-}
-
-// The windows of one syncJobs selection; refused arguments ask nothing.
-function windowsFromArgs(args: Record<string, unknown>, options: EstimateOptions): Window[] {
-  const order = args.order === 'ASC' ? 'asc' : 'desc';
-  let plan;
-  try {
-    plan = pagePlanFromArgs(
-      {
-        order,
-        first: args.first as number | null | undefined,
-        last: args.last as number | null | undefined,
-        after: args.after as string | null | undefined,
-        before: args.before as string | null | undefined,
-      },
-      options.sizes,
-    );
-  } catch {
-    return [];
-  }
-  if (plan.kind === 'range') return [{ order, offset: plan.start, limit: Math.max(plan.count, 1), tail: false }];
-  return [{ order, offset: plan.from, limit: Math.max(plan.count, 1), tail: true }];
-}
-
-// One repository's calls: per order, the coalesced calls of its windows, plus one per `last`-alone tail.
-function callsFromRepositoryWindows(windows: Map<string, Window>, maxLimit: number): number {
-  const byOrder = new Map<string, Window[]>();
-  let calls = 0;
-  for (const window of windows.values()) {
-    const list = byOrder.get(window.order);
-    if (list) list.push(window);
-    else byOrder.set(window.order, [window]);
-    if (window.tail) calls += 1;
-  }
-  for (const list of byOrder.values()) calls += callsFromWindows(list, maxLimit).length;
-  return calls;
 }

@@ -19,6 +19,12 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** An object with a global, opaque `id` (Relay's object identification). */
+export type Node = {
+  /** Global and opaque: pass it to `Query.node` to fetch the object again. */
+  id: Scalars['ID']['output'];
+};
+
 /** Relay page information (shareable: other subgraphs commonly define the same type). */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -35,10 +41,30 @@ export type PageInfo = {
 /** The root of the gateway: SWR repositories, addressed by organization (`namespace`) and name. */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Relay object identification: the object a global `id` names (today: a Repository), without
+   * any upstream call to find it. Null for an id of a type this gateway does not serve; an id it
+   * did not issue is refused (BAD_USER_INPUT).
+   */
+  node?: Maybe<Node>;
+  /** Many objects by global id (at most 50); an id that is refused fails at its own index. */
+  nodes: Array<Maybe<Node>>;
   /** Many repositories at once (dashboards); at most 50 refs. */
   repositories: Array<Maybe<Repository>>;
   /** One SWR repository; `name` may contain '/' (e.g. team/api). */
   repository?: Maybe<Repository>;
+};
+
+
+/** The root of the gateway: SWR repositories, addressed by organization (`namespace`) and name. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of the gateway: SWR repositories, addressed by organization (`namespace`) and name. */
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -58,8 +84,13 @@ export type QueryRepositoryArgs = {
  * An SWR image repository: organization (`namespace`) and name. A federation entity: other
  * subgraphs may contribute fields to it.
  */
-export type Repository = {
+export type Repository = Node & {
   __typename?: 'Repository';
+  /**
+   * Global, opaque and stable for (namespace, name): `Query.node(id:)` finds the repository again
+   * without any upstream call. Sync job ids are SWR's integers, so the two never collide.
+   */
+  id: Scalars['ID']['output'];
   /** Repository name; may contain '/'. */
   name: Scalars['String']['output'];
   /** Organization (SWR namespace). */
@@ -258,10 +289,16 @@ export type FederationReferenceTypes = ResolversObject<{
 }>;
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  Node: ( RepositoryKey );
+}>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -271,7 +308,6 @@ export type ResolversTypes = ResolversObject<{
   RepositoryRef: RepositoryRef;
   SortOrder: SortOrder;
   SyncJob: ResolverTypeWrapper<SyncJobModel>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   SyncJobConnection: ResolverTypeWrapper<Omit<SyncJobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SyncJobEdge']>, nodes: Array<ResolversTypes['SyncJob']> }>;
   SyncJobEdge: ResolverTypeWrapper<Omit<SyncJobEdge, 'node'> & { node: ResolversTypes['SyncJob'] }>;
   SyncJobStatus: SyncJobStatus;
@@ -280,6 +316,8 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  ID: Scalars['ID']['output'];
   PageInfo: PageInfo;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -288,7 +326,6 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   RepositoryRef: RepositoryRef;
   SyncJob: SyncJobModel;
-  ID: Scalars['ID']['output'];
   SyncJobConnection: Omit<SyncJobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SyncJobEdge']>, nodes: Array<ResolversParentTypes['SyncJob']> };
   SyncJobEdge: Omit<SyncJobEdge, 'node'> & { node: ResolversParentTypes['SyncJob'] };
 }>;
@@ -296,6 +333,10 @@ export type ResolversParentTypes = ResolversObject<{
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'Repository', ParentType, ContextType>;
+}>;
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -305,15 +346,19 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 }>;
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   repositories?: Resolver<Array<Maybe<ResolversTypes['Repository']>>, ParentType, ContextType, RequireFields<QueryRepositoriesArgs, 'refs'>>;
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType, RequireFields<QueryRepositoryArgs, 'name' | 'namespace'>>;
 }>;
 
 export type RepositoryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Repository'] = ResolversParentTypes['Repository'], FederationReferenceType extends FederationReferenceTypes['Repository'] = FederationReferenceTypes['Repository']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Repository']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   syncJobs?: Resolver<Maybe<ResolversTypes['SyncJobConnection']>, ParentType, ContextType, RequireFields<RepositorySyncJobsArgs, 'order'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type SyncJobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncJob'] = ResolversParentTypes['SyncJob']> = ResolversObject<{
@@ -348,6 +393,7 @@ export type SyncJobEdgeResolvers<ContextType = GatewayContext, ParentType extend
 
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Repository?: RepositoryResolvers<ContextType>;

@@ -71,7 +71,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     schema,
     context: createContextFactory({
       client: deps.client,
-      paging: { ...sizes, walkPageSize: config.swrMaxLimit },
+      paging: { ...sizes, maxLimit: config.swrMaxLimit },
       maxUpstreamCalls: config.maxUpstreamCalls,
       swrMaxLimit: config.swrMaxLimit,
       swrConcurrency: config.swrConcurrency,

@@ -3,6 +3,9 @@
 /** Most refs `Query.repositories` answers in one call. */
 export const MAX_REPOSITORY_REFS = 50;
 
+/** Most ids `Query.nodes` answers in one call. */
+export const MAX_NODE_IDS = 50;
+
 /**
  * The largest 32-bit signed integer: SWR's job ids are 32-bit, and so is GraphQL's `Int`
  * (`totalCount`, positions in cursors).

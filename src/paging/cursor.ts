@@ -1,54 +1,125 @@
 import { InvalidInputError } from '../errors.js';
-import { INT32_MAX } from '../model/limits.js';
+import { INT32_MAX, INT32_MIN } from '../model/limits.js';
 import type { SwrOrder } from '../swr/types.js';
+import type { JobKey } from './job-order.js';
 
 /**
- * Opaque cursors: base64url of `swr-sync-job:v1:{order}:{position}`, the position being the
- * item's offset in that order. Clients must not build them; the prefix and version let us change
- * the format later without accepting old junk.
+ * Opaque cursors: base64url of a versioned text. Clients must not build them; the prefix and
+ * version let the format change without accepting old junk.
+ *
+ * - v2 (what the gateway issues): `swr-sync-job:v2|{order}|{position}|{id}|{instant}|{total}|{before}|{after}`:
+ *   the job's place in the order when the cursor was issued, the job itself (id and creation
+ *   instant: what `after`/`before` cut by, wherever SWR has moved it since), SWR's total then
+ *   (empty when unknown), from which a later page guesses how far the list has drifted, and the
+ *   ids of jobs of the same instant already shown before and after it (`.`-separated; `*` when
+ *   more than MAX_SHOWN_TIES): see anchored-scan.ts for why ties need them.
+ * - v1 (issued before stable cursors): `swr-sync-job:v1:{order}:{position}`, a bare position;
+ *   still accepted, and paged by position as before.
  */
-const CURSOR_PREFIX = 'swr-sync-job:v1:';
-const MAX_POSITION = INT32_MAX;
+const CURSOR_PREFIX = 'swr-sync-job:';
+const V1 = `${CURSOR_PREFIX}v1:`;
+const V2 = `${CURSOR_PREFIX}v2|`;
+/** Longest cursor accepted, in characters (a v2 cursor is about 110; with ties shown beside it, up to about 430). */
+const MAX_CURSOR_LENGTH = 512;
+/** Ids of jobs of the cursor's instant a cursor lists on each side; past that it says `*` (unknown). */
+export const MAX_SHOWN_TIES = 16;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;
+const ID_PATTERN = /^-?(?:0|[1-9]\d{0,9})$/;
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
+const IDS_PATTERN = /^(?:\*|(?:-?\d{1,10}(?:\.-?\d{1,10}){0,15})?)$/;
 
-// Cursors of the first positions of each order, made once: most pages of most operations need
-// them (at most about 100 KB in all).
+/** A job a cursor names: where it was, what it is, and how long the list was then. */
+export interface CursorAnchor extends JobKey {
+  /** SWR's total when the cursor was issued; null when SWR did not report one. */
+  total: number | null;
+  /**
+   * Ids of other jobs created in the same instant that the client was shown before / after this
+   * one in the order (on this page or, for the cursor's own walk, earlier ones); null when
+   * unknown (more than MAX_SHOWN_TIES): then ties are cut by id.
+   */
+  shownBefore: readonly number[] | null;
+  shownAfter: readonly number[] | null;
+}
+
+/** What a cursor says. */
+export interface SyncJobCursor {
+  order: SwrOrder;
+  /** The job's position in its order when the cursor was issued. */
+  position: number;
+  /** The job itself (v2); null for a v1 cursor, which is a position only. */
+  anchor: CursorAnchor | null;
+}
+
+// Cursors of the first positions of each order, made once (v1 only: the README's examples).
 const CACHED_POSITIONS = 1024;
 const cachedCursors: Record<SwrOrder, Array<string | undefined>> = { asc: [], desc: [] };
 
-/** The cursor of the item at `position` in `order`. */
+/** A v1 cursor: a bare position. The gateway no longer issues them; they stay valid. */
 export function positionToCursor(order: SwrOrder, position: number): string {
-  if (position >= CACHED_POSITIONS) return encodeCursor(order, position);
+  if (position >= CACHED_POSITIONS) return encode(`${V1}${order}:${position}`);
   const cached = cachedCursors[order];
-  return (cached[position] ??= encodeCursor(order, position));
+  return (cached[position] ??= encode(`${V1}${order}:${position}`));
 }
 
-function encodeCursor(order: SwrOrder, position: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${order}:${position}`, 'utf8').toString('base64url');
+/** The cursor of a job at `position` in `order`, when SWR's total was `total`, with the ties shown beside it. */
+export function jobToCursor(order: SwrOrder, position: number, anchor: CursorAnchor): string {
+  const ids = (list: readonly number[] | null) => (list === null || list.length > MAX_SHOWN_TIES ? '*' : list.join('.'));
+  return encode(
+    `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}`,
+  );
+}
+
+function encode(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
 /**
- * The position a cursor carries; throws BAD_USER_INPUT for a cursor that does not decode, or
- * one made for another order. `argument` names the argument in the message.
+ * What a cursor says; throws BAD_USER_INPUT for one that does not decode, or one made for
+ * another order. `argument` names the argument in the message.
  */
-export function cursorToPosition(cursor: string, order: SwrOrder, argument: string): number {
-  const decoded = cursor.length <= 64 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+export function cursorFrom(cursor: string, order: SwrOrder, argument: string): SyncJobCursor {
+  const notOurs = () => new InvalidInputError(`Invalid cursor in \`${argument}\`: it was not issued by this gateway`);
+  const decoded = cursor.length <= MAX_CURSOR_LENGTH ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   // Decoding is lenient; re-encoding must give back exactly what the client sent.
-  if (!decoded.startsWith(CURSOR_PREFIX) || Buffer.from(decoded, 'utf8').toString('base64url') !== cursor) {
-    throw new InvalidInputError(`Invalid cursor in \`${argument}\`: it was not issued by this gateway`);
-  }
-  const parts = decoded.slice(CURSOR_PREFIX.length).split(':');
+  if (!decoded.startsWith(CURSOR_PREFIX) || encode(decoded) !== cursor) throw notOurs();
+  const parts = decoded.startsWith(V2)
+    ? decoded.slice(V2.length).split('|')
+    : decoded.startsWith(V1)
+      ? decoded.slice(V1.length).split(':')
+      : [];
   const [cursorOrder, position] = parts;
-  if (parts.length !== 2 || (cursorOrder !== 'asc' && cursorOrder !== 'desc')) {
-    throw new InvalidInputError(`Invalid cursor in \`${argument}\`: it was not issued by this gateway`);
-  }
+  if (cursorOrder !== 'asc' && cursorOrder !== 'desc') throw notOurs();
   if (cursorOrder !== order) {
     throw new InvalidInputError(
       `Invalid cursor in \`${argument}\`: it belongs to order ${cursorOrder.toUpperCase()}, not ${order.toUpperCase()}`,
     );
   }
-  if (position === undefined || !POSITION_PATTERN.test(position) || Number(position) > MAX_POSITION) {
-    throw new InvalidInputError(`Invalid cursor in \`${argument}\`: it was not issued by this gateway`);
+  if (position === undefined || !POSITION_PATTERN.test(position) || Number(position) > INT32_MAX) throw notOurs();
+  if (decoded.startsWith(V1)) {
+    if (parts.length !== 2) throw notOurs();
+    return { order, position: Number(position), anchor: null };
   }
-  return Number(position);
+  const [, , id, instant, total, before, after] = parts;
+  if (parts.length !== 7 || id === undefined || instant === undefined || total === undefined || before === undefined || after === undefined)
+    throw notOurs();
+  if (!ID_PATTERN.test(id) || Number(id) > INT32_MAX || Number(id) < INT32_MIN || !INSTANT_PATTERN.test(instant)) throw notOurs();
+  if (total !== '' && (!POSITION_PATTERN.test(total) || Number(total) > INT32_MAX)) throw notOurs();
+  if (!IDS_PATTERN.test(before) || !IDS_PATTERN.test(after)) throw notOurs();
+  const idsFrom = (text: string) => (text === '*' ? null : text === '' ? [] : text.split('.').map(Number));
+  return {
+    order,
+    position: Number(position),
+    anchor: {
+      id: Number(id),
+      instant,
+      total: total === '' ? null : Number(total),
+      shownBefore: idsFrom(before),
+      shownAfter: idsFrom(after),
+    },
+  };
+}
+
+/** The position a cursor carries (v1 or v2); throws as cursorFrom does. */
+export function cursorToPosition(cursor: string, order: SwrOrder, argument: string): number {
+  return cursorFrom(cursor, order, argument).position;
 }

@@ -1,28 +1,34 @@
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
-import type { PagePlan } from './page-plan.js';
+import { sliceFromScan } from './anchored-scan.js';
+import { compareKeys, keyOf } from './job-order.js';
+import type { PagePlan, ScanAnchor } from './page-plan.js';
 
 /** Fetches `limit` items from `offset` (through the per-request loader). */
 export type LoadPage = (offset: number, limit: number) => Promise<SyncJobPage>;
 
 /** The items of one page and what lies around it. */
 export interface PageSlice {
-  /** Position of the first item in its order. */
+  /** Position of the first item in its order (for a page cut by a cursor's job: where it is now, as far as SWR's answer tells). */
   start: number;
   items: SwrSyncJob[];
   /** From Content-Range; null when SWR did not report it. */
   total: number | null;
   hasPreviousPage: boolean;
   hasNextPage: boolean;
+  /** For a page cut by a cursor's job: that job and the way the walk goes, whose shown ties the page's cursors carry on. */
+  walk?: { anchor: ScanAnchor; direction: 'forward' | 'backward' };
 }
 
 /** Options of sliceFromPlan. */
 export interface SliceOptions {
   /**
-   * Page size used to walk a list whose total SWR does not report (`last` alone). The walk is
-   * bounded by the operation's upstream-call budget, which the loader enforces.
+   * SWR_MAX_LIMIT: the widest window a page reads (a page cut by a cursor's job reads margins
+   * around it within it), and the page size used to walk a list whose total SWR does not report
+   * (`last` alone). The walk is bounded by the operation's upstream-call budget, which the loader
+   * enforces.
    */
-  walkPageSize: number;
+  maxLimit: number;
 }
 
 /**
@@ -33,6 +39,28 @@ export interface SliceOptions {
  * is asked for to learn whether the page is the last.
  */
 export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
+  if (plan.kind === 'scan') return sliceFromScan(plan, loadPage, options.maxLimit);
+  return inGatewayOrder(await positionalSlice(plan, loadPage, options), plan.order);
+}
+
+// SWR's window as it came, but jobs of one instant put in the gateway's order (by id).
+function inGatewayOrder(slice: PageSlice, order: PagePlan['order']): PageSlice {
+  const keys = slice.items.map(keyOf);
+  if (keys.every((key, index) => index === 0 || compareKeys(keys[index - 1]!, key, order) < 0)) return slice;
+  const sorted = slice.items.map((job, index) => ({ job, key: keys[index]! })).sort((a, b) => compareKeys(a.key, b.key, order));
+  return { ...slice, items: sorted.map((entry) => entry.job) };
+}
+
+// A page of positions (no cursor, or v1 cursors), or the list's tail.
+async function positionalSlice(plan: Exclude<PagePlan, { kind: 'scan' }>, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
+  if (plan.kind === 'tail' && plan.after) {
+    // The list's last items, but none at or before the job `after` names, wherever it is now.
+    const { after, ...tail } = plan;
+    const slice = await positionalSlice(tail, loadPage, options);
+    const items = slice.items.filter((job) => compareKeys(keyOf(job), after, plan.order) > 0);
+    const dropped = slice.items.length - items.length;
+    return { ...slice, items, start: slice.start + dropped, hasPreviousPage: slice.hasPreviousPage || dropped > 0 };
+  }
   if (plan.kind === 'range') {
     const slice = await sliceFromRange(plan.start, plan.count, loadPage);
     // `last` before a cursor past the end: the items before it are the list's last ones.
@@ -97,10 +125,10 @@ async function sliceFromWalk(
   let items = keepLast(head.items);
   let end = from + head.items.length;
   for (;;) {
-    const page = await loadPage(end, options.walkPageSize);
+    const page = await loadPage(end, options.maxLimit);
     items = keepLast(items.concat(page.items));
     end += page.items.length;
-    if (page.items.length < options.walkPageSize) break;
+    if (page.items.length < options.maxLimit) break;
   }
   const start = end - items.length;
   return { start, items, total: null, hasPreviousPage: start > 0, hasNextPage: false };

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/read-body.js';
+import { createJobs, deleteJobs, SimulatorChangeError, updateJob } from './changes.js';
 import { faultRuleFromUnknown, type FaultList } from './faults.js';
+import type { SimulatorData } from './simulator-data.js';
+import type { TieOrder } from './sync-job-window.js';
 import { redactRecordedRequest, type RecordedRequest } from './recorded-request.js';
 import { sendJson } from './respond.js';
 
@@ -12,14 +15,18 @@ export interface ControlApiState {
   faults: FaultList;
   requests(): readonly RecordedRequest[];
   clearRequests(): void;
+  data(): SimulatorData;
+  setTieOrder(order: TieOrder): void;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Use when the simulator runs as its own process (benchmarks, soak) and the test driving it needs
- * its knobs: `POST|GET|DELETE /__simulator/faults`, `GET|DELETE /__simulator/requests`.
- * Recorded requests leave without their tokens (see redactRecordedRequest).
+ * its knobs: `POST|GET|DELETE /__simulator/faults`, `GET|DELETE /__simulator/requests`, and
+ * `POST /__simulator/changes` with one change as JSON: `{"create": JobCreation}`,
+ * `{"delete": {namespace, repository, ids}}`, `{"update": JobUpdate}` or `{"tieOrder": "id" | "shuffled"}`
+ * (answers 200 with what changed). Recorded requests leave without their tokens (see redactRecordedRequest).
  */
 export async function handleControlRequest(req: IncomingMessage, res: ServerResponse, path: string, state: ControlApiState): Promise<void> {
   const resource = path.slice(CONTROL_PREFIX.length);
@@ -33,6 +40,13 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       return noContent(res);
     }
     return methodNotAllowed(res, 'GET, POST, DELETE');
+  }
+  if (resource === 'changes') {
+    if (method !== 'POST') {
+      req.resume();
+      return methodNotAllowed(res, 'POST');
+    }
+    return applyChangeFromBody(req, res, state);
   }
   req.resume();
   if (resource === 'requests') {
@@ -66,6 +80,31 @@ async function addFaultFromBody(req: IncomingMessage, res: ServerResponse, fault
   }
   faults.add(rule);
   sendJson(res, 201, faults.list());
+}
+
+/** POST /__simulator/changes: one change to the data (see handleControlRequest). */
+async function applyChangeFromBody(req: IncomingMessage, res: ServerResponse, state: ControlApiState): Promise<void> {
+  let change: Record<string, unknown>;
+  try {
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === null) return;
+    change = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if (!res.destroyed) sendJson(res, 400, { error: (error as Error).message }, { Connection: 'close' });
+    return;
+  }
+  try {
+    if (change.create) return sendJson(res, 200, { created: createJobs(state.data(), change.create as never) });
+    if (change.delete) return sendJson(res, 200, { deleted: deleteJobs(state.data(), change.delete as never) });
+    if (change.update) return sendJson(res, 200, { updated: updateJob(state.data(), change.update as never) });
+    if (change.tieOrder === 'id' || change.tieOrder === 'shuffled') {
+      state.setTieOrder(change.tieOrder);
+      return sendJson(res, 200, { tieOrder: change.tieOrder });
+    }
+    sendJson(res, 400, { error: 'expected one of create, delete, update, tieOrder' });
+  } catch (error) {
+    sendJson(res, error instanceof SimulatorChangeError ? 404 : 400, { error: (error as Error).message });
+  }
 }
 
 /** 204 for a done DELETE. */

@@ -20,3 +20,6 @@ export { filterFromQuery, parseFilterParam } from './filter-param.js';
 export type { FilterParseResult, SyncJobFilter } from './filter-param.js';
 export { SIMULATOR_ERROR_CODES } from './sync-job-answer.js';
 export type { SwrErrorShape } from './error-body.js';
+export { createJobs, deleteJobs, updateJob, swrTime } from './changes.js';
+export type { JobCreation, JobUpdate } from './changes.js';
+export type { TieOrder } from './sync-job-window.js';

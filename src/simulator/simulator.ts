@@ -4,6 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CONTROL_PREFIX, handleControlRequest } from './control-api.js';
 import { createDemoData } from './demo-data.js';
 import { swrErrorCode } from './error-body.js';
+import type { SwrSyncJob } from '../swr/types.js';
+import { createJobs, deleteJobs, updateJob, type JobCreation, type JobUpdate } from './changes.js';
 import { createFaultList, type FaultRule } from './faults.js';
 import { filterFromQuery } from './filter-param.js';
 import type { RecordedRequest } from './recorded-request.js';
@@ -11,6 +13,7 @@ import { sendJson, sendSwrError, sendText } from './respond.js';
 import type { SimulatorData } from './simulator-data.js';
 import { answerSyncJob, SIMULATOR_ERROR_CODES } from './sync-job-answer.js';
 import { syncJobPathFromUrlPath } from './sync-job-path.js';
+import type { TieOrder } from './sync-job-window.js';
 
 export interface SwrSimulatorOptions {
   /** What the simulator serves. @default createDemoData() */
@@ -42,6 +45,14 @@ export interface SwrSimulator {
   clearFaults(): void;
   /** Replace data at run time (tests). */
   setData(data: SimulatorData): void;
+  /** New jobs at the head of a repository (as pushes make them); returns them. */
+  createJobs(creation: JobCreation): SwrSyncJob[];
+  /** Deletes jobs by id (as retention does); returns how many there were. */
+  deleteJobs(target: { namespace: string; repository: string; ids: number[]; tenant?: string }): number;
+  /** Moves a job on (status, updatedAt); returns it. */
+  updateJob(update: JobUpdate): SwrSyncJob;
+  /** How jobs of one instant are ordered in answers (see TieOrder). @default 'id' */
+  setTieOrder(order: TieOrder): void;
 }
 
 /**
@@ -65,6 +76,7 @@ const WRONG_SHAPE_BODY = { jobs: [] };
  */
 export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimulator {
   let data = options.data ?? createDemoData();
+  let tieOrder: TieOrder = 'id';
   const maxRecorded = options.maxRecordedRequests ?? 10_000;
   if (!Number.isInteger(maxRecorded) || maxRecorded < 1) {
     throw new RangeError(`maxRecordedRequests must be a positive integer, got ${maxRecorded}`);
@@ -127,6 +139,8 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
         faults,
         requests: () => requests,
         clearRequests,
+        data: () => data,
+        setTieOrder: (order) => (tieOrder = order),
       });
     }
     // Request bodies mean nothing below; draining keeps the keep-alive connection usable.
@@ -184,6 +198,7 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       answerWithFault(res, rule) ??
       answerSyncJob(res, { method: recorded.method, route, filter: filter.result, token }, data, {
         omitContentRange: rule?.noContentRange === true,
+        tieOrder,
       });
   }
 
@@ -231,6 +246,12 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
     },
     setData(next) {
       data = next;
+    },
+    createJobs: (creation) => createJobs(data, creation),
+    deleteJobs: (target) => deleteJobs(data, target),
+    updateJob: (update) => updateJob(data, update),
+    setTieOrder(order) {
+      tieOrder = order;
     },
   };
   return simulator;

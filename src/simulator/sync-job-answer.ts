@@ -4,7 +4,7 @@ import type { FilterParseResult } from './filter-param.js';
 import { sendJson, sendSwrError } from './respond.js';
 import { jobsOfRepository, tenantForToken, type SimulatorData } from './simulator-data.js';
 import type { SyncJobPath } from './sync-job-path.js';
-import { contentRangeFromWindow, windowFromJobs } from './sync-job-window.js';
+import { contentRangeFromWindow, windowFromJobs, type TieOrder } from './sync-job-window.js';
 
 /** What a sync_job request asked for, parsed once (the same values went into the request log). */
 export interface SyncJobRequest {
@@ -35,7 +35,7 @@ export function answerSyncJob(
   res: ServerResponse,
   request: SyncJobRequest,
   data: SimulatorData,
-  options: { omitContentRange?: boolean } = {},
+  options: { omitContentRange?: boolean; tieOrder?: TieOrder } = {},
 ): number {
   const { method, route, filter, token } = request;
   if (method !== 'GET') {
@@ -62,7 +62,7 @@ export function answerSyncJob(
   if (found.found === 'repository-missing') {
     return refuse(res, 404, SIMULATOR_ERROR_CODES.repositoryNotFound, `Repository ${route.namespace}/${route.repository} not found`);
   }
-  const window = windowFromJobs(found.jobs, filter.filter);
+  const window = windowFromJobs(found.jobs, filter.filter, options.tieOrder);
   // SWR sends Content-Range whenever limit and offset are given, which the filter check made sure of.
   const headers: Record<string, string> = options.omitContentRange
     ? {}

@@ -8,11 +8,21 @@ export interface SyncJobWindow {
 }
 
 /**
- * Use to answer a filter: sort by creation time (ties by id, in the same direction, so `desc` is
- * exactly `asc` reversed and paging never skips or repeats a job), then slice [offset, offset+limit).
+ * How the simulator orders jobs created in the same instant. SWR documents an order by creation
+ * time only: `id` (the default) makes ties stable, `shuffled` puts them in a new random order on
+ * every answer, as a real SWR may (which the gateway's cursors must survive).
  */
-export function windowFromJobs(jobs: readonly SwrSyncJob[], filter: SyncJobFilter): SyncJobWindow {
-  const sorted = [...jobs].sort(compareJobsAscending);
+export type TieOrder = 'id' | 'shuffled';
+
+/**
+ * Use to answer a filter: sort by creation time (ties by id, in the same direction, so `desc` is
+ * exactly `asc` reversed; or shuffled anew, see TieOrder), then slice [offset, offset+limit).
+ */
+export function windowFromJobs(jobs: readonly SwrSyncJob[], filter: SyncJobFilter, tieOrder: TieOrder = 'id'): SyncJobWindow {
+  const ranks = tieOrder === 'shuffled' ? new Map(jobs.map((job) => [job.id, Math.random()])) : null;
+  const sorted = [...jobs].sort(
+    (a, b) => compareCreatedAt(a.createdAt, b.createdAt) || (ranks ? ranks.get(a.id)! - ranks.get(b.id)! : a.id - b.id),
+  );
   if (filter.order === 'desc') sorted.reverse();
   return { items: sorted.slice(filter.offset, filter.offset + filter.limit), total: sorted.length };
 }
@@ -20,12 +30,6 @@ export function windowFromJobs(jobs: readonly SwrSyncJob[], filter: SyncJobFilte
 /** Use to write the `Content-Range` header: `{offset}-{count}/{total}`, count being items returned. */
 export function contentRangeFromWindow(offset: number, window: SyncJobWindow): string {
   return `${offset}-${window.items.length}/${window.total}`;
-}
-
-/** Ascending by createdAt, then by id. */
-function compareJobsAscending(a: SwrSyncJob, b: SwrSyncJob): number {
-  const byTime = compareCreatedAt(a.createdAt, b.createdAt);
-  return byTime !== 0 ? byTime : a.id - b.id;
 }
 
 /**

@@ -10,8 +10,11 @@ import { startStack, type Stack } from '../support/stack.js';
 // GraphiQL as a person meets it: Debian's Chromium opens /graphql on the demo-mode gateway, with
 // no network but loopback, and runs the default query with the pre-filled token header.
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-/** Tall enough for Monaco to render every line of the default query's result (see monacoLines). */
-const VIEWPORT = { width: 1400, height: 1900 };
+/**
+ * Tall enough for Monaco to render every line of the default query's result, and wide enough that
+ * no line of it wraps (a cursor is about 140 characters): see monacoLines.
+ */
+const VIEWPORT = { width: 3600, height: 1900 };
 /** What the pre-filled header should make the browser send, and the simulator receive. */
 const DEMO_TOKEN = 'demo-token';
 

@@ -98,8 +98,15 @@ describe('examples/relay: the client schema', () => {
     );
     for (const name of clientTypes.filter((type) => type !== 'Query'))
       expect(printType(client.getType(name)!)).toBe(printType(served.getType(name)!));
-    expect(Object.keys(served.getQueryType()!.getFields()).sort()).toEqual(['_entities', '_service', 'repositories', 'repository']);
-    expect(Object.keys(client.getQueryType()!.getFields())).toEqual(['repository', 'repositories']);
+    expect(Object.keys(served.getQueryType()!.getFields()).sort()).toEqual([
+      '_entities',
+      '_service',
+      'node',
+      'nodes',
+      'repositories',
+      'repository',
+    ]);
+    expect(Object.keys(client.getQueryType()!.getFields())).toEqual(['repository', 'repositories', 'node', 'nodes']);
     expect(client.getDirectives().map((directive) => directive.name)).toEqual(specifiedDirectives.map((directive) => directive.name));
     expect(clientSchema).not.toMatch(/_entities|_service|_Any|_Entity|@link|@key|@shareable|link__|federation__/);
   });
@@ -113,8 +120,12 @@ describe('examples/relay: relay-compiler', () => {
     expect(Object.keys(compilation.artifacts)).toEqual([
       'RepositorySyncJobsQuery.graphql.ts',
       'SyncJobListPaginationQuery.graphql.ts',
-      'SyncJobList_query.graphql.ts',
+      'SyncJobList_repository.graphql.ts',
     ]);
+    // The refetch query Relay generates for a fragment on a Node: `node(id:)`.
+    expect(operationTextOf('SyncJobListPaginationQuery.graphql.ts')).toMatch(
+      /node\(id: \$id\) \{\s+__typename\s+\.\.\.SyncJobList_repository/,
+    );
     expect(compilation.artifacts).toEqual(readArtifacts(ARTIFACTS));
   });
 
@@ -144,6 +155,11 @@ describe('examples/relay: relay-compiler', () => {
       () => clientSchema.replace('edges: [SyncJobEdge!]!', 'edges: SyncJobEdge!'),
       /@connection used on invalid field 'syncJobs'.*'edges'/,
     ],
+    [
+      'Repository is no Node',
+      () => clientSchema.replace('type Repository implements Node {', 'type Repository {'),
+      /Invalid use of @refetchable on fragment 'SyncJobList_repository'/,
+    ],
   ])('fails to compile when %s', (_case, mutate, message) => {
     const schema = mutate();
     expect(schema).not.toBe(clientSchema);
@@ -161,47 +177,66 @@ describe('examples/relay: the operations Relay generates', () => {
   });
   afterAll(() => stack.close());
 
-  type Page = {
-    repository: {
-      syncJobs: {
-        totalCount: number;
-        edges: Array<{ cursor: string; node: { id: string } }>;
-        pageInfo: { endCursor: string | null; hasNextPage: boolean };
-      };
-    };
+  type Connection = {
+    totalCount: number;
+    edges: Array<{ cursor: string; node: { id: string } }>;
+    pageInfo: { endCursor: string | null; hasNextPage: boolean };
   };
+  const idsOf = (connection: Connection) => connection.edges.map((edge) => edge.node.id);
 
-  it('page through all 47 demo/nginx jobs: the page query, then the refetchable pagination query after each endCursor', async () => {
-    const variables = { namespace: 'demo', name: 'nginx' };
+  it('page through all 47 demo/nginx jobs: the page query, then the refetch query `node(id:)` after each endCursor', async () => {
     const everything = await stack.query(`{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 47) { nodes { id } } } }`);
     const expectedIds = (everything.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id);
 
-    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), { variables });
+    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+      variables: { namespace: 'demo', name: 'nginx' },
+    });
     expect(first.errors).toBeUndefined();
-    const pages: Page[] = [first.data as Page];
+    const id = first.data.repository.id as string;
+    const pages: Connection[] = [first.data.repository.syncJobs];
     const paginationQuery = operationTextOf('SyncJobListPaginationQuery.graphql.ts');
-    while (pages.at(-1)!.repository.syncJobs.pageInfo.hasNextPage) {
-      const next = await stack.query(paginationQuery, {
-        variables: { ...variables, count: 10, cursor: pages.at(-1)!.repository.syncJobs.pageInfo.endCursor },
-      });
+    stack.simulator.clearRequests();
+    while (pages.at(-1)!.pageInfo.hasNextPage) {
+      const next = await stack.query(paginationQuery, { variables: { id, count: 10, cursor: pages.at(-1)!.pageInfo.endCursor } });
       expect(next.errors).toBeUndefined();
-      pages.push(next.data as Page);
+      expect(next.data.node).toMatchObject({ __typename: 'Repository', id, namespace: 'demo', name: 'nginx' });
+      pages.push(next.data.node.syncJobs as Connection);
     }
 
-    expect(pages.map((page) => page.repository.syncJobs.edges.length)).toEqual([10, 10, 10, 10, 7]);
-    expect(pages.flatMap((page) => page.repository.syncJobs.edges.map((edge) => edge.node.id))).toEqual(expectedIds);
-    expect(pages.every((page) => page.repository.syncJobs.totalCount === 47)).toBe(true);
+    expect(pages.map((page) => page.edges.length)).toEqual([10, 10, 10, 10, 7]);
+    expect(pages.flatMap(idsOf)).toEqual(expectedIds);
+    expect(pages.every((page) => page.totalCount === 47)).toBe(true);
+    // One SWR call per page; `node(id:)` itself costs none.
+    expect(stack.simulator.requests).toHaveLength(4);
+  });
+
+  it('loads the next page exactly when jobs are pushed between pages (no job repeated, none skipped)', async () => {
+    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+      variables: { namespace: 'demo', name: 'redis' },
+    });
+    const page1 = first.data.repository.syncJobs as Connection;
+    const pushed = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis', count: 3 });
+    const next = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), {
+      variables: { id: first.data.repository.id, count: 10, cursor: page1.pageInfo.endCursor },
+    });
+    const page2 = next.data.node.syncJobs as Connection;
+    const now = await stack.query(`{ repository(namespace: "demo", name: "redis") { syncJobs(first: 15) { nodes { id } } } }`);
+    const all = (now.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id);
+    expect(all.slice(0, 3)).toEqual(pushed.map((job) => String(job.id)).reverse());
+    expect([...idsOf(page1), ...idsOf(page2)]).toEqual(all.slice(3));
+    stack.simulator.deleteJobs({ namespace: 'demo', repository: 'redis', ids: pushed.map((job) => job.id) });
   });
 
   it('refetch with another order starts that order from the beginning', async () => {
+    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+      variables: { namespace: 'demo', name: 'redis' },
+    });
     const refetched = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), {
-      variables: { namespace: 'demo', name: 'redis', order: 'ASC' },
+      variables: { id: first.data.repository.id, order: 'ASC' },
     });
     const newest = await stack.query(`{ repository(namespace: "demo", name: "redis") { syncJobs(first: 12) { nodes { id } } } }`);
-    const ids = (refetched.data as Page).repository.syncJobs.edges.map((edge) => edge.node.id);
-
     expect(refetched.errors).toBeUndefined();
-    expect(ids).toEqual(
+    expect(idsOf(refetched.data.node.syncJobs as Connection)).toEqual(
       (newest.data.repository.syncJobs.nodes as Array<{ id: string }>)
         .map((node) => node.id)
         .toReversed()

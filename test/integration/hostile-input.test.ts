@@ -179,7 +179,7 @@ describe('the schema with INTROSPECTION=false', () => {
       }
       expect((await routers.query('{ __schema { types { name } } }')).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       const sdl = await routers.query('{ _service { sdl } }');
-      expect(sdl.data._service.sdl).toMatch(/type Repository\s+@key\(fields: "namespace name"\)/);
+      expect(sdl.data._service.sdl).toMatch(/type Repository implements Node\s+@key\(fields: "namespace name"\)/);
     } finally {
       await closed.close();
       await routers.close();

@@ -72,18 +72,42 @@ describe('translation of connection arguments to SWR filters', () => {
   it.each([
     ['DESC', 'desc'],
     ['ASC', 'asc'],
-  ] as const)('first: 10, after the 10th item in %s asks offset::10', async (order, upstreamOrder) => {
-    const after = await cursorAt(order, 9);
-    await page({ first: 10, after, order });
+  ] as const)(
+    'first: 10, after the 10th item in %s reads from 10 items before the page to 10 after it, in one call',
+    async (order, upstreamOrder) => {
+      const after = await cursorAt(order, 9);
+      const connection = await page({ first: 10, after, order });
+      expect(recordedFilters(simulator)).toEqual([`limit::30|offset::0|order::${upstreamOrder}`]);
+      expect(connection.nodes.map((node) => node.id)).toEqual((order === 'DESC' ? descIds : ascIds).slice(10, 20));
+    },
+  );
+
+  it.each([
+    ['DESC', 'desc'],
+    ['ASC', 'asc'],
+  ] as const)('first: 10, after a v1 cursor (a bare position) of the 10th item in %s asks offset::10', async (order, upstreamOrder) => {
+    await page({ first: 10, after: positionToCursor(upstreamOrder, 9), order });
     expect(recordedFilters(simulator)).toEqual([`limit::10|offset::10|order::${upstreamOrder}`]);
   });
 
   it.each([
     ['DESC', 'desc'],
     ['ASC', 'asc'],
-  ] as const)('last: 5, before the 21st item in %s asks the five items before it', async (order, upstreamOrder) => {
-    const before = await cursorAt(order, 20);
-    await page({ last: 5, before, order });
+  ] as const)(
+    'last: 5, before the 21st item in %s reads the five before it with 10 more on each side, in one call',
+    async (order, upstreamOrder) => {
+      const before = await cursorAt(order, 20);
+      const connection = await page({ last: 5, before, order });
+      expect(recordedFilters(simulator)).toEqual([`limit::26|offset::5|order::${upstreamOrder}`]);
+      expect(connection.nodes.map((node) => node.id)).toEqual((order === 'DESC' ? descIds : ascIds).slice(15, 20));
+    },
+  );
+
+  it.each([
+    ['DESC', 'desc'],
+    ['ASC', 'asc'],
+  ] as const)('last: 5, before a v1 cursor of the 21st item in %s asks the five items before it', async (order, upstreamOrder) => {
+    await page({ last: 5, before: positionToCursor(upstreamOrder, 20), order });
     expect(recordedFilters(simulator)).toEqual([`limit::5|offset::15|order::${upstreamOrder}`]);
   });
 

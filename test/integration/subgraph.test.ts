@@ -40,7 +40,7 @@ describe('the federation subgraph', () => {
     const response = await stack.query(`{ _service { sdl } }`, { token: null });
     const sdl: string = response.data._service.sdl;
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3"');
-    expect(sdl).toMatch(/type Repository\s+@key\(fields: "namespace name"\)/);
+    expect(sdl).toMatch(/type Repository implements Node\s+@key\(fields: "namespace name"\)/);
     expect(sdl).toMatch(/type PageInfo\s+@shareable/);
     expect(sdl).toContain('syncJobs(');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cursorToPosition, positionToCursor } from '../../src/paging/cursor.js';
+import { nodeRefFromId, repositoryToNodeId } from '../../src/model/node-id.js';
+import { cursorFrom, cursorToPosition, jobToCursor, positionToCursor } from '../../src/paging/cursor.js';
 
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -44,5 +45,59 @@ describe('cursors', () => {
       thrown = error;
     }
     expect(thrown).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('`before`') });
+  });
+});
+
+describe('v2 cursors (naming their job)', () => {
+  const anchor = { id: 100047, instant: '2024-01-04T01:04:05.174562000Z', total: 47, shownBefore: [], shownAfter: [3, 4] };
+
+  it('carry the position, the job, the total and the ties shown beside it', () => {
+    const cursor = jobToCursor('desc', 12, anchor);
+    expect(cursorFrom(cursor, 'desc', 'after')).toEqual({ order: 'desc', position: 12, anchor });
+    expect(Buffer.from(cursor, 'base64url').toString('utf8')).toBe('swr-sync-job:v2|desc|12|100047|2024-01-04T01:04:05.174562000Z|47||3.4');
+  });
+
+  it('say when the total or the ties are unknown', () => {
+    const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: Array.from({ length: 17 }, (_, index) => index) };
+    expect(cursorFrom(jobToCursor('asc', 0, unknown), 'asc', 'before').anchor).toEqual({ ...unknown, shownAfter: null });
+  });
+
+  it('belong to one order', () => {
+    expect(() => cursorFrom(jobToCursor('asc', 1, anchor), 'desc', 'after')).toThrow(/belongs to order ASC, not DESC/);
+  });
+
+  it.each([
+    ['a bad instant', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05Z|47||'],
+    ['a missing field', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|'],
+    ['an id past 32 bits', 'swr-sync-job:v2|desc|1|4294967296|2024-01-04T01:04:05.174562000Z|47||'],
+    ['junk ties', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|x|'],
+    ['a negative total', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|-1||'],
+  ])('refuse %s', (_label, text) => {
+    expect(() => cursorFrom(Buffer.from(text, 'utf8').toString('base64url'), 'desc', 'after')).toThrow(/not issued by this gateway/);
+  });
+
+  it('keep the v1 cursors of before stable cursors working as positions', () => {
+    expect(cursorFrom('c3dyLXN5bmMtam9iOnYxOmRlc2M6NA', 'desc', 'after')).toEqual({ order: 'desc', position: 4, anchor: null });
+  });
+});
+
+describe('node ids', () => {
+  it('decode to the repository they name, names with slashes too', () => {
+    const id = repositoryToNodeId({ namespace: 'demo', name: 'team/api' });
+    expect(nodeRefFromId(id)).toEqual({ type: 'Repository', key: { namespace: 'demo', name: 'team/api' } });
+  });
+
+  it('say so for another type', () => {
+    expect(nodeRefFromId(Buffer.from('Team:42').toString('base64url'))).toEqual({ type: 'unknown', typeName: 'Team' });
+  });
+
+  it.each([
+    ['100047'],
+    ['not base64!'],
+    [Buffer.from('Repository-demo-nginx').toString('base64url')],
+    [`${repositoryToNodeId({ namespace: 'demo', name: 'x' })}=`],
+    ['x'.repeat(600)],
+  ])('refuse %s as not issued by this gateway', (id) => {
+    expect(() => nodeRefFromId(id)).toThrow(/not issued by this gateway/);
   });
 });

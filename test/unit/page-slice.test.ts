@@ -4,10 +4,11 @@ import { sliceFromPlan, type LoadPage } from '../../src/paging/page-slice.js';
 import type { SyncJobPage } from '../../src/swr/client.js';
 import type { SwrSyncJob } from '../../src/swr/types.js';
 
-// A list of `total` jobs whose ids are their positions, behind a recording loadPage.
+// A list of `total` jobs whose ids are their positions (newest first: DESC), behind a recording loadPage.
 function fakeUpstream(total: number, options: { contentRange: boolean } = { contentRange: true }) {
   const calls: Array<[offset: number, limit: number]> = [];
-  const jobs = Array.from({ length: total }, (_, id) => ({ id }) as SwrSyncJob);
+  const createdAt = (id: number) => new Date(Date.UTC(2025, 0, 1) + (total - id) * 1000).toISOString();
+  const jobs = Array.from({ length: total }, (_, id) => ({ id, createdAt: createdAt(id) }) as SwrSyncJob);
   const loadPage: LoadPage = async (offset, limit): Promise<SyncJobPage> => {
     calls.push([offset, limit]);
     return {
@@ -20,7 +21,7 @@ function fakeUpstream(total: number, options: { contentRange: boolean } = { cont
   return { calls, loadPage };
 }
 
-const walk = { walkPageSize: 10 };
+const walk = { maxLimit: 10 };
 const range = (start: number, count: number): PagePlan => ({ kind: 'range', order: 'desc', start, count });
 const tail = (from: number, count: number): PagePlan => ({ kind: 'tail', order: 'desc', from, count });
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<5768996cdfae0421927bd8bc69b8d5f2>>
+ * @generated SignedSource<<9dd92fc607c8e71ebe869bcba6d355d3>>
  * @lightSyntaxTransform
  */
 
@@ -14,7 +14,9 @@ export type RepositorySyncJobsQuery$variables = {
   namespace: string;
 };
 export type RepositorySyncJobsQuery$data = {
-  readonly " $fragmentSpreads": FragmentRefs<"SyncJobList_query">;
+  readonly repository: {
+    readonly " $fragmentSpreads": FragmentRefs<"SyncJobList_repository">;
+  } | null | undefined;
 };
 export type RepositorySyncJobsQuery = {
   response: RepositorySyncJobsQuery$data;
@@ -55,7 +57,14 @@ v3 = [
     "name": "order",
     "value": "DESC"
   }
-];
+],
+v4 = {
+  "alias": null,
+  "args": null,
+  "kind": "ScalarField",
+  "name": "id",
+  "storageKey": null
+};
 return {
   "fragment": {
     "argumentDefinitions": [
@@ -67,9 +76,20 @@ return {
     "name": "RepositorySyncJobsQuery",
     "selections": [
       {
+        "alias": null,
         "args": (v2/*:: as any*/),
-        "kind": "FragmentSpread",
-        "name": "SyncJobList_query"
+        "concreteType": "Repository",
+        "kind": "LinkedField",
+        "name": "repository",
+        "plural": false,
+        "selections": [
+          {
+            "args": null,
+            "kind": "FragmentSpread",
+            "name": "SyncJobList_repository"
+          }
+        ],
+        "storageKey": null
       }
     ],
     "type": "Query",
@@ -137,13 +157,7 @@ return {
                     "name": "node",
                     "plural": false,
                     "selections": [
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "id",
-                        "storageKey": null
-                      },
+                      (v4/*:: as any*/),
                       {
                         "alias": null,
                         "args": null,
@@ -237,23 +251,24 @@ return {
             "key": "SyncJobList_syncJobs",
             "kind": "LinkedHandle",
             "name": "syncJobs"
-          }
+          },
+          (v4/*:: as any*/)
         ],
         "storageKey": null
       }
     ]
   },
   "params": {
-    "cacheID": "cd996f490afee4e51ae119a367f9b706",
+    "cacheID": "ef20ebb62f95ccfbea3f72f962b421d1",
     "id": null,
     "metadata": {},
     "name": "RepositorySyncJobsQuery",
     "operationKind": "query",
-    "text": "query RepositorySyncJobsQuery(\n  $namespace: String!\n  $name: String!\n) {\n  ...SyncJobList_query_4vzsTo\n}\n\nfragment SyncJobList_query_4vzsTo on Query {\n  repository(namespace: $namespace, name: $name) {\n    namespace\n    name\n    syncJobs(first: 10, order: DESC) {\n      totalCount\n      edges {\n        node {\n          id\n          status\n          tag\n          remoteRegionId\n          remoteNamespace\n          createdAt\n          __typename\n        }\n        cursor\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n}\n"
+    "text": "query RepositorySyncJobsQuery(\n  $namespace: String!\n  $name: String!\n) {\n  repository(namespace: $namespace, name: $name) {\n    ...SyncJobList_repository\n    id\n  }\n}\n\nfragment SyncJobList_repository on Repository {\n  namespace\n  name\n  syncJobs(first: 10, order: DESC) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n  id\n}\n"
   }
 };
 })();
 
-(node as any).hash = "5be3898087e4778d766a763429ae52aa";
+(node as any).hash = "000879af44f43cdab47b198154c42243";
 
 export default node;

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<ef30f5f4d39e5e032ef900b5fa63b1ee>>
+ * @generated SignedSource<<0a87845e2a774474cdec71ff62ed0c16>>
  * @lightSyntaxTransform
  */
 
@@ -13,12 +13,13 @@ export type SortOrder = "ASC" | "DESC" | "%future added value";
 export type SyncJobListPaginationQuery$variables = {
   count?: number | null | undefined;
   cursor?: string | null | undefined;
-  name: string;
-  namespace: string;
+  id: string;
   order?: SortOrder | null | undefined;
 };
 export type SyncJobListPaginationQuery$data = {
-  readonly " $fragmentSpreads": FragmentRefs<"SyncJobList_query">;
+  readonly node: {
+    readonly " $fragmentSpreads": FragmentRefs<"SyncJobList_repository">;
+  } | null | undefined;
 };
 export type SyncJobListPaginationQuery = {
   response: SyncJobListPaginationQuery$data;
@@ -26,49 +27,53 @@ export type SyncJobListPaginationQuery = {
 };
 
 const node: ConcreteRequest = (function(){
-var v0 = [
-  {
-    "defaultValue": 10,
-    "kind": "LocalArgument",
-    "name": "count"
-  },
-  {
-    "defaultValue": null,
-    "kind": "LocalArgument",
-    "name": "cursor"
-  },
-  {
-    "defaultValue": null,
-    "kind": "LocalArgument",
-    "name": "name"
-  },
-  {
-    "defaultValue": null,
-    "kind": "LocalArgument",
-    "name": "namespace"
-  },
-  {
-    "defaultValue": "DESC",
-    "kind": "LocalArgument",
-    "name": "order"
-  }
-],
+var v0 = {
+  "defaultValue": 10,
+  "kind": "LocalArgument",
+  "name": "count"
+},
 v1 = {
-  "kind": "Variable",
-  "name": "name",
-  "variableName": "name"
+  "defaultValue": null,
+  "kind": "LocalArgument",
+  "name": "cursor"
 },
 v2 = {
-  "kind": "Variable",
-  "name": "namespace",
-  "variableName": "namespace"
+  "defaultValue": null,
+  "kind": "LocalArgument",
+  "name": "id"
 },
 v3 = {
+  "defaultValue": "DESC",
+  "kind": "LocalArgument",
+  "name": "order"
+},
+v4 = [
+  {
+    "kind": "Variable",
+    "name": "id",
+    "variableName": "id"
+  }
+],
+v5 = {
   "kind": "Variable",
   "name": "order",
   "variableName": "order"
 },
-v4 = [
+v6 = {
+  "alias": null,
+  "args": null,
+  "kind": "ScalarField",
+  "name": "__typename",
+  "storageKey": null
+},
+v7 = {
+  "alias": null,
+  "args": null,
+  "kind": "ScalarField",
+  "name": "id",
+  "storageKey": null
+},
+v8 = [
   {
     "kind": "Variable",
     "name": "after",
@@ -79,33 +84,47 @@ v4 = [
     "name": "first",
     "variableName": "count"
   },
-  (v3/*:: as any*/)
+  (v5/*:: as any*/)
 ];
 return {
   "fragment": {
-    "argumentDefinitions": (v0/*:: as any*/),
+    "argumentDefinitions": [
+      (v0/*:: as any*/),
+      (v1/*:: as any*/),
+      (v2/*:: as any*/),
+      (v3/*:: as any*/)
+    ],
     "kind": "Fragment",
     "metadata": null,
     "name": "SyncJobListPaginationQuery",
     "selections": [
       {
-        "args": [
+        "alias": null,
+        "args": (v4/*:: as any*/),
+        "concreteType": null,
+        "kind": "LinkedField",
+        "name": "node",
+        "plural": false,
+        "selections": [
           {
-            "kind": "Variable",
-            "name": "count",
-            "variableName": "count"
-          },
-          {
-            "kind": "Variable",
-            "name": "cursor",
-            "variableName": "cursor"
-          },
-          (v1/*:: as any*/),
-          (v2/*:: as any*/),
-          (v3/*:: as any*/)
+            "args": [
+              {
+                "kind": "Variable",
+                "name": "count",
+                "variableName": "count"
+              },
+              {
+                "kind": "Variable",
+                "name": "cursor",
+                "variableName": "cursor"
+              },
+              (v5/*:: as any*/)
+            ],
+            "kind": "FragmentSpread",
+            "name": "SyncJobList_repository"
+          }
         ],
-        "kind": "FragmentSpread",
-        "name": "SyncJobList_query"
+        "storageKey": null
       }
     ],
     "type": "Query",
@@ -113,113 +132,118 @@ return {
   },
   "kind": "Request",
   "operation": {
-    "argumentDefinitions": (v0/*:: as any*/),
+    "argumentDefinitions": [
+      (v0/*:: as any*/),
+      (v1/*:: as any*/),
+      (v3/*:: as any*/),
+      (v2/*:: as any*/)
+    ],
     "kind": "Operation",
     "name": "SyncJobListPaginationQuery",
     "selections": [
       {
         "alias": null,
-        "args": [
-          (v1/*:: as any*/),
-          (v2/*:: as any*/)
-        ],
-        "concreteType": "Repository",
+        "args": (v4/*:: as any*/),
+        "concreteType": null,
         "kind": "LinkedField",
-        "name": "repository",
+        "name": "node",
         "plural": false,
         "selections": [
+          (v6/*:: as any*/),
+          (v7/*:: as any*/),
           {
-            "alias": null,
-            "args": null,
-            "kind": "ScalarField",
-            "name": "namespace",
-            "storageKey": null
-          },
-          {
-            "alias": null,
-            "args": null,
-            "kind": "ScalarField",
-            "name": "name",
-            "storageKey": null
-          },
-          {
-            "alias": null,
-            "args": (v4/*:: as any*/),
-            "concreteType": "SyncJobConnection",
-            "kind": "LinkedField",
-            "name": "syncJobs",
-            "plural": false,
+            "kind": "InlineFragment",
             "selections": [
               {
                 "alias": null,
                 "args": null,
                 "kind": "ScalarField",
-                "name": "totalCount",
+                "name": "namespace",
                 "storageKey": null
               },
               {
                 "alias": null,
                 "args": null,
-                "concreteType": "SyncJobEdge",
+                "kind": "ScalarField",
+                "name": "name",
+                "storageKey": null
+              },
+              {
+                "alias": null,
+                "args": (v8/*:: as any*/),
+                "concreteType": "SyncJobConnection",
                 "kind": "LinkedField",
-                "name": "edges",
-                "plural": true,
+                "name": "syncJobs",
+                "plural": false,
                 "selections": [
                   {
                     "alias": null,
                     "args": null,
-                    "concreteType": "SyncJob",
+                    "kind": "ScalarField",
+                    "name": "totalCount",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "concreteType": "SyncJobEdge",
                     "kind": "LinkedField",
-                    "name": "node",
-                    "plural": false,
+                    "name": "edges",
+                    "plural": true,
                     "selections": [
                       {
                         "alias": null,
                         "args": null,
-                        "kind": "ScalarField",
-                        "name": "id",
+                        "concreteType": "SyncJob",
+                        "kind": "LinkedField",
+                        "name": "node",
+                        "plural": false,
+                        "selections": [
+                          (v7/*:: as any*/),
+                          {
+                            "alias": null,
+                            "args": null,
+                            "kind": "ScalarField",
+                            "name": "status",
+                            "storageKey": null
+                          },
+                          {
+                            "alias": null,
+                            "args": null,
+                            "kind": "ScalarField",
+                            "name": "tag",
+                            "storageKey": null
+                          },
+                          {
+                            "alias": null,
+                            "args": null,
+                            "kind": "ScalarField",
+                            "name": "remoteRegionId",
+                            "storageKey": null
+                          },
+                          {
+                            "alias": null,
+                            "args": null,
+                            "kind": "ScalarField",
+                            "name": "remoteNamespace",
+                            "storageKey": null
+                          },
+                          {
+                            "alias": null,
+                            "args": null,
+                            "kind": "ScalarField",
+                            "name": "createdAt",
+                            "storageKey": null
+                          },
+                          (v6/*:: as any*/)
+                        ],
                         "storageKey": null
                       },
                       {
                         "alias": null,
                         "args": null,
                         "kind": "ScalarField",
-                        "name": "status",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "tag",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "remoteRegionId",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "remoteNamespace",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "createdAt",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
-                        "name": "__typename",
+                        "name": "cursor",
                         "storageKey": null
                       }
                     ],
@@ -228,8 +252,26 @@ return {
                   {
                     "alias": null,
                     "args": null,
-                    "kind": "ScalarField",
-                    "name": "cursor",
+                    "concreteType": "PageInfo",
+                    "kind": "LinkedField",
+                    "name": "pageInfo",
+                    "plural": false,
+                    "selections": [
+                      {
+                        "alias": null,
+                        "args": null,
+                        "kind": "ScalarField",
+                        "name": "endCursor",
+                        "storageKey": null
+                      },
+                      {
+                        "alias": null,
+                        "args": null,
+                        "kind": "ScalarField",
+                        "name": "hasNextPage",
+                        "storageKey": null
+                      }
+                    ],
                     "storageKey": null
                   }
                 ],
@@ -237,42 +279,18 @@ return {
               },
               {
                 "alias": null,
-                "args": null,
-                "concreteType": "PageInfo",
-                "kind": "LinkedField",
-                "name": "pageInfo",
-                "plural": false,
-                "selections": [
-                  {
-                    "alias": null,
-                    "args": null,
-                    "kind": "ScalarField",
-                    "name": "endCursor",
-                    "storageKey": null
-                  },
-                  {
-                    "alias": null,
-                    "args": null,
-                    "kind": "ScalarField",
-                    "name": "hasNextPage",
-                    "storageKey": null
-                  }
+                "args": (v8/*:: as any*/),
+                "filters": [
+                  "order"
                 ],
-                "storageKey": null
+                "handle": "connection",
+                "key": "SyncJobList_syncJobs",
+                "kind": "LinkedHandle",
+                "name": "syncJobs"
               }
             ],
-            "storageKey": null
-          },
-          {
-            "alias": null,
-            "args": (v4/*:: as any*/),
-            "filters": [
-              "order"
-            ],
-            "handle": "connection",
-            "key": "SyncJobList_syncJobs",
-            "kind": "LinkedHandle",
-            "name": "syncJobs"
+            "type": "Repository",
+            "abstractKey": null
           }
         ],
         "storageKey": null
@@ -280,16 +298,16 @@ return {
     ]
   },
   "params": {
-    "cacheID": "fd7a37609c67678ec267d439e650a875",
+    "cacheID": "7117716b420e0c1209a8c9523ceda3ef",
     "id": null,
     "metadata": {},
     "name": "SyncJobListPaginationQuery",
     "operationKind": "query",
-    "text": "query SyncJobListPaginationQuery(\n  $count: Int = 10\n  $cursor: String\n  $name: String!\n  $namespace: String!\n  $order: SortOrder = DESC\n) {\n  ...SyncJobList_query_1qwGWT\n}\n\nfragment SyncJobList_query_1qwGWT on Query {\n  repository(namespace: $namespace, name: $name) {\n    namespace\n    name\n    syncJobs(first: $count, after: $cursor, order: $order) {\n      totalCount\n      edges {\n        node {\n          id\n          status\n          tag\n          remoteRegionId\n          remoteNamespace\n          createdAt\n          __typename\n        }\n        cursor\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n}\n"
+    "text": "query SyncJobListPaginationQuery(\n  $count: Int = 10\n  $cursor: String\n  $order: SortOrder = DESC\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...SyncJobList_repository_2kH0K8\n    id\n  }\n}\n\nfragment SyncJobList_repository_2kH0K8 on Repository {\n  namespace\n  name\n  syncJobs(first: $count, after: $cursor, order: $order) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n  id\n}\n"
   }
 };
 })();
 
-(node as any).hash = "bfe3d1d54a9129f4ee9efbe89a46e1be";
+(node as any).hash = "049de133c5a2b35091bd8f5251514421";
 
 export default node;

@@ -1,6 +1,7 @@
 import { requireCaller } from '../../auth/caller.js';
 import { InvalidInputError } from '../../errors.js';
 import type { RepositoryResolvers } from '../../generated/resolvers-types.js';
+import { repositoryToNodeId } from '../../model/node-id.js';
 import type { RepositoryKey } from '../../model/repository-key.js';
 import { connectionFromSlice } from '../../paging/connection.js';
 import { pagePlanFromArgs } from '../../paging/page-plan.js';
@@ -18,6 +19,8 @@ export function repositoryKeyFrom(namespace: string, name: string): RepositoryKe
 
 /** Field resolvers of Repository; `syncJobs` is the whole translation to SWR paging. */
 export const repositoryResolvers: RepositoryResolvers = {
+  /** The global id: decodes to (namespace, name) with no upstream call. */
+  id: (repository) => repositoryToNodeId(repository),
   /**
    * Federation: a `Repository` representation from another subgraph. Only its names are
    * validated here; `syncJobs` then goes through the per-request loader like any other field, so

@@ -1,0 +1,257 @@
+import { OperationTooExpensiveError } from '../errors.js';
+import type { SyncJobPage } from '../swr/client.js';
+import type { SwrSyncJob } from '../swr/types.js';
+import { compareInstants, compareKeys, keyOf, type JobKey } from './job-order.js';
+import type { ScanAnchor, ScanPlan } from './page-plan.js';
+import type { LoadPage, PageSlice } from './page-slice.js';
+
+/** Items read on each side of where a cursor's job is expected, so that a small drift costs no extra call. */
+export const DRIFT_MARGIN = 10;
+/** Upstream calls one page may take to find its cursor's job again (then OPERATION_TOO_EXPENSIVE). */
+export const MAX_SCAN_CALLS = 6;
+
+/**
+ * A stretch of the list in scan coordinates: `start` and `length` items along the direction of
+ * the scan. Forward, a coordinate is a position in the order; backward, position p is coordinate
+ * -p-1, so that the scan always moves to higher coordinates.
+ */
+interface ScanWindow {
+  start: number;
+  length: number;
+}
+
+interface Entry {
+  job: SwrSyncJob;
+  key: JobKey;
+  /** Scan coordinate, as far as this answer of SWR's tells. */
+  at: number;
+}
+
+/** One answer of SWR's, seen along the scan. */
+interface ScanView {
+  /** In scan order (the gateway's order, reversed for a backward scan), ties by id. */
+  entries: Entry[];
+  /** Nothing lies before this stretch in the scan's direction. */
+  atStart: boolean;
+  /** Nothing lies after it. */
+  atEnd: boolean;
+  total: number | null;
+}
+
+/**
+ * The upstream window a scan reads first: around where the cursor's job was, `margin` items
+ * either side of the page (fewer when the page alone nearly fills SWR_MAX_LIMIT), so that a
+ * list that moved by up to the margin since the cursor was issued still costs one call. The
+ * budget estimate asks for the same window.
+ */
+export function firstScanWindow(plan: ScanPlan, maxLimit: number): { offset: number; limit: number } {
+  return upstreamWindowOf(firstWindowOf(plan, maxLimit), plan);
+}
+
+function marginFor(plan: ScanPlan, maxLimit: number): number {
+  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - plan.count - 1) / 2)));
+}
+
+// Forward, the page begins at the position after the anchor; backward, it ends just before the
+// anchor, and the window reaches `margin` past the anchor on its other side.
+function firstWindowOf(plan: ScanPlan, maxLimit: number): ScanWindow {
+  const margin = marginFor(plan, maxLimit);
+  if (plan.direction === 'forward') {
+    return { start: Math.max(0, plan.from - margin), length: Math.max(1, Math.min(maxLimit, plan.count + 2 * margin)) };
+  }
+  return { start: -plan.from - 1 - margin, length: Math.max(1, Math.min(maxLimit, plan.count + 2 * margin + 1)) };
+}
+
+// The positions a window covers, clamped to the list's start; null when it lies wholly before position 0.
+function upstreamWindowOf(window: ScanWindow, plan: ScanPlan): { offset: number; limit: number } {
+  if (plan.direction === 'forward') return { offset: Math.max(0, window.start), limit: window.length };
+  const offset = -window.start - window.length;
+  return offset >= 0 ? { offset, limit: window.length } : { offset: 0, limit: window.length + offset };
+}
+
+function viewOf(page: SyncJobPage, limit: number, plan: ScanPlan): ScanView {
+  const forward = plan.direction === 'forward';
+  const reachesEnd = page.items.length < limit || (page.total !== null && page.offset + page.items.length >= page.total);
+  const sign = forward ? 1 : -1;
+  const sorted = page.items.map((job) => ({ job, key: keyOf(job) })).sort((a, b) => sign * compareKeys(a.key, b.key, plan.order));
+  const first = forward ? page.offset : -(page.offset + page.items.length);
+  return {
+    entries: sorted.map((entry, index) => ({ ...entry, at: first + index })),
+    atStart: forward ? page.offset === 0 : reachesEnd,
+    atEnd: forward ? reachesEnd : page.offset === 0,
+    total: page.total,
+  };
+}
+
+const positionOf = (at: number, plan: ScanPlan) => (plan.direction === 'forward' ? at : -at - 1);
+const coordinateOf = (position: number, plan: ScanPlan) => (plan.direction === 'forward' ? position : -position - 1);
+
+/**
+ * A page cut by the jobs its cursors name, wherever SWR has moved them since the cursors were
+ * issued: the `count` jobs strictly after the anchor (forward) or strictly before it (backward),
+ * in the gateway's order (creation time, ties by id), and not past the bound.
+ *
+ * The scan reads SWR's list in windows, sorted into the gateway's order. A window is used only
+ * where it is certain: SWR orders by creation time but may put jobs of one instant in either
+ * order, so the jobs sharing the instant of a window's far edge may have siblings just outside
+ * it; they are read again with the next window, which starts where they do. Likewise the
+ * anchor's place is taken from a window only when the window begins before the anchor's instant
+ * (or at the list's start) and reaches past it (or to the list's end); otherwise the scan looks
+ * further: first where SWR's change in total since the cursor suggests, then by doubling strides,
+ * then by halving the gap. A job deleted since keeps its place by creation time and id. Within
+ * the margin a page costs one call; it costs at most MAX_SCAN_CALLS, each charged to the budget.
+ */
+export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit: number): Promise<PageSlice> {
+  const forward = plan.direction === 'forward';
+  const sign = forward ? 1 : -1;
+  const compare = (a: JobKey, b: JobKey) => sign * compareKeys(a, b, plan.order);
+  const compareTimes = (a: string, b: string) => sign * compareInstants(a, b, plan.order);
+  // Whether a job comes after the cursor's job `c` along the scan: a later instant; or the same
+  // instant and not among the jobs the client was shown before `c` (so a tie SWR first served
+  // beyond the client's window is not lost); by id when those are unknown.
+  const beyond = (key: JobKey, c: ScanAnchor) => {
+    const byTime = compareTimes(key.instant, c.instant);
+    if (byTime !== 0) return byTime > 0;
+    if (key.id === c.id) return false;
+    const shown = forward ? c.shownBefore : c.shownAfter;
+    return shown !== null ? !shown.includes(key.id) : compare(key, c) > 0;
+  };
+  // Whether a job comes before the bound's job `b` along the scan (ties by id, unless shown after it).
+  const precedes = (key: JobKey, b: ScanAnchor) => {
+    const byTime = compareTimes(key.instant, b.instant);
+    if (byTime !== 0) return byTime < 0;
+    if (key.id === b.id || (forward ? b.shownAfter : b.shownBefore)?.includes(key.id)) return false;
+    return compare(key, b) < 0;
+  };
+  const margin = marginFor(plan, maxLimit);
+  const { anchor, bound } = plan;
+  let window = firstWindowOf(plan, maxLimit);
+  const collected: Entry[] = [];
+  const seen = new Set<number>();
+  let found = anchor === null;
+  // Something lies before the page (in scan direction): the anchor's side, or more of the list.
+  let somethingBefore = false;
+  // Something lies after the page: set when the scan stops.
+  let more: boolean;
+  // Scan coordinates between which the anchor's place lies, as far as windows read so far show.
+  let low: number | null = null;
+  let high: number | null = null;
+  let stride = window.length;
+  let drifted = false;
+  let total: number | null = null;
+
+  for (let calls = 1; ; calls += 1) {
+    if (calls > MAX_SCAN_CALLS) {
+      throw new OperationTooExpensiveError(
+        `The list changed too much since this cursor was issued to find its place within ${MAX_SCAN_CALLS} upstream calls; start again from the first page`,
+        'MAX_CURSOR_SEARCH_CALLS',
+      );
+    }
+    const upstream = upstreamWindowOf(window, plan);
+    // A window wholly before position 0 (a backward scan past the list's start) holds nothing.
+    const view: ScanView =
+      upstream.limit > 0
+        ? viewOf(await loadPage(upstream.offset, upstream.limit), upstream.limit, plan)
+        : { entries: [], atStart: false, atEnd: true, total };
+    total = view.total;
+    const { entries } = view;
+
+    if (!found && anchor) {
+      const startsAfter =
+        entries.length === 0 ? !view.atStart && !view.atEnd : !view.atStart && compareTimes(entries[0]!.key.instant, anchor.instant) >= 0;
+      const endsBefore = !view.atEnd && !entries.some((entry) => compareTimes(entry.key.instant, anchor.instant) > 0);
+      if (startsAfter || (entries.length === 0 && view.atEnd && !view.atStart)) {
+        // The anchor's place is before this window (the list shrank in front of it, or the window is past the end).
+        high = window.start;
+        window = nextSearchWindow(view, anchor, 'back');
+        continue;
+      }
+      if (endsBefore) {
+        // The whole window comes before the anchor's place (jobs were added in front of it).
+        low = entries.length > 0 ? certainEndOf(entries, view, compareTimes) + entries[0]!.at : window.start + window.length;
+        window = nextSearchWindow(view, anchor, 'on');
+        continue;
+      }
+      found = true;
+    }
+
+    const certain = certainEndOf(entries, view, compareTimes);
+    let boundReached = false;
+    let firstTaken = -1;
+    for (let index = 0; index < certain; index += 1) {
+      const entry = entries[index]!;
+      if (anchor && !beyond(entry.key, anchor)) {
+        somethingBefore = true;
+        continue;
+      }
+      if (bound && !precedes(entry.key, bound)) {
+        boundReached = true;
+        break;
+      }
+      if (seen.has(entry.job.id)) continue;
+      if (collected.length === 0) firstTaken = index;
+      seen.add(entry.job.id);
+      collected.push(entry);
+    }
+    // Jobs before the page's first: skipped in this window, or before the window itself.
+    if (firstTaken > 0 || (firstTaken === 0 && !view.atStart) || (collected.length === 0 && !view.atStart)) somethingBefore = true;
+    if (boundReached || view.atEnd || collected.length >= plan.count) {
+      more = boundReached || collected.length > plan.count || certain < entries.length || !view.atEnd;
+      break;
+    }
+    // Read on from the first job whose instant this window could not settle.
+    window = { start: entries.length > 0 ? entries[0]!.at + Math.max(certain, 1) : window.start + window.length, length: window.length };
+  }
+
+  const page = collected.slice(0, plan.count);
+  const walk = anchor ? { anchor, direction: plan.direction } : undefined;
+  if (forward) {
+    return {
+      start: page.length > 0 ? positionOf(page[0]!.at, plan) : plan.from,
+      items: page.map((entry) => entry.job),
+      total,
+      hasPreviousPage: somethingBefore,
+      hasNextPage: more,
+      ...(walk ? { walk } : {}),
+    };
+  }
+  const ordered = page.reverse();
+  return {
+    start: ordered.length > 0 ? positionOf(ordered[0]!.at, plan) : Math.max(0, plan.from - plan.count),
+    items: ordered.map((entry) => entry.job),
+    total,
+    hasPreviousPage: more,
+    hasNextPage: somethingBefore,
+    ...(walk ? { walk } : {}),
+  };
+
+  // Where to look next for the anchor's place: halfway between what is known, else where SWR's
+  // change in total suggests (once), else a doubling stride away.
+  function nextSearchWindow(seenView: ScanView, target: ScanAnchor, way: 'back' | 'on'): ScanWindow {
+    if (low !== null && high !== null) {
+      return { start: Math.floor((low + high) / 2) - margin, length: window.length };
+    }
+    if (!drifted && target.total !== null && seenView.total !== null && seenView.total !== target.total) {
+      drifted = true;
+      const guess = coordinateOf(target.position + (seenView.total - target.total), plan) - margin;
+      if ((way === 'on' && guess > window.start) || (way === 'back' && guess < window.start))
+        return { start: guess, length: window.length };
+    }
+    // Forward from what is known to lie before the anchor: next to it, then ever further.
+    const step = stride;
+    stride *= 2;
+    if (way === 'on') return { start: (low ?? window.start + window.length) + step - window.length, length: window.length };
+    const start = window.start - step;
+    return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length: window.length };
+  }
+}
+
+// How many of a window's entries are certain: all at the scan's end, else those before the
+// instant of its last entry (jobs of that instant may have siblings beyond the window). A window
+// of one instant only is taken whole (a tie group larger than SWR_MAX_LIMIT is not resolved).
+function certainEndOf(entries: Entry[], view: ScanView, compareTimes: (a: string, b: string) => number): number {
+  if (view.atEnd || entries.length === 0) return entries.length;
+  const lastInstant = entries.at(-1)!.key.instant;
+  const index = entries.findIndex((entry) => compareTimes(entry.key.instant, lastInstant) === 0);
+  return index > 0 ? index : entries.length;
+}

@@ -1,0 +1,237 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { repositoryToNodeId } from '../../src/model/node-id.js';
+import { createTenantData } from '../../src/simulator/index.js';
+import { recordedFilters, startStack, useStack } from '../support/stack.js';
+
+// Paging while SWR changes underneath, on real ports against the simulator: jobs are pushed at
+// the head and deleted between pages (through the simulator's change controls), and jobs of one
+// instant come in a new order on every call. Every job that exists throughout must be seen once,
+// in order; a page must cost one call while the list moves less than the margin.
+
+const data = () => ({
+  tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { walk: 45, other: 10 } }, idBase: 1000 })],
+});
+const stack = useStack({ data: data() });
+
+interface Page {
+  nodes: Array<{ id: string }>;
+  totalCount: number | null;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+async function page(args: string, repository = 'walk'): Promise<Page> {
+  const response = await stack.query(
+    `{ repository(namespace: "org", name: "${repository}") { syncJobs(${args}) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`,
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data.repository.syncJobs as Page;
+}
+
+// Every job of org/walk as SWR has them now, in the gateway's order.
+async function everything(order: 'ASC' | 'DESC'): Promise<string[]> {
+  const all = await page(`first: 100, order: ${order}`);
+  return all.nodes.map((node) => node.id);
+}
+
+const ids = (connection: Page) => connection.nodes.map((node) => Number(node.id));
+
+beforeEach(() => {
+  stack.simulator.setData(data());
+  stack.simulator.setTieOrder('id');
+});
+
+describe('stable cursors', () => {
+  it.each([
+    ['DESC', 'forwards'],
+    ['ASC', 'forwards'],
+    ['DESC', 'backwards'],
+    ['ASC', 'backwards'],
+  ] as const)('walk %s %s with jobs pushed and deleted between every page: each job that lasted, once, in order', async (order, way) => {
+    stack.simulator.setTieOrder('shuffled');
+    const initial = new Set((await everything(order)).map(Number));
+    const deleted = new Set<number>();
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 30; pages += 1) {
+      const connection: Page = await page(
+        way === 'forwards'
+          ? `first: 7, order: ${order}${cursor ? `, after: "${cursor}"` : ''}`
+          : `last: 7, order: ${order}${cursor ? `, before: "${cursor}"` : ''}`,
+      );
+      seen.push(...(way === 'forwards' ? ids(connection) : ids(connection).reverse()));
+      const more = way === 'forwards' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
+      cursor = way === 'forwards' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
+      if (!more) break;
+      // Two pushes (one of them two jobs in one instant), and the deletion of a job not shown yet.
+      stack.simulator.createJobs({ namespace: 'org', repository: 'walk' });
+      stack.simulator.createJobs({
+        namespace: 'org',
+        repository: 'walk',
+        count: 2,
+        createdAt: `2030-01-0${(pages % 9) + 1}T00:00:00.000001Z`,
+      });
+      const victim = [...initial].find((id) => !seen.includes(id) && !deleted.has(id) && id % 3 === pages % 3);
+      if (victim !== undefined) {
+        deleted.add(victim);
+        stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: [victim] });
+      }
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    stack.simulator.setTieOrder('id');
+    const lasting = (await everything(order)).map(Number).filter((id) => initial.has(id) && !deleted.has(id));
+    const expected = way === 'forwards' ? lasting : [...lasting].reverse();
+    expect(seen.filter((id) => initial.has(id) && !deleted.has(id))).toEqual(expected);
+  });
+
+  it('costs one call per page while the list is unchanged, and while it moves less than the margin', async () => {
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 4; pages += 1) {
+      stack.simulator.clearRequests();
+      const connection: Page = await page(`first: 10${cursor ? `, after: "${cursor}"` : ''}`);
+      expect(stack.simulator.requests).toHaveLength(1);
+      cursor = connection.pageInfo.endCursor;
+      if (pages >= 2) stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 4 });
+    }
+  });
+
+  it('reads further, in a few calls within the budget, when the list moved more than the margin', async () => {
+    const first = await page('first: 5');
+    stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 60 });
+    stack.simulator.clearRequests();
+    const second = await page(`first: 5, after: "${first.pageInfo.endCursor}"`);
+    expect(ids(second)).toEqual([1039, 1038, 1037, 1036, 1035]);
+    expect(second).toMatchObject({ totalCount: 105, pageInfo: { hasPreviousPage: true, hasNextPage: true } });
+    expect(stack.simulator.requests.length).toBeGreaterThan(1);
+    expect(stack.simulator.requests.length).toBeLessThanOrEqual(6);
+  });
+
+  it('charges the extra reads to MAX_UPSTREAM_CALLS', async () => {
+    const tight = await startStack({ data: data(), env: { MAX_UPSTREAM_CALLS: '1' } });
+    try {
+      const first = await tight.query('{ repository(namespace: "org", name: "walk") { syncJobs(first: 5) { pageInfo { endCursor } } } }');
+      tight.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 60 });
+      const refused = await tight.query(
+        `{ repository(namespace: "org", name: "walk") { syncJobs(first: 5, after: "${first.data.repository.syncJobs.pageInfo.endCursor}") { nodes { id } } } }`,
+      );
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_UPSTREAM_CALLS' });
+      expect(tight.simulator.requests).toHaveLength(2);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('finds the place of a cursor whose own job was deleted', async () => {
+    const first = await page('first: 5');
+    stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: [ids(first).at(-1)!] });
+    stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 2 });
+    const second = await page(`first: 5, after: "${first.pageInfo.endCursor}"`);
+    expect(ids(second)).toEqual([1039, 1038, 1037, 1036, 1035]);
+  });
+
+  it('cuts jobs of one instant by id, however SWR orders them from call to call', async () => {
+    stack.simulator.setData({
+      tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { walk: 3 } }, idBase: 1 })],
+    });
+    stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 12, createdAt: '2030-01-01T00:00:00.000001Z' });
+    stack.simulator.setTieOrder('shuffled');
+    const walk: number[] = [];
+    let cursor: string | null = null;
+    // The first page ends before the instant of the twelve, so every page after it is a cut.
+    for (let pages = 0; pages < 10; pages += 1) {
+      const connection: Page = await page(pages === 0 ? 'first: 3, order: ASC' : `first: 4, order: ASC, after: "${cursor}"`);
+      walk.push(...ids(connection));
+      if (!connection.pageInfo.hasNextPage) break;
+      cursor = connection.pageInfo.endCursor;
+    }
+    expect(walk).toEqual([1, 2, 3, ...Array.from({ length: 12 }, (_, index) => 4 + index)]);
+  });
+
+  it('says hasPreviousPage once jobs were created at the head, and pages back to them', async () => {
+    const first = await page('first: 5');
+    expect(first.pageInfo.hasPreviousPage).toBe(false);
+    const pushed = stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 2 });
+    const again = await page(`first: 5, after: "${first.pageInfo.endCursor}"`);
+    expect(again.pageInfo.hasPreviousPage).toBe(true);
+    const back = await page(`last: 5, before: "${first.pageInfo.startCursor}"`);
+    expect(ids(back)).toEqual(pushed.map((job) => job.id).reverse());
+    expect(back.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+  });
+
+  it('coalesces a second page, margins included, with the first page of the same operation', async () => {
+    const first = await page('first: 10');
+    stack.simulator.clearRequests();
+    const response = await stack.query(
+      `{ repository(namespace: "org", name: "walk") { a: syncJobs(first: 10) { nodes { id } } b: syncJobs(first: 10, after: "${first.pageInfo.endCursor}") { nodes { id } } } }`,
+    );
+    expect(recordedFilters(stack.simulator)).toEqual(['limit::30|offset::0|order::desc']);
+    expect(response.data.repository.a.nodes.map((node: { id: string }) => Number(node.id))).toEqual(ids(first));
+    expect(response.data.repository.b.nodes.map((node: { id: string }) => Number(node.id))).toEqual(
+      Array.from({ length: 10 }, (_, index) => 1034 - index),
+    );
+  });
+});
+
+describe('Relay object identification', () => {
+  const walkId = repositoryToNodeId({ namespace: 'org', name: 'walk' });
+
+  it('gives a repository a global id that node(id:) decodes without any upstream call', async () => {
+    const response = await stack.query(
+      `{ repository(namespace: "org", name: "walk") { id } node(id: "${walkId}") { __typename id ... on Repository { namespace name } } }`,
+    );
+    expect(response.data).toEqual({
+      repository: { id: walkId },
+      node: { __typename: 'Repository', id: walkId, namespace: 'org', name: 'walk' },
+    });
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('resolves fields under a node through the same loaders, deduplicated with repository(…)', async () => {
+    const response = await stack.query(
+      `{ node(id: "${walkId}") { ... on Repository { syncJobs(first: 3) { totalCount } } } repository(namespace: "org", name: "walk") { syncJobs(first: 3) { totalCount } } }`,
+      { headers: { 'x-debug-upstream': '1' } },
+    );
+    expect(response.data).toEqual({ node: { syncJobs: { totalCount: 45 } }, repository: { syncJobs: { totalCount: 45 } } });
+    expect(stack.simulator.requests).toHaveLength(1);
+    expect((response.extensions as { upstream: object }).upstream).toMatchObject({ calls: 1, lookups: 2, deduplicated: 1 });
+  });
+
+  it('answers nodes(ids:) id by id: a refused id fails at its own index, an id of an unknown type is null', async () => {
+    const otherType = Buffer.from('Team:42', 'utf8').toString('base64url');
+    const badName = repositoryToNodeId({ namespace: 'Org', name: 'walk' });
+    const response = await stack.query(
+      `{ nodes(ids: ["${walkId}", "not-ours", "${otherType}", "${badName}", "100047"]) { __typename ... on Repository { name } } }`,
+    );
+    expect(response.data).toEqual({ nodes: [{ __typename: 'Repository', name: 'walk' }, null, null, null, null] });
+    expect(response.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['nodes', 1], 'BAD_USER_INPUT'],
+      [['nodes', 3], 'BAD_USER_INPUT'],
+      [['nodes', 4], 'BAD_USER_INPUT'],
+    ]);
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('refuses more than 50 ids, and counts nodes in the upstream-call budget before any call', async () => {
+    const many = Array.from({ length: 51 }, (_, index) => repositoryToNodeId({ namespace: 'org', name: `r${index}` }));
+    const refused = await stack.query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { variables: { ids: many } });
+    expect(refused.errors?.[0]).toMatchObject({ path: ['nodes'], extensions: { code: 'BAD_USER_INPUT' } });
+    const tight = await startStack({ data: data(), env: { MAX_UPSTREAM_CALLS: '3' } });
+    try {
+      const query = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Repository { a: syncJobs(first: 1) { totalCount } b: syncJobs(first: 1, order: ASC) { totalCount } } } }`;
+      const costly = await tight.query(query, { variables: { ids: [walkId, repositoryToNodeId({ namespace: 'org', name: 'other' })] } });
+      expect(costly.errors?.[0]?.extensions).toMatchObject({
+        code: 'OPERATION_TOO_EXPENSIVE',
+        limit: 'MAX_UPSTREAM_CALLS',
+        estimatedUpstreamCalls: 4,
+      });
+      expect(tight.simulator.requests).toHaveLength(0);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('refuses an id the gateway did not issue in node(id:)', async () => {
+    const response = await stack.query('{ node(id: "not-ours") { id } }');
+    expect(response.data).toEqual({ node: null });
+    expect(response.errors).toEqual([expect.objectContaining({ path: ['node'], extensions: { code: 'BAD_USER_INPUT' } })]);
+  });
+});

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { connectionFromSlice } from '../../src/paging/connection.js';
+import { pagePlanFromArgs, type PagingArgs } from '../../src/paging/page-plan.js';
+import { sliceFromPlan, type LoadPage } from '../../src/paging/page-slice.js';
+import type { SwrOrder, SwrSyncJob } from '../../src/swr/types.js';
+
+// Paging a list that changes under the client, against an in-memory SWR that orders by creation
+// time only and puts jobs of one instant in a new random order on every call (as SWR may). Every
+// job that exists from the first page to the last must be seen exactly once, in the gateway's
+// order, whatever is created or deleted in between.
+
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+const JOB: SwrSyncJob = {
+  id: 0,
+  status: 'success',
+  tag: 't',
+  namespace: 'demo',
+  repoName: 'nginx',
+  remoteRegionId: 'cn-north-4',
+  remoteNamespace: 'm',
+  override: false,
+  domainID: 'd',
+  domainName: 'n',
+  syncOperatorId: 'o',
+  syncOperatorName: 'o',
+  createdAt: '',
+  updatedAt: '',
+};
+
+const time = (second: number, micros = 0) =>
+  `2025-01-01T00:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.${String(micros).padStart(6, '0')}Z`;
+
+function upstream(rand: () => number) {
+  const jobs: SwrSyncJob[] = [];
+  let nextId = 1;
+  let second = 0;
+  const calls: Array<[number, number, SwrOrder]> = [];
+  const add = (count: number, sameInstant = false) => {
+    const created: SwrSyncJob[] = [];
+    for (let index = 0; index < count; index += 1) {
+      if (!sameInstant || index === 0) second += 1;
+      const createdAt = time(second, sameInstant ? 500 : (nextId * 37) % 1000);
+      const job: SwrSyncJob = { ...JOB, id: nextId++, createdAt, updatedAt: createdAt };
+      jobs.push(job);
+      created.push(job);
+    }
+    return created;
+  };
+  const remove = (ids: number[]) => {
+    for (const id of ids)
+      jobs.splice(
+        jobs.findIndex((job) => job.id === id),
+        1,
+      );
+  };
+  const load =
+    (order: SwrOrder): LoadPage =>
+    async (offset, limit) => {
+      calls.push([offset, limit, order]);
+      const ranks = new Map(jobs.map((job) => [job.id, rand()]));
+      const sorted = [...jobs].sort((a, b) =>
+        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : ranks.get(a.id)! - ranks.get(b.id)!,
+      );
+      if (order === 'desc') sorted.reverse();
+      return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
+    };
+  return { jobs, add, remove, load, calls };
+}
+
+const sizes = { defaultPageSize: 20, maxPageSize: 100 };
+
+async function pageOf(list: ReturnType<typeof upstream>, args: PagingArgs) {
+  const plan = pagePlanFromArgs(args, sizes);
+  return connectionFromSlice(await sliceFromPlan(plan, list.load(args.order), { maxLimit: 100 }), args.order);
+}
+
+// The gateway's order: creation time, ties by id; DESC is ASC reversed.
+const inOrder = (jobs: SwrSyncJob[], order: SwrOrder) => {
+  const ascending = [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  return order === 'asc' ? ascending : ascending.reverse();
+};
+
+describe('stable cursors over a changing list', () => {
+  it.each([
+    ['DESC, forwards', 'desc', 'forward'],
+    ['ASC, forwards', 'asc', 'forward'],
+    ['DESC, backwards', 'desc', 'backward'],
+    ['ASC, backwards', 'asc', 'backward'],
+  ] as const)(
+    '%s with jobs created (some in one instant) and deleted between pages: each lasting job once, in order',
+    async (_label, order, way) => {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const rand = random(seed);
+        const list = upstream(rand);
+        list.add(40);
+        list.add(6, true);
+        list.add(30);
+        const lasting = new Set(list.jobs.map((job) => job.id));
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        for (let pages = 0; pages < 40; pages += 1) {
+          const connection = await pageOf(
+            list,
+            way === 'forward' ? { order, first: 7, after: cursor } : { order, last: 7, before: cursor },
+          );
+          const ids = connection.nodes.map((node) => Number(node.id));
+          seen.push(...(way === 'forward' ? ids : [...ids].reverse()));
+          const more = way === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
+          cursor = way === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
+          if (!more) break;
+          // Between pages: a few pushes (at the head of DESC, the end of ASC), some in one instant,
+          // and a deletion of a job not yet shown and of one already shown.
+          list.add(1 + Math.floor(rand() * 3), rand() < 0.3);
+          const unseen = list.jobs.filter((job) => !seen.includes(job.id) && lasting.has(job.id));
+          const shown = list.jobs.filter((job) => seen.includes(job.id));
+          const doomed = [unseen[Math.floor(rand() * unseen.length)], shown[Math.floor(rand() * shown.length)]].filter(
+            (job) => job !== undefined,
+          );
+          if (rand() < 0.5) {
+            for (const job of doomed) lasting.delete(job.id);
+            list.remove(doomed.map((job) => job.id));
+          }
+        }
+        expect(new Set(seen).size, `seed ${seed}: a job seen twice`).toBe(seen.length);
+        const expected = inOrder(
+          list.jobs.filter((job) => lasting.has(job.id)),
+          order,
+        ).map((job) => job.id);
+        const traversal = way === 'forward' ? expected : [...expected].reverse();
+        // Jobs created during the walk ahead of the cursor may be seen too (ASC forwards, DESC
+        // backwards); every lasting job is seen, once, in order.
+        expect(
+          seen.filter((id) => lasting.has(id)),
+          `seed ${seed}`,
+        ).toEqual(traversal);
+      }
+    },
+  );
+
+  it('costs one call per page while the list drifts by less than the margin', async () => {
+    const list = upstream(random(9));
+    list.add(60);
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page += 1) {
+      const before = list.calls.length;
+      const connection = await pageOf(list, { order: 'desc', first: 10, after: cursor });
+      expect(list.calls.length - before).toBe(1);
+      cursor = connection.pageInfo.endCursor;
+      list.add(3);
+    }
+  });
+
+  it('reads further, within a few calls, when the drift is larger than the margin, and stays exact', async () => {
+    const list = upstream(random(11));
+    list.add(100);
+    const first = await pageOf(list, { order: 'desc', first: 10 });
+    list.add(250);
+    const before = list.calls.length;
+    const second = await pageOf(list, { order: 'desc', first: 10, after: first.pageInfo.endCursor });
+    const calls = list.calls.length - before;
+    expect(calls).toBeGreaterThan(1);
+    expect(calls).toBeLessThanOrEqual(3);
+    expect(second.nodes.map((node) => Number(node.id))).toEqual([90, 89, 88, 87, 86, 85, 84, 83, 82, 81]);
+    expect(second.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    expect(second.totalCount).toBe(350);
+  });
+
+  it('finds the place of a cursor whose own job was deleted, by its creation time', async () => {
+    const list = upstream(random(12));
+    list.add(30);
+    const first = await pageOf(list, { order: 'desc', first: 5 });
+    list.remove([26]);
+    const second = await pageOf(list, { order: 'desc', first: 5, after: first.pageInfo.endCursor });
+    expect(second.nodes.map((node) => Number(node.id))).toEqual([25, 24, 23, 22, 21]);
+  });
+
+  it('says hasPreviousPage once jobs were created at the head of a DESC list', async () => {
+    const list = upstream(random(13));
+    list.add(30);
+    const first = await pageOf(list, { order: 'desc', first: 5 });
+    expect(first.pageInfo.hasPreviousPage).toBe(false);
+    list.add(4);
+    const back = await pageOf(list, { order: 'desc', last: 5, before: first.pageInfo.startCursor });
+    expect(back.nodes.map((node) => Number(node.id))).toEqual([34, 33, 32, 31]);
+    expect(back.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+  });
+
+  it('cuts after+before ranges by both jobs', async () => {
+    const list = upstream(random(14));
+    list.add(30);
+    const page = await pageOf(list, { order: 'asc', first: 20 });
+    const after = page.edges[2]!.cursor;
+    const before = page.edges[9]!.cursor;
+    list.add(5);
+    const between = await pageOf(list, { order: 'asc', first: 10, after, before });
+    expect(between.nodes.map((node) => Number(node.id))).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(between.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    const lastTwo = await pageOf(list, { order: 'asc', last: 2, after, before });
+    expect(lastTwo.nodes.map((node) => Number(node.id))).toEqual([8, 9]);
+  });
+
+  // Pages of `size` from the start (the first page without a cursor), each page's ids.
+  const walk = async (list: ReturnType<typeof upstream>, order: SwrOrder, firstSize: number, size: number) => {
+    const pages: number[][] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const connection = await pageOf(list, { order, first: pages.length === 0 ? firstSize : size, after: cursor });
+      pages.push(connection.nodes.map((node) => Number(node.id)));
+      if (!connection.pageInfo.hasNextPage) return pages;
+      cursor = connection.pageInfo.endCursor;
+    }
+  };
+  const ascending = Array.from({ length: 18 }, (_, index) => index + 1);
+
+  it('orders jobs of one instant by id, the same on every call however SWR shuffles them', async () => {
+    const list = upstream(random(15));
+    list.add(3);
+    list.add(12, true);
+    list.add(3);
+    // The first page ends before the instant of the twelve: every page after it is cut in the gateway's order.
+    expect((await walk(list, 'asc', 3, 4)).flat()).toEqual(ascending);
+    expect((await walk(list, 'desc', 3, 4)).flat()).toEqual([...ascending].reverse());
+  });
+
+  it('loses no job of an instant that SWR served partly beyond a first page, and repeats none', async () => {
+    for (const seed of [16, 17, 18, 19, 20]) {
+      const list = upstream(random(seed));
+      list.add(3);
+      list.add(12, true);
+      list.add(3);
+      for (const order of ['asc', 'desc'] as const) {
+        // The first page (`limit::8|offset::0`, no cursor) holds whichever five of the twelve SWR served first.
+        const pages = await walk(list, order, 8, 4);
+        expect(
+          [...pages.flat()].sort((a, b) => a - b),
+          `seed ${seed} ${order}`,
+        ).toEqual(ascending);
+        for (const page of pages)
+          expect(page, `seed ${seed} ${order}: a page in the gateway's order`).toEqual(
+            [...page].sort((a, b) => (order === 'asc' ? a - b : b - a)),
+          );
+      }
+    }
+  });
+});
