@@ -5,9 +5,11 @@ import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
 import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './graphql/gateway.js';
 import { createGraphiQLHandler, graphiqlOptions } from './http/graphiql.js';
+import { createOperationReport } from './graphql/plugins/use-operation-report.js';
 import { createHttpServer, type GatewayHttpServer } from './http/http-server.js';
 import { openFileLimit } from './http/open-file-limit.js';
 import { createMetrics, statusClassOf, type GatewayMetrics } from './observability/metrics.js';
+import { createLiveHub, type LiveHub } from './live/live-hub.js';
 import { createSwrClient, type SwrClient } from './swr/client.js';
 
 /** What an app is built from. */
@@ -28,6 +30,7 @@ export interface AppOptions {
 export interface App {
   gateway: Gateway;
   client: SwrClient;
+  live: LiveHub;
   metrics: GatewayMetrics;
   http: GatewayHttpServer;
   /** Starts listening; resolves to the bound address. */
@@ -61,13 +64,33 @@ export function createApp(options: AppOptions): App {
     },
   });
   metrics.observePool(() => client.pool());
-  const gateway = createGateway({ config, client, logger, metrics, ...(options.plugins ? { plugins: options.plugins } : {}) });
+  const live = createLiveHub({
+    client,
+    intervalMs: config.watchIntervalMs,
+    maxWatches: config.maxWatches,
+    maxSubscriptions: config.maxSubscriptions,
+    logger: logger.child({ component: 'live' }),
+    onEvent: (kind) => metrics.liveEvents.inc({ kind }),
+    onPoll: (outcome) => metrics.livePolls.inc({ outcome }),
+  });
+  metrics.observeLive(() => ({ watches: live.watches, subscribers: live.subscribers }));
+  const report = createOperationReport({ logger: logger.child({ component: 'graphql' }), metrics });
+  const gateway = createGateway({
+    config,
+    client,
+    logger,
+    metrics,
+    live,
+    report,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
   const http = createHttpServer({
     gateway,
     metrics,
     endpoint: GRAPHQL_ENDPOINT,
     graphiql: config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null,
     logger,
+    webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins },
     limits: {
       maxBodyBytes: config.maxBodyBytes,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
@@ -81,6 +104,7 @@ export function createApp(options: AppOptions): App {
   return {
     gateway,
     client,
+    live,
     metrics,
     http,
     async listen(port, host) {
@@ -94,6 +118,9 @@ export function createApp(options: AppOptions): App {
       return http.server.address() as AddressInfo;
     },
     async shutdown(graceMs, drainMs = 0) {
+      // Open streams complete first (a clean end their clients can tell from a cut), so that
+      // their sockets are idle for the HTTP shutdown.
+      live.close();
       await http.shutdown(graceMs, drainMs);
       await client.close();
     },

@@ -66,6 +66,12 @@ export interface GatewayConfig {
    * headers), else that list. Never with credentials. @default ['*']
    */
   corsOrigins: readonly string[];
+  /** How often a watch reads SWR's newest page (live updates). @default 5000 */
+  watchIntervalMs: number;
+  /** Watches (caller × repository) one process keeps at most. @default 1000 */
+  maxWatches: number;
+  /** Subscribers one process serves at most. @default 10000 */
+  maxSubscriptions: number;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -105,6 +111,9 @@ export function readConfig(env: Env): GatewayConfig {
     httpMaxConnections:
       rawFrom(env, 'HTTP_MAX_CONNECTIONS') === undefined ? null : integerFrom(env, 'HTTP_MAX_CONNECTIONS', 0, 16, 1_000_000),
     corsOrigins: originsFrom(env, 'CORS_ORIGINS', ['*']),
+    watchIntervalMs: integerFrom(env, 'WATCH_INTERVAL_MS', 5000, 100, 3_600_000),
+    maxWatches: integerFrom(env, 'MAX_WATCHES', 1000, 1, 1_000_000),
+    maxSubscriptions: integerFrom(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.defaultPageSize > config.maxPageSize) {

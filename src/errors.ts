@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'UPSTREAM_BAD_RESPONSE'
   | 'UPSTREAM_OVERLOADED'
   | 'OPERATION_TOO_EXPENSIVE'
+  | 'SUBSCRIBER_TOO_SLOW'
+  | 'SHUTTING_DOWN'
   | 'CANCELLED';
 
 /** What SWR told us about a failed call; every field is null where SWR did not send it. */
@@ -75,4 +77,17 @@ export class OperationTooExpensiveError extends GatewayError {
   override get extensions(): Record<string, unknown> {
     return { ...super.extensions, limit: this.limit };
   }
+}
+
+/** Thrown into a subscription whose client fell too far behind its events; its stream then ends. */
+export class SubscriberTooSlowError extends GatewayError {
+  override name = 'SubscriberTooSlowError';
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
+}
+
+/** Thrown for a subscription (or WebSocket operation) that arrives while the process shuts down: run it on another replica. */
+export class ShuttingDownError extends GatewayError {
+  override name = 'ShuttingDownError';
+  readonly code = 'SHUTTING_DOWN';
+  override readonly retryable = true;
 }

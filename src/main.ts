@@ -49,12 +49,14 @@ async function main(): Promise<void> {
   let endpoint = config.swrEndpoint;
   if (endpoint === null) {
     // Imported only in demo mode: a gateway in front of SWR does not carry the simulator.
-    const { createSwrSimulator } = await import('./simulator/index.js');
+    const { createSwrSimulator, startDemoActivity } = await import('./simulator/index.js');
     simulator = createSwrSimulator();
     endpoint = await simulator.listen(0, '127.0.0.1');
+    // demo/webapp changes by itself, so that live updates show events without anyone pushing.
+    startDemoActivity(simulator);
     logger.info(
       { simulator: endpoint },
-      'SWR_ENDPOINT is not set: demo mode, serving demo data from the bundled SWR simulator (organization "demo", any non-empty token)',
+      'SWR_ENDPOINT is not set: demo mode, serving demo data from the bundled SWR simulator (organization "demo", any non-empty token; demo/webapp changes every few seconds)',
     );
   }
 

@@ -1,5 +1,6 @@
 import { graphql, usePaginationFragment } from 'react-relay';
 import type { SyncJobList_repository$key } from './__generated__/SyncJobList_repository.graphql';
+import { useSyncJobListLive } from './SyncJobListLive';
 
 // The pattern Relay's docs teach: a refetchable pagination fragment on the type that owns the
 // connection. `Repository` is a Relay `Node` (a global `id`, `Query.node(id:)`), so to load more
@@ -16,6 +17,7 @@ const syncJobListFragment = graphql`
     count: { type: "Int", defaultValue: 10 }
     cursor: { type: "String" }
   ) {
+    id
     namespace
     name
     syncJobs(first: $count, after: $cursor, order: $order) @connection(key: "SyncJobList_syncJobs", filters: ["order"]) {
@@ -37,6 +39,8 @@ const syncJobListFragment = graphql`
 /** The sync jobs of one repository, ten at a time, newest or oldest first. */
 export function SyncJobList({ repository: key }: { repository: SyncJobList_repository$key }) {
   const { data: repository, loadNext, hasNext, isLoadingNext, refetch } = usePaginationFragment(syncJobListFragment, key);
+  // New jobs appear at the top of the newest-first list as they are created, statuses change in place.
+  useSyncJobListLive(repository);
   // null with an error in the response: SWR refused or failed (NOT_FOUND, UPSTREAM_TIMEOUT, ...).
   if (!repository.syncJobs) return <p>The sync jobs could not be loaded.</p>;
   const { edges, totalCount } = repository.syncJobs;

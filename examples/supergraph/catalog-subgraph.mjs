@@ -15,6 +15,7 @@ export const catalogEntries = [
   { namespace: 'demo', name: 'nginx', description: 'High-performance HTTP server and reverse proxy', tags: ['web', 'proxy'] },
   { namespace: 'demo', name: 'redis', description: 'In-memory data store', tags: ['cache', 'database'] },
   { namespace: 'demo', name: 'team/api', description: "The team's public API service", tags: ['internal'] },
+  { namespace: 'demo', name: 'webapp', description: 'The storefront web app, pushed to all day', tags: ['web'] },
 ];
 
 const entryOf = (namespace, name) => catalogEntries.find((entry) => entry.namespace === namespace && entry.name === name);

@@ -20,7 +20,25 @@ const BEARER_PATTERN = /^bearer\s+(.+)$/i;
  * so resolvers can refuse with UNAUTHENTICATED without any upstream call.
  */
 export function callerFromHeaders(headers: Headers): Caller | UnauthenticatedError | null {
-  const token = headers.get('x-auth-token')?.trim() || bearerTokenFrom(headers.get('authorization'));
+  return callerFrom(headers.get('x-auth-token'), headers.get('authorization'));
+}
+
+/**
+ * The caller of a WebSocket connection, from its `connection_init` payload: `X-Auth-Token`, or
+ * else `Authorization: Bearer <token>`, as keys of the payload (any case), or of a `headers`
+ * object in it (where some clients and routers put them). Other values than strings count as none.
+ */
+export function callerFromPayload(payload: unknown): Caller | UnauthenticatedError | null {
+  const top = recordOf(payload);
+  for (const source of [top, recordOf(top?.headers)]) {
+    const caller = source ? callerFrom(valueOf(source, 'x-auth-token'), valueOf(source, 'authorization')) : null;
+    if (caller) return caller;
+  }
+  return null;
+}
+
+function callerFrom(xAuthToken: string | null, authorization: string | null): Caller | UnauthenticatedError | null {
+  const token = xAuthToken?.trim() || bearerTokenFrom(authorization);
   if (!token) return null;
   if (token.length > MAX_TOKEN_LENGTH) {
     return new UnauthenticatedError(`The token is longer than ${MAX_TOKEN_LENGTH} characters`);
@@ -29,6 +47,18 @@ export function callerFromHeaders(headers: Headers): Caller | UnauthenticatedErr
     return new UnauthenticatedError('The token contains characters other than printable ASCII');
   }
   return { token, tokenHash: createHash('sha256').update(token).digest('base64url') };
+}
+
+function recordOf(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+// The string value of a key, matched without regard to case.
+function valueOf(record: Record<string, unknown>, lowerCaseKey: string): string | null {
+  for (const [key, value] of Object.entries(record)) {
+    if (key.toLowerCase() === lowerCaseKey && typeof value === 'string') return value;
+  }
+  return null;
 }
 
 function bearerTokenFrom(authorization: string | null): string | null {

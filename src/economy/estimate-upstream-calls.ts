@@ -94,6 +94,8 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
     const ids = Array.isArray(args.ids) ? args.ids : [];
     addRepositories(into, repositoriesFrom(nodeKeysFrom(ids.length > MAX_NODE_IDS ? [] : ids)), selection(), walk);
   },
+  // Each event is resolved with a budget of its own: what one event's selection costs.
+  'Subscription.syncJobChanged': (args, selection, into, walk) => addRepositories(into, repositoriesFrom([args]), selection(), walk),
   'Repository.syncJobs': (args, selection, into, walk) => {
     for (const window of windowsFromArgs(args, walk.options)) addWindow(into.self, window, walk);
     merge(into, selection(), walk);
@@ -102,6 +104,7 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   'SyncJobConnection.nodes': sameRepository,
   'SyncJobEdge.node': sameRepository,
   'SyncJob.repository': sameRepository,
+  'SyncJobChange.job': sameRepository,
 };
 
 function sameRepository(_args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk): void {

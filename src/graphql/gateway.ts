@@ -2,6 +2,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
+import { createLiveHub, type LiveHub } from '../live/live-hub.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import type { SwrClient } from '../swr/client.js';
 import { createContextFactory, type GatewayContext } from './context.js';
@@ -11,7 +12,7 @@ import { useCodedRefusals } from './plugins/use-coded-refusals.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useInputLimits } from './plugins/use-input-limits.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
-import { useOperationReport } from './plugins/use-operation-report.js';
+import { createOperationReport, type OperationReport } from './plugins/use-operation-report.js';
 import { useSchemaGuards } from './plugins/use-schema-guards.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
@@ -37,6 +38,9 @@ export interface GatewayDeps {
     | 'serviceSdl'
     | 'graphqlJit'
     | 'corsOrigins'
+    | 'watchIntervalMs'
+    | 'maxWatches'
+    | 'maxSubscriptions'
   >;
   client: SwrClient;
   logger: Logger;
@@ -44,6 +48,10 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
   /** Plugins added after the gateway's own (tests count hooks with one). @default none */
   plugins?: Plugin[];
+  /** Live updates (watches and subscribers). @default a hub of its own, polling every WATCH_INTERVAL_MS */
+  live?: LiveHub;
+  /** The operation report (shared with the WebSocket server). @default one of its own, to `logger` and `metrics` */
+  report?: OperationReport;
 }
 
 /** Where GraphQL is served (and GraphiQL, to browsers). */
@@ -71,13 +79,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
     schema,
     context: createContextFactory({
       client: deps.client,
+      live:
+        deps.live ??
+        createLiveHub({
+          client: deps.client,
+          intervalMs: config.watchIntervalMs,
+          maxWatches: config.maxWatches,
+          maxSubscriptions: config.maxSubscriptions,
+          logger: deps.logger,
+        }),
       paging: { ...sizes, maxLimit: config.swrMaxLimit },
       maxUpstreamCalls: config.maxUpstreamCalls,
       swrMaxLimit: config.swrMaxLimit,
       swrConcurrency: config.swrConcurrency,
     }),
     plugins: [
-      useOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() }),
+      (
+        deps.report ??
+        createOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() })
+      ).plugin,
       useCodedRefusals(),
       useInputLimits(config),
       ...useOperationLimits(config),

@@ -13,6 +13,8 @@ export interface RequestState {
   identified?: boolean;
   /** The upstream bill, once the context is built. */
   economy?: UpstreamEconomy;
+  /** True for an operation that came over a WebSocket (a request standing for it, never sent over HTTP). */
+  webSocket?: boolean;
 }
 
 // Incoming ids are logged and echoed: keep them short and free of anything that could forge a log line.

@@ -17,6 +17,11 @@ export interface ConnectionGuard {
   readonly evicted: number;
   /** Marks the socket of `req` as serving it until `res` is done; call it first thing for every request. */
   serving(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Marks an upgraded socket (a WebSocket, which serves no more HTTP requests) as serving while
+   * `busy` (operations running on it); idle, it may be closed to make room like an idle keep-alive one.
+   */
+  setBusy(socket: Socket, busy: boolean): void;
   /** Closes sockets that serve nothing and have been idle for at least `minIdleMs`; returns the sockets left open. */
   endIdle(minIdleMs: number): number;
   /** Destroys every socket (end of the grace period). */
@@ -86,6 +91,12 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
         if (state.request === req) state.request = null;
         if (state.serving === 0) state.idleSince = now();
       });
+    },
+    setBusy(socket, busy) {
+      const state = sockets.get(socket);
+      if (!state || busy === state.serving > 0) return;
+      state.serving = busy ? 1 : 0;
+      if (!busy) state.idleSince = now();
     },
     endIdle(minIdleMs) {
       const at = now();

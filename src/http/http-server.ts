@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Gateway } from '../graphql/gateway.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -7,6 +7,7 @@ import { createConnectionGuard, type ConnectionGuard } from './connection-guard.
 import type { GraphiQLHandler } from './graphiql.js';
 import { serveGraphQL } from './graphql-request.js';
 import { sendJson } from './send-json.js';
+import { createWebSockets, type GatewayWebSockets, type WebSocketsOptions } from './websocket.js';
 
 /**
  * IAM tokens run to several KB and up to 32 KiB are accepted; Node's default 16 KiB header
@@ -43,12 +44,16 @@ export interface HttpServerOptions {
   /** Where GraphQL is served. */
   endpoint: string;
   logger: Logger;
+  /** graphql-ws at the endpoint (its sockets counted with the others); null: upgrades are refused. */
+  webSockets: Omit<WebSocketsOptions, 'connections' | 'endpoint' | 'logger' | 'maxPayloadBytes'> | null;
 }
 
 /** The HTTP server, its sockets and its shutdown. */
 export interface GatewayHttpServer {
   server: Server;
   connections: ConnectionGuard;
+  /** The WebSocket side, when served. */
+  webSockets: GatewayWebSockets | null;
   /** Requests being served right now. */
   inFlight(): number;
   /** False once shutdown has begun: /readyz answers 503 and every answer closes its connection. */
@@ -86,6 +91,19 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     (req, res) => void handle(req, res),
   );
   const connections = createConnectionGuard(server, { maxConnections: limits.maxConnections });
+  const webSockets = options.webSockets
+    ? createWebSockets({
+        ...options.webSockets,
+        connections,
+        endpoint: options.endpoint,
+        logger: options.logger.child({ component: 'websocket' }),
+        maxPayloadBytes: limits.maxBodyBytes,
+      })
+    : null;
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (webSockets && ready) return webSockets.upgrade(req, socket, head);
+    socket.end(`HTTP/1.1 ${webSockets ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   // No 'clientError' listener: Node's own answers a malformed request (400), headers too large
   // (431) or too slow (408) and closes the socket, which is what a client should see.
 
@@ -119,6 +137,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
   return {
     server,
     connections,
+    webSockets,
     inFlight: () => inFlight,
     get ready() {
       return ready;
@@ -130,6 +149,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
       // drop idle keep-alive sockets at once, and a client that just sent its next request on
       // one would see a reset. They are closed below once idle for a moment instead.
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      const webSocketsClosed = webSockets?.shutdown(graceMs);
       const deadline = performance.now() + graceMs;
       while (connections.endIdle(SHUTDOWN_IDLE_CLOSE_MS) > 0 && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_POLL_MS));
@@ -138,6 +158,7 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
         options.logger.warn({ inFlight, sockets: connections.open }, 'grace period over: closing connections with requests in flight');
         connections.destroyAll();
       }
+      await webSocketsClosed;
       await closed;
     },
   };

@@ -19,6 +19,12 @@ export interface GatewayMetrics {
   lookupsCoalesced: Counter;
   /** Operations refused by the upstream-call budget or the depth/alias/token limits. */
   refusals: Counter<'limit'>;
+  /** Live-update events sent to subscribers' streams, by kind (CREATED, UPDATED). */
+  liveEvents: Counter<'kind'>;
+  /** Watch polls of SWR by outcome: ok, or the error code of a failed one. */
+  livePolls: Counter<'outcome'>;
+  /** Reports the live updates (watches, subscribers) whenever metrics are read. */
+  observeLive(read: () => { watches: number; subscribers: number }): void;
   /** Reports the SWR pool (connections in use, calls waiting for one) whenever metrics are read. */
   observePool(read: () => { inUse: number; waiting: number }): void;
   /** Reports the client sockets (open, closed to make room) whenever metrics are read. */
@@ -34,6 +40,7 @@ export function createMetrics(): GatewayMetrics {
   const registers = [registry];
   let pool = () => ({ inUse: 0, waiting: 0 });
   let sockets = () => ({ open: 0, evicted: 0 });
+  let live = () => ({ watches: 0, subscribers: 0 });
   // Gauges read when /metrics is scraped, not kept up to date on the hot path.
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
@@ -52,6 +59,8 @@ export function createMetrics(): GatewayMetrics {
     'Client sockets closed to make room for newer ones, since the start',
     () => sockets().evicted,
   );
+  gauge('swr_gateway_live_watches', 'Watches polling SWR (one per caller and repository)', () => live().watches);
+  gauge('swr_gateway_live_subscribers', 'Subscriptions to live updates', () => live().subscribers);
   return {
     registry,
     operations: new Counter({
@@ -103,6 +112,21 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ['limit'],
       registers,
     }),
+    liveEvents: new Counter({
+      name: 'swr_gateway_live_events_total',
+      help: 'Live-update events by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
+    livePolls: new Counter({
+      name: 'swr_gateway_live_polls_total',
+      help: 'Watch polls of SWR by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    observeLive(read) {
+      live = read;
+    },
     observePool(read) {
       pool = read;
     },

@@ -16,8 +16,11 @@ const FIRST_CREATED_MICROS = 123456;
 export const DEMO_DOMAIN_ID = '0657a1b2c3d4e5f60718293a4b5c6f60';
 export const DEMO_DOMAIN_NAME = 'demo-tenant';
 export const DEMO_NAMESPACE = 'demo';
-/** Job counts of the demo repositories; nginx covers every status and more than two default pages. */
-export const DEMO_REPOSITORIES: Readonly<Record<string, number>> = { nginx: 47, redis: 12, 'team/api': 8, empty: 0 };
+/**
+ * Job counts of the demo repositories; nginx covers every status and more than two default pages.
+ * `webapp` is the live one: in demo mode its jobs change by themselves (demo-activity.ts).
+ */
+export const DEMO_REPOSITORIES: Readonly<Record<string, number>> = { nginx: 47, redis: 12, 'team/api': 8, empty: 0, webapp: 6 };
 
 export interface TenantDataOptions {
   domainId: string;
@@ -65,7 +68,7 @@ export function createTenantData(opts: TenantDataOptions): SimulatorTenant {
   return tenant;
 }
 
-/** Use for demo mode: organization `demo` with nginx (47 jobs), redis (12), team/api (8), empty (0); any token. */
+/** Use for demo mode: organization `demo` with nginx (47 jobs), redis (12), team/api (8), empty (0), webapp (6); any token. */
 export function createDemoData(): SimulatorData {
   return {
     tenants: [

@@ -23,3 +23,5 @@ export type { SwrErrorShape } from './error-body.js';
 export { createJobs, deleteJobs, updateJob, swrTime } from './changes.js';
 export type { JobCreation, JobUpdate } from './changes.js';
 export type { TieOrder } from './sync-job-window.js';
+export { startDemoActivity, DEMO_ACTIVITY_REPOSITORY, DEMO_ACTIVITY_INTERVAL_MS } from './demo-activity.js';
+export type { DemoActivity, DemoActivityOptions } from './demo-activity.js';

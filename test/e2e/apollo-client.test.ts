@@ -1,6 +1,8 @@
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { createSwrGatewayClient } from '../../examples/apollo-client/create-swr-gateway-client.js';
+import { followSyncJobChanges } from '../../examples/apollo-client/live-sync-jobs.js';
 import {
   cachedSyncJobs,
   loadNextSyncJobs,
@@ -198,5 +200,47 @@ describe('createSwrGatewayClient', () => {
     });
     await client.query({ query: RepositoriesDashboardDocument, variables: { refs: [{ namespace: 'demo', name: 'redis' }], latest: 1 } });
     expect(tokens).toEqual(['caller-token']);
+  });
+});
+
+describe('live updates with Apollo Client (examples/apollo-client/live-sync-jobs.ts)', () => {
+  let live: Stack;
+  beforeAll(async () => {
+    live = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+  });
+  afterAll(() => live.close());
+
+  it('subscribes over graphql-ws and keeps the watched list current: new jobs at the top, statuses in place', async () => {
+    const client = createSwrGatewayClient({ uri: live.url, token: 'demo', webSocketImpl: WebSocket });
+    const jobs = watchSyncJobs(client, { namespace: 'demo', name: 'redis', first: 5 });
+    const seen: string[][] = [];
+    const watching = jobs.subscribe(({ data }) => {
+      const edges = data?.repository?.syncJobs?.edges;
+      if (edges) seen.push(edges.map((edge) => `${edge.node!.id}:${edge.node!.status}`));
+    });
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    const initial = seen.at(-1)!;
+    expect(initial).toHaveLength(5);
+
+    const changes: string[] = [];
+    const stop = followSyncJobChanges(client, { namespace: 'demo', name: 'redis' }, (change) => changes.push(change.kind));
+    await vi.waitFor(() => expect(live.app.live.subscribers).toBe(1));
+    await vi.waitFor(() => expect(live.simulator.requests.length).toBeGreaterThan(1));
+
+    const [job] = live.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual([`${job!.id}:WAITING`, ...initial]));
+    expect(cachedSyncJobs(client, jobs)?.totalCount).toBe(13);
+
+    live.simulator.updateJob({ namespace: 'demo', repository: 'redis', id: job!.id, status: 'running' });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual([`${job!.id}:RUNNING`, ...initial]));
+    expect(changes).toEqual(['CREATED', 'UPDATED']);
+    // The newer list pages on from the server's cursors as before.
+    expect(await loadNextSyncJobs(client, jobs, 5)).toBe(true);
+    await vi.waitFor(() => expect(seen.at(-1)).toHaveLength(11));
+
+    stop();
+    watching.unsubscribe();
+    await vi.waitFor(() => expect(live.app.live.subscribers).toBe(0));
+    client.stop();
   });
 });

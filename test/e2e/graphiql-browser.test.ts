@@ -17,13 +17,20 @@ const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const VIEWPORT = { width: 3600, height: 1900 };
 /** What the pre-filled header should make the browser send, and the simulator receive. */
 const DEMO_TOKEN = 'demo-token';
+/** A subscription a person might try in GraphiQL. */
+const LIVE_SUBSCRIPTION = `subscription WebappJobs {
+  syncJobChanged(namespace: "demo", name: "webapp") {
+    kind
+    job { id status updatedAt }
+  }
+}`;
 
 let stack: Stack;
 let browser: Browser;
 let offline: OfflinePage;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
   browser = await launchChromium();
   offline = await openOfflinePage(browser, new URL(stack.url).origin, VIEWPORT);
 }, 60_000);
@@ -118,6 +125,43 @@ describe('GraphiQL in Chromium', () => {
     expect(offline.foreignRequests, 'requests to another origin').toEqual([]);
     expect(offline.pageErrors, 'uncaught page errors').toEqual([]);
     expect(offline.consoleErrors, 'console errors').toEqual([]);
+  });
+
+  it('runs a subscription over SSE and shows each event as it arrives', { timeout: 120_000 }, async () => {
+    const live = await openOfflinePage(browser, new URL(stack.url).origin, VIEWPORT);
+    try {
+      const { page } = live;
+      // GraphiQL takes the operation from the address, as a shared link would.
+      await page.goto(`${stack.url}?query=${encodeURIComponent(LIVE_SUBSCRIPTION)}`, { waitUntil: 'load' });
+      const queryEditor = page.getByRole('region', { name: 'Operation Editor' });
+      await expect.poll(() => monacoLines(queryEditor), { timeout: 30_000 }).toContain('subscription WebappJobs {');
+      // GraphQL over SSE: a GET with the operation in the address, asking for an event stream.
+      const streamed = page.waitForRequest(
+        (request) => request.method() === 'GET' && new URL(request.url()).searchParams.get('operationName') === 'WebappJobs',
+      );
+      await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+      const request = await streamed;
+      expect(await request.headerValue('accept')).toMatch(/text\/event-stream/);
+      expect(await request.headerValue('x-auth-token')).toBe(DEMO_TOKEN);
+      await expect.poll(() => stack.app.live.subscribers, { timeout: 30_000 }).toBe(1);
+      await expect
+        .poll(() => stack.simulator.requests.filter((call) => call.repository === 'webapp').length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
+
+      const resultText = async () => (await monacoLines(page.locator('.graphiql-response'))).join('\n');
+      const [created] = stack.simulator.createJobs({ namespace: 'demo', repository: 'webapp' });
+      await expect.poll(resultText, { timeout: 30_000 }).toContain(`"id": "${created!.id}"`);
+      expect(await resultText()).toContain('"kind": "CREATED"');
+      stack.simulator.updateJob({ namespace: 'demo', repository: 'webapp', id: created!.id, status: 'success' });
+      await expect.poll(resultText, { timeout: 30_000 }).toContain('"kind": "UPDATED"');
+      expect(await resultText()).toContain('"status": "SUCCESS"');
+      expect(live.foreignRequests, 'requests to another origin').toEqual([]);
+      expect(live.pageErrors, 'uncaught page errors').toEqual([]);
+    } finally {
+      await live.context.close();
+    }
+    // Closing the page ends the stream: the watch stops.
+    await expect.poll(() => stack.app.live.watches, { timeout: 30_000 }).toBe(0);
   });
 
   it('would see and stop a request to another host', async () => {

@@ -13,6 +13,7 @@ const readme = readFileSync(new URL('README.md', `file://${ROOT}`), 'utf8');
 const section = readme.slice(readme.indexOf('## Use it in a supergraph'), readme.indexOf('## Operating it'));
 const commands = [...section.matchAll(/```sh\n(npm [^\n]+)\n```/g)].map((match) => match[1]!);
 const curl = /curl -s http:\/\/localhost:(\d+)(\/graphql) ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
+const liveCurl = /curl -sN http:\/\/localhost:(\d+)(\/graphql) ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -55,9 +56,10 @@ function start(command: string, env: Record<string, string>, port: number): Prom
 }
 
 describe('README: Use it in a supergraph', () => {
-  it('lists the three commands and the curl', () => {
+  it('lists the three commands and the curls', () => {
     expect(commands).toEqual(['npm start', 'npm run example:catalog', 'npm run example:gateway']);
     expect(curl).not.toBeNull();
+    expect(liveCurl).not.toBeNull();
   });
 
   it('works verbatim on free ports: the catalog query crosses into syncJobs', async () => {
@@ -84,6 +86,19 @@ describe('README: Use it in a supergraph', () => {
       },
       { name: 'redis', description: expect.any(String), syncJobs: { totalCount: 12, nodes: [expect.anything(), expect.anything()] } },
     ]);
+    // The subscription through the router, as written: demo/webapp changes by itself (demo mode's activity).
+    const [, livePort, livePath, liveFlags, livePayload] = liveCurl!;
+    expect(livePort).toBe('4100');
+    const liveHeaders = Object.fromEntries([...liveFlags!.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, name, value]) => [name!, value!]));
+    const stream = await fetch(`http://localhost:${gateway}${livePath}`, { method: 'POST', headers: liveHeaders, body: livePayload! });
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!/event: next\ndata: (.*)\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const event = JSON.parse(/event: next\ndata: (.*)\n/.exec(text)![1]!) as { data?: any; errors?: unknown };
+    expect(event.errors).toBeUndefined();
+    expect(event.data.syncJobChanged).toMatchObject({ job: { repository: { name: 'webapp', description: expect.any(String) } } });
     // The example gateway's GraphiQL is offline: no script from a CDN.
     const graphiql = await (await fetch(`http://localhost:${gateway}/graphql`, { headers: { accept: 'text/html' } })).text();
     expect(graphiql).toContain('YogaGraphiQL');

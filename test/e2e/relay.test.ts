@@ -5,8 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, print, printType, specifiedDirectives, visit, type FieldDefinitionNode } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  commitLocalUpdate,
+  ConnectionHandler,
+  createOperationDescriptor,
+  fetchQuery,
+  requestSubscription,
+  type GraphQLTaggedNode,
+} from 'relay-runtime';
+import WebSocket from 'ws';
+import repositorySyncJobsQueryNode from '../../examples/relay/__generated__/RepositorySyncJobsQuery.graphql.js';
+import syncJobListSubscriptionNode from '../../examples/relay/__generated__/SyncJobListSubscription.graphql.js';
 import { CLIENT_SCHEMA_HEADER, printClientSchema } from '../../examples/relay/print-schema.mjs';
+import { createRelayEnvironment } from '../../examples/relay/relay-environment.js';
+import { syncJobChangesConfig, type SyncJobChangesOperation } from '../../examples/relay/sync-job-changes.js';
 import { createSchema } from '../../src/graphql/schema.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -14,6 +27,10 @@ import { startStack, type Stack } from '../support/stack.js';
 // the committed schema.graphql and artifacts fresh, prove that the schema satisfies Relay's
 // connection rules (and that a schema breaking them fails to compile), and run the operations
 // Relay generates against the gateway.
+
+// The artifacts relay-compiler wrote: what babel-plugin-relay puts in place of each graphql`` tag in an app.
+const repositorySyncJobsQuery = repositorySyncJobsQueryNode;
+const syncJobListSubscription = syncJobListSubscriptionNode as GraphQLTaggedNode;
 
 const RELAY_EXAMPLE = fileURLToPath(new URL('../../examples/relay/', import.meta.url));
 const ARTIFACTS = join(RELAY_EXAMPLE, '__generated__');
@@ -120,6 +137,7 @@ describe('examples/relay: relay-compiler', () => {
     expect(Object.keys(compilation.artifacts)).toEqual([
       'RepositorySyncJobsQuery.graphql.ts',
       'SyncJobListPaginationQuery.graphql.ts',
+      'SyncJobListSubscription.graphql.ts',
       'SyncJobList_repository.graphql.ts',
     ]);
     // The refetch query Relay generates for a fragment on a Node: `node(id:)`.
@@ -242,5 +260,63 @@ describe('examples/relay: the operations Relay generates', () => {
         .toReversed()
         .slice(0, 10),
     );
+  });
+});
+
+describe('examples/relay: live updates in a Relay store', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+  });
+  afterAll(() => stack.close());
+
+  it('prepends each CREATED job to the newest-first connection and writes UPDATED statuses by id (and only prepends new jobs)', async () => {
+    const environment = createRelayEnvironment('token-demo', { url: stack.url, webSocketImpl: WebSocket });
+    const variables = { namespace: 'demo', name: 'redis' };
+    environment.retain(createOperationDescriptor(repositorySyncJobsQuery, variables));
+    const loaded = (await fetchQuery(environment, repositorySyncJobsQuery, variables).toPromise()) as { repository: { id?: string } };
+    expect(loaded.repository).not.toBeNull();
+    // What a SyncJobList shows: the connection's nodes, as the store holds them.
+    const listed = () => {
+      let ids: string[] = [];
+      commitLocalUpdate(environment, (store) => {
+        const repository = store.getRoot().getLinkedRecord('repository', variables);
+        const connection = ConnectionHandler.getConnection(repository, 'SyncJobList_syncJobs', { order: 'DESC' })!;
+        ids = (connection.getLinkedRecords('edges') ?? []).map((edge) => String(edge?.getLinkedRecord('node')?.getValue('id')));
+      });
+      return ids;
+    };
+    const statusOf = (id: string) => environment.getStore().getSource().get(id)?.['status'];
+    const repositoryId = (() => {
+      let id = '';
+      commitLocalUpdate(environment, (store) => (id = store.getRoot().getLinkedRecord('repository', variables).getDataID()));
+      return id;
+    })();
+    const before = listed();
+    expect(before).toHaveLength(10);
+
+    let events = 0;
+    const config = syncJobChangesConfig(syncJobListSubscription, { id: repositoryId, ...variables });
+    const subscription = requestSubscription<SyncJobChangesOperation>(environment, { ...config, onNext: () => (events += 1) });
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(1));
+    await vi.waitFor(() => expect(stack.simulator.requests.length).toBeGreaterThan(1));
+
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    await vi.waitFor(() => expect(listed()).toEqual([String(job!.id), ...before]));
+    expect(statusOf(String(job!.id))).toBe('WAITING');
+
+    stack.simulator.updateJob({ namespace: 'demo', repository: 'redis', id: job!.id, status: 'success' });
+    await vi.waitFor(() => expect(statusOf(String(job!.id))).toBe('SUCCESS'));
+    expect(listed()).toEqual([String(job!.id), ...before]);
+
+    // A job the list has not loaded (the 12th newest) changes: its event arrives, the list stays as it was.
+    const unloaded = (await stack.query('{ repository(namespace: "demo", name: "redis") { syncJobs(first: 12) { nodes { id } } } }')).data
+      .repository.syncJobs.nodes[11].id as string;
+    const seen = events;
+    stack.simulator.updateJob({ namespace: 'demo', repository: 'redis', id: Number(unloaded), status: 'cancel' });
+    await vi.waitFor(() => expect(events).toBe(seen + 1));
+    expect(listed()).toEqual([String(job!.id), ...before]);
+    subscription.dispose();
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(0));
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error: JavaScript examples without type declarations
 import { createCatalogSubgraph } from '../../examples/supergraph/catalog-subgraph.mjs';
 // @ts-expect-error: JavaScript examples without type declarations
@@ -9,6 +9,7 @@ import { composeSupergraph } from '../../examples/supergraph/compose.mjs';
 import { createSupergraphGateway } from '../../examples/supergraph/gateway.mjs';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createTenantData } from '../../src/simulator/index.js';
+import { subscribeSse } from '../support/live.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The demo organization, reachable only with the caller's own token.
@@ -34,7 +35,7 @@ let catalog: Server;
 let gateway: { fetch: typeof fetch; [Symbol.asyncDispose](): Promise<void> };
 
 beforeAll(async () => {
-  stack = await startStack({ data });
+  stack = await startStack({ data, env: { WATCH_INTERVAL_MS: '100' } });
   catalog = createServer(createCatalogSubgraph());
   const catalogUrl = await listen(catalog);
   const supergraph = composeSupergraph({ swrTypeDefs: loadTypeDefs(), swrUrl: stack.url, catalogUrl });
@@ -131,5 +132,51 @@ describe('a supergraph with the catalog subgraph, under Hive Gateway', () => {
     });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(stack.simulator.requests.map((request) => request.token)).toEqual(['token-mallory', 'token-mallory']);
+  });
+});
+
+describe('subscriptions through the Hive Gateway', () => {
+  const SUBSCRIPTION = /* GraphQL */ `
+    subscription {
+      syncJobChanged(namespace: "demo", name: "redis") {
+        kind
+        job {
+          id
+          status
+          repository {
+            name
+            description
+          }
+        }
+      }
+    }
+  `;
+  const viaGateway = (url: string, init: RequestInit) => gateway.fetch(url, init);
+
+  it('passes syncJobChanged through to the subgraph (SSE both ways) with the caller token, and events arrive with the catalog fields', async () => {
+    const subscription = await subscribeSse('http://gateway/graphql', SUBSCRIPTION, { token: 'token-alice', fetch: viaGateway });
+    expect(subscription.status).toBe(200);
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(1));
+    await vi.waitFor(() => expect(stack.simulator.requests.length).toBeGreaterThan(1));
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    const [event] = await subscription.waitForResults(1);
+    expect(event).toEqual({
+      data: {
+        syncJobChanged: {
+          kind: 'CREATED',
+          job: { id: String(job!.id), status: 'WAITING', repository: { name: 'redis', description: expect.any(String) } },
+        },
+      },
+    });
+    expect(stack.simulator.requests.every((request) => request.token === 'token-alice')).toBe(true);
+    subscription.close();
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(0), { timeout: 15_000 });
+  });
+
+  it('refuses a subscription without a token with the subgraph UNAUTHENTICATED, no SWR call', async () => {
+    const subscription = await subscribeSse('http://gateway/graphql', SUBSCRIPTION, { token: null, fetch: viaGateway });
+    await subscription.ended;
+    expect(subscription.results[0]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(stack.simulator.requests).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'graphql-yoga';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTenantData } from '../../src/simulator/index.js';
+import { JOB_CHANGES, subscribeSse } from '../support/live.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { overrunSubscriber } from '../support/websocket.js';
 
 // Every refusal a client can meet, walked one by one: each answer's errors must all carry a code,
 // the codes and the status must be the expected ones, and the codes seen must be exactly the
@@ -209,6 +211,33 @@ describe('every refusal carries a code', () => {
     expect(got).toEqual(codes);
     for (const code of got) seen.add(code);
     expect(text).not.toMatch(/secret|\/srv\/|at \w+ \(|originalError/);
+  });
+
+  // Live updates: the codes only a subscription meets.
+  // (Each on a gateway of its own: this one's limits are low, and it must not shut down.)
+  it('a subscriber too slow to read its events', async () => {
+    const live = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+    const messages = await overrunSubscriber(live.url, { namespace: 'demo', name: 'nginx' }, async () => {
+      await vi.waitFor(() => expect(live.app.live.subscribers).toBe(1));
+      await vi.waitFor(() => expect(live.simulator.requests.length).toBeGreaterThan(1));
+      live.simulator.createJobs({ namespace: 'demo', repository: 'nginx', count: 900 });
+      await vi.waitFor(() => expect(live.app.live.subscribers).toBe(0), { timeout: 20_000 });
+    });
+    await live.close();
+    const errors = messages.at(-2).payload.errors as Array<{ extensions: { code: string } }>;
+    expect(errors.map((error) => error.extensions.code)).toEqual(['SUBSCRIBER_TOO_SLOW']);
+    seen.add('SUBSCRIBER_TOO_SLOW');
+  });
+
+  it('a subscription while the gateway shuts down', async () => {
+    const closing = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+    const shutdown = closing.app.shutdown(5000, 500);
+    const late = await subscribeSse(closing.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+    await late.ended;
+    await shutdown;
+    await closing.simulator.close();
+    expect(late.results[0]?.errors?.map((error) => error.extensions?.code)).toEqual(['SHUTTING_DOWN']);
+    seen.add('SHUTTING_DOWN');
   });
 
   it('has walked every code of the README’s table, and the table has every code seen', () => {

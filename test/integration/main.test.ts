@@ -102,6 +102,34 @@ describe('npm start (dist/main.js)', () => {
     expect(simulator.requests).toHaveLength(0);
   });
 
+  it(
+    "runs the README's live-update curl as written in demo mode: demo/webapp changes by itself, events arrive",
+    { timeout: 60_000 },
+    async () => {
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const section = readme.slice(readme.indexOf('## Live updates'), readme.indexOf('## For frontend developers'));
+      const curl = /curl -sN http:\/\/localhost:4000\/graphql ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
+      expect(curl, 'no SSE curl in "Live updates"').not.toBeNull();
+      const headers = Object.fromEntries(
+        [...curl![1]!.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, name, value]) => [name!.toLowerCase(), value!]),
+      );
+      expect(headers.accept).toBe('text/event-stream');
+      // No WATCH_INTERVAL_MS, no change made by the test: what a newcomer gets.
+      const { url } = await startMain({ PORT: '0', HOST: '127.0.0.1' });
+      const response = await fetch(url, { method: 'POST', headers, body: curl![2]! });
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!/event: next\ndata: (.*)\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      const event = JSON.parse(/event: next\ndata: (.*)\n/.exec(text)![1]!) as {
+        data: { syncJobChanged: { kind: string; job: { id: string } } };
+      };
+      expect(['CREATED', 'UPDATED']).toContain(event.data.syncJobChanged.kind);
+      expect(event.data.syncJobChanged.job.id).toMatch(/^\d+$/);
+    },
+  );
+
   it('finishes every operation in flight on SIGTERM, then exits 0', async () => {
     const { child, url } = await startMain({ SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '5000' });
     simulator.addFault({ latencyMs: 800 });

@@ -32,6 +32,9 @@ describe('configuration', () => {
       httpKeepAliveTimeoutMs: 5_000,
       httpMaxConnections: null,
       corsOrigins: ['*'],
+      watchIntervalMs: 5000,
+      maxWatches: 1000,
+      maxSubscriptions: 10000,
       logLevel: 'info',
     });
   });
@@ -67,6 +70,9 @@ describe('configuration', () => {
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
         HTTP_MAX_CONNECTIONS: '300',
         CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+        WATCH_INTERVAL_MS: '100',
+        MAX_WATCHES: '7',
+        MAX_SUBSCRIPTIONS: '70',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -98,6 +104,9 @@ describe('configuration', () => {
       httpKeepAliveTimeoutMs: 1000,
       httpMaxConnections: 300,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      watchIntervalMs: 100,
+      maxWatches: 7,
+      maxSubscriptions: 70,
       logLevel: 'debug',
     });
   });
@@ -144,6 +153,9 @@ describe('configuration', () => {
     [{ HTTP_MAX_CONNECTIONS: '3' }, /Invalid HTTP_MAX_CONNECTIONS/],
     [{ CORS_ORIGINS: 'https://app.example.com/path' }, /Invalid CORS_ORIGINS: expected \*, none, or comma-separated origins/],
     [{ CORS_ORIGINS: 'app.example.com' }, /Invalid CORS_ORIGINS/],
+    [{ WATCH_INTERVAL_MS: '99' }, /WATCH_INTERVAL_MS/],
+    [{ MAX_WATCHES: '0' }, /MAX_WATCHES/],
+    [{ MAX_SUBSCRIPTIONS: 'many' }, /MAX_SUBSCRIPTIONS/],
     [{ CORS_ORIGINS: '*, https://app.example.com' }, /Invalid CORS_ORIGINS/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {

@@ -61,6 +61,12 @@ describe('estimating upstream calls before execution', () => {
     ['inline fragments', `{ repository(namespace: "demo", name: "nginx") { ... on Repository { syncJobs { totalCount } } } }`, 1],
     ['@include(if: false)', `{ repository(namespace: "demo", name: "nginx") { syncJobs @include(if: false) { totalCount } } }`, 0],
     ['only __typename', `{ __typename }`, 0],
+    ['a subscription event without pages', `subscription { syncJobChanged(namespace: "demo", name: "nginx") { kind job { id } } }`, 0],
+    [
+      'a subscription event reading its repository again',
+      `subscription { syncJobChanged(namespace: "demo", name: "nginx") { job { repository { syncJobs(first: 5) { totalCount } a: syncJobs(first: 10, order: ASC) { totalCount } } } } }`,
+      2,
+    ],
   ])('%s → %i', (_label, query, calls) => {
     expect(estimate(query)).toBe(calls);
   });

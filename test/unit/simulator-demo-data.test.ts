@@ -20,13 +20,14 @@ describe('createDemoData', () => {
     expect(tenant?.tokens).toBeUndefined();
   });
 
-  it('serves nginx 47, redis 12, team/api 8 and empty 0 jobs in organization demo', () => {
+  it('serves nginx 47, redis 12, team/api 8, empty 0 and webapp 6 jobs in organization demo', () => {
     expect(Object.keys(tenant?.namespaces ?? {})).toEqual(['demo']);
     expect(Object.fromEntries(Object.entries(demo).map(([name, jobs]) => [name, jobs.length]))).toEqual({
       nginx: 47,
       redis: 12,
       'team/api': 8,
       empty: 0,
+      webapp: 6,
     });
   });
 
@@ -40,7 +41,7 @@ describe('createDemoData', () => {
 
   it('gives unique 32-bit ids across repositories', () => {
     const ids = allJobs(tenant?.namespaces ?? {}).map((job) => job.id);
-    expect(new Set(ids).size).toBe(67);
+    expect(new Set(ids).size).toBe(73);
     for (const id of ids) expect(Number.isInteger(id) && id > 0 && id <= 2 ** 31 - 1).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<9dd92fc607c8e71ebe869bcba6d355d3>>
+ * @generated SignedSource<<3f6d615e053f49a4a2a6181eea20dbe1>>
  * @lightSyntaxTransform
  */
 
@@ -46,7 +46,14 @@ v2 = [
     "variableName": "namespace"
   }
 ],
-v3 = [
+v3 = {
+  "alias": null,
+  "args": null,
+  "kind": "ScalarField",
+  "name": "id",
+  "storageKey": null
+},
+v4 = [
   {
     "kind": "Literal",
     "name": "first",
@@ -57,14 +64,7 @@ v3 = [
     "name": "order",
     "value": "DESC"
   }
-],
-v4 = {
-  "alias": null,
-  "args": null,
-  "kind": "ScalarField",
-  "name": "id",
-  "storageKey": null
-};
+];
 return {
   "fragment": {
     "argumentDefinitions": [
@@ -112,6 +112,7 @@ return {
         "name": "repository",
         "plural": false,
         "selections": [
+          (v3/*:: as any*/),
           {
             "alias": null,
             "args": null,
@@ -128,7 +129,7 @@ return {
           },
           {
             "alias": null,
-            "args": (v3/*:: as any*/),
+            "args": (v4/*:: as any*/),
             "concreteType": "SyncJobConnection",
             "kind": "LinkedField",
             "name": "syncJobs",
@@ -157,7 +158,7 @@ return {
                     "name": "node",
                     "plural": false,
                     "selections": [
-                      (v4/*:: as any*/),
+                      (v3/*:: as any*/),
                       {
                         "alias": null,
                         "args": null,
@@ -243,7 +244,7 @@ return {
           },
           {
             "alias": null,
-            "args": (v3/*:: as any*/),
+            "args": (v4/*:: as any*/),
             "filters": [
               "order"
             ],
@@ -251,20 +252,19 @@ return {
             "key": "SyncJobList_syncJobs",
             "kind": "LinkedHandle",
             "name": "syncJobs"
-          },
-          (v4/*:: as any*/)
+          }
         ],
         "storageKey": null
       }
     ]
   },
   "params": {
-    "cacheID": "ef20ebb62f95ccfbea3f72f962b421d1",
+    "cacheID": "fef1defcc28d9b2dbe08df1f0a4d88f6",
     "id": null,
     "metadata": {},
     "name": "RepositorySyncJobsQuery",
     "operationKind": "query",
-    "text": "query RepositorySyncJobsQuery(\n  $namespace: String!\n  $name: String!\n) {\n  repository(namespace: $namespace, name: $name) {\n    ...SyncJobList_repository\n    id\n  }\n}\n\nfragment SyncJobList_repository on Repository {\n  namespace\n  name\n  syncJobs(first: 10, order: DESC) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n  id\n}\n"
+    "text": "query RepositorySyncJobsQuery(\n  $namespace: String!\n  $name: String!\n) {\n  repository(namespace: $namespace, name: $name) {\n    ...SyncJobList_repository\n    id\n  }\n}\n\nfragment SyncJobList_repository on Repository {\n  id\n  namespace\n  name\n  syncJobs(first: 10, order: DESC) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}\n"
   }
 };
 })();

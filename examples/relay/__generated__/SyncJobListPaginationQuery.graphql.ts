@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<0a87845e2a774474cdec71ff62ed0c16>>
+ * @generated SignedSource<<5f730e4688127b49061ba64f87dd0397>>
  * @lightSyntaxTransform
  */
 
@@ -298,16 +298,16 @@ return {
     ]
   },
   "params": {
-    "cacheID": "7117716b420e0c1209a8c9523ceda3ef",
+    "cacheID": "1974dfc07593be8f51f076f96ba04755",
     "id": null,
     "metadata": {},
     "name": "SyncJobListPaginationQuery",
     "operationKind": "query",
-    "text": "query SyncJobListPaginationQuery(\n  $count: Int = 10\n  $cursor: String\n  $order: SortOrder = DESC\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...SyncJobList_repository_2kH0K8\n    id\n  }\n}\n\nfragment SyncJobList_repository_2kH0K8 on Repository {\n  namespace\n  name\n  syncJobs(first: $count, after: $cursor, order: $order) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n  id\n}\n"
+    "text": "query SyncJobListPaginationQuery(\n  $count: Int = 10\n  $cursor: String\n  $order: SortOrder = DESC\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...SyncJobList_repository_2kH0K8\n    id\n  }\n}\n\nfragment SyncJobList_repository_2kH0K8 on Repository {\n  id\n  namespace\n  name\n  syncJobs(first: $count, after: $cursor, order: $order) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}\n"
   }
 };
 })();
 
-(node as any).hash = "049de133c5a2b35091bd8f5251514421";
+(node as any).hash = "b7ddd873010b50d816cf8916ce8e2b8e";
 
 export default node;

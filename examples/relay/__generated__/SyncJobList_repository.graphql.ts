@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<7ecc9bf7e19ec4b1d46b0a7828dc9b87>>
+ * @generated SignedSource<<ef07fc014687406975966242c55d3c6e>>
  * @lightSyntaxTransform
  */
 
@@ -96,6 +96,7 @@ return {
   },
   "name": "SyncJobList_repository",
   "selections": [
+    (v1/*:: as any*/),
     {
       "alias": null,
       "args": null,
@@ -230,14 +231,13 @@ return {
         }
       ],
       "storageKey": null
-    },
-    (v1/*:: as any*/)
+    }
   ],
   "type": "Repository",
   "abstractKey": null
 };
 })();
 
-(node as any).hash = "049de133c5a2b35091bd8f5251514421";
+(node as any).hash = "b7ddd873010b50d816cf8916ce8e2b8e";
 
 export default node;

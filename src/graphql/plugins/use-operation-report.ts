@@ -22,6 +22,16 @@ const MAX_LOGGED_NAME = 128;
 // Operation names become metric labels: only GraphQL names, and not too many of them.
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
+/** The operation report: the plugin, and what transports outside Yoga's HTTP handling report through. */
+export interface OperationReport {
+  plugin: Plugin<GatewayContext>;
+  /**
+   * Reports the result(s) of one operation of `request`. The plugin calls it for HTTP answers;
+   * the WebSocket server calls it for operations refused before execution (parse, validation).
+   */
+  report(request: Request, result: ExecutionResult | readonly ExecutionResult[]): void;
+}
+
 /**
  * One report per GraphQL operation: a JSON log line (request id, operation, outcome, duration,
  * error codes, upstream calls) and the operation metrics. Also echoes the request id in the
@@ -30,8 +40,13 @@ const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
  * An operation name becomes a metric label only once the operation passed validation and came
  * with a well-formed token (it reached execution with a caller): the label slots are few, and a
  * refused or anonymous caller must not be able to take them. Others count as `unidentified`.
+ *
+ * A subscription is reported when its stream starts (outcome `ok`, `subscribed` in the log line)
+ * and logged again when it ends, with the events it carried; one refused before its stream
+ * starts is reported like any failed operation. Over HTTP, Yoga's result processing reports;
+ * over WebSocket (requests marked by markWebSocketRequest) the execution hooks do.
  */
-export function useOperationReport(options: OperationReportOptions): Plugin<GatewayContext> {
+export function createOperationReport(options: OperationReportOptions): OperationReport {
   const { logger, metrics } = options;
   const maxNames = options.maxOperationNames ?? 200;
   const knownNames = new Set<string>();
@@ -57,7 +72,75 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
     return found;
   };
 
-  return {
+  const identify = (args: { document: unknown; operationName?: unknown; contextValue: GatewayContext }) => {
+    const state = requestStateOf(args.contextValue.request);
+    const name = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
+    if (name) state.operationName = name;
+    const caller = args.contextValue.caller;
+    state.identified = caller !== null && !(caller instanceof Error);
+  };
+
+  const report = (request: Request, result: ExecutionResult | readonly ExecutionResult[], subscribed = false) => {
+    const state = requestStateOf(request);
+    const durationMs = performance.now() - state.startedAt;
+    const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
+    for (const single of results) {
+      const errors = single.errors ?? [];
+      // A caller that went away cancelled its own operation: no failure to count.
+      const cancelled = request.signal.aborted;
+      const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
+      const operation = state.identified ? labelOf(state.operationName) : UNIDENTIFIED_OPERATION;
+      const codes = cancelled ? [] : errors.map((error) => textOf(error.extensions?.code, 'INTERNAL'));
+      const series = seriesOf(operation, outcome);
+      series.operations.inc();
+      series.seconds.observe(durationMs / 1000);
+      for (const code of codes) metrics.errors.inc({ code });
+      for (const error of cancelled ? [] : errors) {
+        if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE')
+          metrics.refusals.inc({ limit: textOf(error.extensions.limit, 'unknown') });
+      }
+      const economy = state.economy;
+      if (economy) {
+        metrics.lookupsDeduplicated.inc(economy.lookups - economy.windows);
+        metrics.lookupsCoalesced.inc(economy.coalesced);
+      }
+      // The line is built only when it will be written: at LOG_LEVEL=warn the hot path skips it.
+      if (!logger.isLevelEnabled('info')) continue;
+      logger.info(
+        {
+          requestId: state.requestId,
+          operation: state.operationName ?? null,
+          outcome: subscribed ? 'subscribed' : outcome,
+          durationMs: Math.round(durationMs * 10) / 10,
+          errorCodes: codes.length ? codes : undefined,
+          upstreamCalls: economy?.calls.length ?? 0,
+        },
+        subscribed ? 'graphql subscription' : 'graphql operation',
+      );
+    }
+  };
+
+  // A stream that started: reported now, logged again when it ends.
+  const streamStarted = (request: Request) => {
+    report(request, { data: {} }, true);
+    const state = requestStateOf(request);
+    let events = 0;
+    return {
+      onNext() {
+        events += 1;
+      },
+      onEnd() {
+        if (!logger.isLevelEnabled('info')) return;
+        const durationMs = performance.now() - state.startedAt;
+        logger.info(
+          { requestId: state.requestId, operation: state.operationName ?? null, events, durationMs: Math.round(durationMs) },
+          'graphql subscription ended',
+        );
+      },
+    };
+  };
+
+  const plugin: Plugin<GatewayContext> = {
     onRequest({ request }) {
       requestStateOf(request);
     },
@@ -65,56 +148,35 @@ export function useOperationReport(options: OperationReportOptions): Plugin<Gate
       requestStateOf(request).operationName ??= params.operationName?.slice(0, MAX_LOGGED_NAME) ?? undefined;
     },
     onExecute({ args }) {
-      const state = requestStateOf(args.contextValue.request);
-      const name = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
-      if (name) state.operationName = name;
-      const caller = args.contextValue.caller;
-      state.identified = caller !== null && !(caller instanceof Error);
+      identify(args);
+      const request = args.contextValue.request;
+      if (!requestStateOf(request).webSocket) return;
+      return {
+        onExecuteDone({ result }) {
+          if (!isAsyncIterable(result)) report(request, result);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      identify(args);
+      const request = args.contextValue.request;
+      return {
+        onSubscribeResult({ result }) {
+          if (isAsyncIterable(result)) return streamStarted(request);
+          if (requestStateOf(request).webSocket) report(request, result);
+          return undefined;
+        },
+      };
     },
     onResultProcess({ request, result }) {
       if (isAsyncIterable(result)) return;
-      const state = requestStateOf(request);
-      const durationMs = performance.now() - state.startedAt;
-      const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
-      for (const single of results) {
-        const errors = single.errors ?? [];
-        // A caller that went away cancelled its own operation: no failure to count.
-        const cancelled = request.signal.aborted;
-        const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
-        const operation = state.identified ? labelOf(state.operationName) : UNIDENTIFIED_OPERATION;
-        const codes = cancelled ? [] : errors.map((error) => textOf(error.extensions?.code, 'INTERNAL'));
-        const series = seriesOf(operation, outcome);
-        series.operations.inc();
-        series.seconds.observe(durationMs / 1000);
-        for (const code of codes) metrics.errors.inc({ code });
-        for (const error of cancelled ? [] : errors) {
-          if (error.extensions?.code === 'OPERATION_TOO_EXPENSIVE')
-            metrics.refusals.inc({ limit: textOf(error.extensions.limit, 'unknown') });
-        }
-        const economy = state.economy;
-        if (economy) {
-          metrics.lookupsDeduplicated.inc(economy.lookups - economy.windows);
-          metrics.lookupsCoalesced.inc(economy.coalesced);
-        }
-        // The line is built only when it will be written: at LOG_LEVEL=warn the hot path skips it.
-        if (!logger.isLevelEnabled('info')) continue;
-        logger.info(
-          {
-            requestId: state.requestId,
-            operation: state.operationName ?? null,
-            outcome,
-            durationMs: Math.round(durationMs * 10) / 10,
-            errorCodes: codes.length ? codes : undefined,
-            upstreamCalls: economy?.calls.length ?? 0,
-          },
-          'graphql operation',
-        );
-      }
+      report(request, result as ExecutionResult | ExecutionResult[]);
     },
     onResponse({ request, response }) {
       response.headers.set('x-request-id', requestStateOf(request).requestId);
     },
   };
+  return { plugin, report };
 }
 
 // An extension that should be a string (a code, a limit), or `fallback` when it is not one.

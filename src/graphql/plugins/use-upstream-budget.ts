@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
 
@@ -34,26 +34,32 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
     }
     return estimate;
   };
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const estimate = estimateOf(args);
-      if (estimate <= options.maxUpstreamCalls) return;
-      const about = Number.isFinite(estimate) ? `needs about ${estimate} upstream calls` : 'is too complex to estimate';
-      setResultAndStopExecution({
-        errors: [
-          createGraphQLError(
-            `This operation ${about}; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Ask for fewer repositories or pages at once.`,
-            {
-              extensions: {
-                code: 'OPERATION_TOO_EXPENSIVE',
-                limit: 'MAX_UPSTREAM_CALLS',
-                estimatedUpstreamCalls: Number.isFinite(estimate) ? estimate : null,
-                maxUpstreamCalls: options.maxUpstreamCalls,
-              },
+  const refuse = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs;
+    setResultAndStopExecution: (result: ExecutionResult) => void;
+  }) => {
+    const estimate = estimateOf(args);
+    if (estimate <= options.maxUpstreamCalls) return;
+    const about = Number.isFinite(estimate) ? `needs about ${estimate} upstream calls` : 'is too complex to estimate';
+    setResultAndStopExecution({
+      errors: [
+        createGraphQLError(
+          `This operation ${about}; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Ask for fewer repositories or pages at once.`,
+          {
+            extensions: {
+              code: 'OPERATION_TOO_EXPENSIVE',
+              limit: 'MAX_UPSTREAM_CALLS',
+              estimatedUpstreamCalls: Number.isFinite(estimate) ? estimate : null,
+              maxUpstreamCalls: options.maxUpstreamCalls,
             },
-          ),
-        ],
-      });
-    },
+          },
+        ),
+      ],
+    });
   };
+  // A subscription is estimated per event: each event is resolved with a budget of its own.
+  return { onExecute: refuse, onSubscribe: refuse };
 }

@@ -2,6 +2,7 @@ import type { Resolvers } from '../../generated/resolvers-types.js';
 import { DateTimeScalar } from './date-time.js';
 import { nodeResolvers, queryResolvers } from './query.js';
 import { repositoryResolvers } from './repository.js';
+import { subscriptionResolvers } from './subscription.js';
 import { syncJobResolvers } from './sync-job.js';
 
 /** Every resolver of the gateway, typed by the generated `Resolvers`. */
@@ -10,5 +11,6 @@ export const resolvers: Resolvers = {
   Node: nodeResolvers,
   Query: queryResolvers,
   Repository: repositoryResolvers,
+  Subscription: subscriptionResolvers,
   SyncJob: syncJobResolvers,
 };

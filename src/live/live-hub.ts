@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/caller.js';
+import { OperationTooExpensiveError, ShuttingDownError, SubscriberTooSlowError, type GatewayError } from '../errors.js';
+import type { RepositoryKey } from '../model/repository-key.js';
+import type { SwrClient } from '../swr/client.js';
+import type { JobChange } from './job-changes.js';
+import { createSubscriberQueue, type SubscriberQueue } from './subscriber-queue.js';
+import { createWatch, MAX_EVENTS_PER_POLL, type Watch } from './watch.js';
+
+/**
+ * Events one subscriber may have waiting for its client before it is dropped (SUBSCRIBER_TOO_SLOW):
+ * two polls' worth at most, so a client that reads keeps up with any burst. (Subscribers of a
+ * watch share each event object; a buffer holds references.)
+ */
+export const MAX_BUFFERED_EVENTS = 2 * MAX_EVENTS_PER_POLL;
+
+/** Options of createLiveHub. */
+export interface LiveHubOptions {
+  client: SwrClient;
+  /** WATCH_INTERVAL_MS. */
+  intervalMs: number;
+  /** MAX_WATCHES: watches (caller × repository) of the process. */
+  maxWatches: number;
+  /** MAX_SUBSCRIPTIONS: subscribers of the process. */
+  maxSubscriptions: number;
+  logger: Logger;
+  /** Counts for /metrics. */
+  onEvent?: (kind: JobChange['kind']) => void;
+  onPoll?: (outcome: string) => void;
+}
+
+/** Live updates of the process: its watches and their subscribers. */
+export interface LiveHub {
+  /**
+   * Subscribes a caller to a repository's job changes. A new watch takes its baseline first (so
+   * an unknown repository or a refused token fails here, with its code); the stream then carries
+   * every change the watch sees until the client leaves, the watch fails for good (its error is
+   * the stream's last value), or the hub closes.
+   */
+  subscribe(caller: Caller, repository: RepositoryKey, signal?: AbortSignal): Promise<AsyncIterableIterator<JobChange | Error>>;
+  readonly watches: number;
+  readonly subscribers: number;
+  /** Ends every stream cleanly and stops every watch (graceful shutdown). */
+  close(): void;
+}
+
+interface WatchEntry {
+  watch: Watch;
+  subscribers: Set<SubscriberQueue<JobChange>>;
+  ready: Promise<void>;
+}
+
+/**
+ * One watch per (caller, repository), however many subscribers share it: a dashboard open in
+ * ten tabs costs SWR one call per interval. Watches are keyed by the caller's token hash, never
+ * the token, and poll with the token of the caller they serve; no caller's events ever reach
+ * another's subscriber. A watch stops as soon as its last subscriber leaves.
+ */
+export function createLiveHub(options: LiveHubOptions): LiveHub {
+  const entries = new Map<string, WatchEntry>();
+  let subscribers = 0;
+  let closed = false;
+
+  function entryFor(key: string, caller: Caller, repository: RepositoryKey): WatchEntry {
+    const known = entries.get(key);
+    if (known) return known;
+    if (entries.size >= options.maxWatches) {
+      throw new OperationTooExpensiveError(
+        `This gateway watches ${options.maxWatches} repositories already (MAX_WATCHES); try again later`,
+        'MAX_WATCHES',
+      );
+    }
+    const set = new Set<SubscriberQueue<JobChange>>();
+    const watch = createWatch({
+      intervalMs: options.intervalMs,
+      read: (offset, limit, signal) =>
+        options.client.listSyncJobs({
+          token: caller.token,
+          namespace: repository.namespace,
+          repository: repository.name,
+          order: 'desc',
+          offset,
+          limit,
+          signal,
+        }),
+      onChanges: (changes) => {
+        for (const change of changes) {
+          options.onEvent?.(change.kind);
+          for (const subscriber of set) subscriber.push(change);
+        }
+      },
+      onFatal: (error: GatewayError) => {
+        entries.delete(key);
+        for (const subscriber of [...set]) subscriber.end(error);
+      },
+      ...(options.onPoll ? { onPoll: options.onPoll } : {}),
+    });
+    const entry: WatchEntry = { watch, subscribers: set, ready: watch.start() };
+    // A baseline that fails for good fails every subscriber waiting for it; the watch is gone.
+    entry.ready.catch(() => entries.delete(key));
+    entries.set(key, entry);
+    return entry;
+  }
+
+  return {
+    async subscribe(caller, repository, signal) {
+      if (closed) throw new ShuttingDownError('This gateway is shutting down; subscribe again (to another replica)');
+      if (subscribers >= options.maxSubscriptions) {
+        throw new OperationTooExpensiveError(
+          `This gateway serves ${options.maxSubscriptions} subscriptions already (MAX_SUBSCRIPTIONS); try again later`,
+          'MAX_SUBSCRIPTIONS',
+        );
+      }
+      const key = `${caller.tokenHash}|${repository.namespace}|${repository.name}`;
+      const entry = entryFor(key, caller, repository);
+      subscribers += 1;
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        subscribers -= 1;
+      };
+      try {
+        await entry.ready;
+      } catch (error) {
+        release();
+        throw error;
+      }
+      const queue = createSubscriberQueue<JobChange>({
+        maxBuffered: MAX_BUFFERED_EVENTS,
+        overflow: () =>
+          new SubscriberTooSlowError(`This subscription fell ${MAX_BUFFERED_EVENTS} events behind and was ended; subscribe again`),
+        onEnd: () => {
+          release();
+          entry.subscribers.delete(queue);
+          if (entry.subscribers.size === 0 && entries.get(key) === entry) {
+            entry.watch.stop();
+            entries.delete(key);
+          }
+        },
+      });
+      entry.subscribers.add(queue);
+      signal?.addEventListener('abort', () => void queue.return!(), { once: true });
+      if (closed || signal?.aborted) queue.end();
+      return queue;
+    },
+    get watches() {
+      return entries.size;
+    },
+    get subscribers() {
+      return subscribers;
+    },
+    close() {
+      closed = true;
+      for (const entry of [...entries.values()]) {
+        entry.watch.stop();
+        for (const subscriber of [...entry.subscribers]) subscriber.end();
+      }
+      entries.clear();
+      options.logger.debug('live updates: every stream ended');
+    },
+  };
+}

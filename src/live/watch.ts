@@ -1,0 +1,191 @@
+import type { GatewayError } from '../errors.js';
+import { sliceFromScan } from '../paging/anchored-scan.js';
+import { compareKeys, keyOf, type JobKey } from '../paging/job-order.js';
+import type { ScanPlan } from '../paging/page-plan.js';
+import type { LoadPage } from '../paging/page-slice.js';
+import { SwrHttpError } from '../swr/errors.js';
+import type { SwrSyncJob } from '../swr/types.js';
+import { changesFrom, emptyWatchState, type JobChange, type WatchState } from './job-changes.js';
+
+/** Jobs one poll reads: SWR's newest page, order DESC. */
+export const WATCH_PAGE_SIZE = 20;
+/** Pages one poll may read on when more jobs were created since the last than a page holds; the rest waits for the next poll. */
+export const MAX_READ_ON_PAGES = 5;
+/**
+ * Most events one poll reports: a CREATED for each job it read, and an UPDATED for each job of
+ * the previous poll (which read as many at most).
+ */
+export const MAX_EVENTS_PER_POLL = 2 * WATCH_PAGE_SIZE * (1 + MAX_READ_ON_PAGES);
+
+/** The widest window a burst read asks SWR for (its page and the scan's margins). */
+const READ_WINDOW_LIMIT = 100;
+/** Upstream statuses that end a watch's streams (with their coded error): retrying cannot help. */
+const FATAL_STATUSES = new Set([401, 403, 404]);
+
+/** Options of createWatch. */
+export interface WatchOptions {
+  /** Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when the watch stops). */
+  read: (offset: number, limit: number, signal: AbortSignal) => Promise<Awaited<ReturnType<LoadPage>>>;
+  /** WATCH_INTERVAL_MS. */
+  intervalMs: number;
+  /** Every poll's changes, in the order subscribers should see them. */
+  onChanges: (changes: JobChange[]) => void;
+  /** A failure no retry can mend (401/403/404): the watch has stopped. */
+  onFatal: (error: GatewayError) => void;
+  /** Each poll's outcome, for metrics: `ok`, or the error code of a failure retried next time. */
+  onPoll?: (outcome: string) => void;
+  /** The state to start from (a watch taken over elsewhere). @default nothing seen */
+  state?: WatchState;
+  /** Every poll's resulting state (to share it). */
+  onState?: (state: WatchState) => void;
+}
+
+/** One repository's watch for one caller: it polls while it runs. */
+export interface Watch {
+  /** Runs the first poll (the baseline, which reports nothing); resolves when it is done, rejects with a fatal error. */
+  start(): Promise<void>;
+  /** Stops polling; a poll in flight is aborted and no SWR call follows. */
+  stop(): void;
+  readonly state: WatchState;
+}
+
+/**
+ * A watch: every `intervalMs` it reads SWR's newest page, compares it with what it saw (see
+ * changesFrom) and reports the changes. When the whole page is new, more jobs may have been
+ * created since the last poll than it holds (a burst): the watch then reads the burst from its
+ * oldest end, the jobs just newer than the newest it saw, with the stable-cursor scan (so jobs
+ * created or deleted meanwhile neither hide nor repeat one), up to MAX_READ_ON_PAGES pages a
+ * poll, and reports them oldest first; what it has not read yet it reads at the next poll, so
+ * CREATED events come in the order the jobs were created and none is lost. A failure other than
+ * 401/403/404 (5xx, timeouts, 429) is retried at the next poll, or after SWR's Retry-After when
+ * that is later; 401/403/404 stop the watch (`onFatal`).
+ */
+export function createWatch(options: WatchOptions): Watch {
+  let state = options.state ?? emptyWatchState();
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: AbortController | null = null;
+  // SWR's total at the last poll, and where the newest job seen was in the list then: the jobs
+  // created since push it down by as many (a guess the scan starts from, and corrects).
+  let lastTotal: number | null = null;
+  let newestAt = 0;
+
+  async function poll(): Promise<void> {
+    const controller = new AbortController();
+    inFlight = controller;
+    try {
+      const page = await options.read(0, WATCH_PAGE_SIZE, controller.signal);
+      const burst = state.newest !== null && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, state.newest);
+      const jobs = burst ? await readBurst(page, state.newest!, controller.signal) : page.items;
+      const next = changesFrom(state, jobs);
+      if (!burst) newestAt = 0;
+      lastTotal = page.total;
+      state = next.state;
+      options.onState?.(state);
+      options.onPoll?.('ok');
+      if (next.changes.length > 0 && !stopped) options.onChanges(next.changes);
+    } finally {
+      if (inFlight === controller) inFlight = null;
+    }
+  }
+
+  // The oldest jobs of a burst (newest first, as SWR lists them): pages of the jobs just newer
+  // than `seen`, each read after the last, until they reach the newest page (then the whole
+  // burst is read, and the newest page with it) or MAX_READ_ON_PAGES were read.
+  async function readBurst(page: Awaited<ReturnType<LoadPage>>, seen: JobKey, signal: AbortSignal): Promise<SwrSyncJob[]> {
+    const newestIds = new Set(page.items.map((job) => job.id));
+    let read: SwrSyncJob[] = [];
+    let anchor = seen;
+    let position = newestAt + (page.total !== null && lastTotal !== null ? Math.max(0, page.total - lastTotal) : WATCH_PAGE_SIZE);
+    for (let pages = 0; pages < MAX_READ_ON_PAGES; pages += 1) {
+      const newer = await readNewer(anchor, position, page.total, signal);
+      if (newer.items.length === 0) break;
+      read = [...newer.items, ...read];
+      if (!newer.hasPreviousPage || newer.items.some((job) => newestIds.has(job.id))) {
+        newestAt = 0;
+        return dedupe([...page.items, ...read]);
+      }
+      anchor = keyOf(newer.items[0]!);
+      position = Math.max(0, position - newer.items.length);
+    }
+    newestAt = position;
+    return read;
+  }
+
+  // The WATCH_PAGE_SIZE jobs just newer than `job` (before it, order DESC), cut by the job
+  // wherever it is now (about `position`).
+  function readNewer(job: JobKey, position: number, total: number | null, signal: AbortSignal) {
+    const plan: ScanPlan = {
+      kind: 'scan',
+      order: 'desc',
+      direction: 'backward',
+      anchor: { ...job, position, total, shownBefore: null, shownAfter: null },
+      bound: null,
+      count: WATCH_PAGE_SIZE,
+      from: position,
+    };
+    return sliceFromScan(plan, (offset, limit) => options.read(offset, limit, signal), READ_WINDOW_LIMIT);
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void tick();
+    }, delayMs);
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped) return;
+    try {
+      await poll();
+      schedule(options.intervalMs);
+    } catch (error) {
+      if (stopped) return;
+      if (error instanceof SwrHttpError && FATAL_STATUSES.has(error.upstream.status ?? 0)) {
+        stopped = true;
+        options.onPoll?.(error.code);
+        options.onFatal(error);
+        return;
+      }
+      options.onPoll?.((error as Partial<GatewayError>).code ?? 'ERROR');
+      const retryAfterMs = error instanceof SwrHttpError ? (error.retryAfterMs ?? 0) : 0;
+      schedule(Math.max(options.intervalMs, retryAfterMs));
+    }
+  }
+
+  return {
+    async start() {
+      try {
+        await poll();
+      } catch (error) {
+        if (error instanceof SwrHttpError && FATAL_STATUSES.has(error.upstream.status ?? 0)) {
+          stopped = true;
+          throw error;
+        }
+        // Not fatal: the baseline is taken at the next poll instead.
+        options.onPoll?.((error as Partial<GatewayError>).code ?? 'ERROR');
+      }
+      schedule(options.intervalMs);
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      inFlight?.abort();
+    },
+    get state() {
+      return state;
+    },
+  };
+}
+
+// True when every job is newer than `newest` (or nothing was seen yet: then none is "new").
+function allNew(jobs: readonly SwrSyncJob[], newest: WatchState['newest']): boolean {
+  return newest !== null && jobs.length > 0 && jobs.every((job) => compareKeys(keyOf(job), newest, 'desc') < 0);
+}
+
+function dedupe(jobs: SwrSyncJob[]): SwrSyncJob[] {
+  const seen = new Set<number>();
+  return jobs.filter((job) => !seen.has(job.id) && seen.add(job.id));
+}

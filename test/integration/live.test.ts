@@ -1,0 +1,234 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createDemoData, createTenantData } from '../../src/simulator/index.js';
+import { WATCH_PAGE_SIZE } from '../../src/live/watch.js';
+import { callsFor, JOB_CHANGES, subscribeSse, waitForCalls, type SseSubscription } from '../support/live.js';
+import { startStack, useStack } from '../support/stack.js';
+
+// Live updates over GraphQL over SSE, against the simulator on a real port: what the watches
+// read is counted on the simulator, changes are made with its change controls.
+
+const INTERVAL_MS = 100;
+const tenants = {
+  tenants: [
+    ...createDemoData().tenants.map((tenant) => ({ ...tenant, tokens: ['token-demo', 'token-demo-2'] })),
+    createTenantData({
+      domainId: 'other-domain',
+      domainName: 'other',
+      tokens: ['token-other'],
+      namespaces: { demo: { nginx: 5 } },
+      idBase: 900_000,
+    }),
+  ],
+};
+const stack = useStack({ data: tenants, env: { WATCH_INTERVAL_MS: String(INTERVAL_MS) } });
+const open: SseSubscription[] = [];
+
+async function subscribe(name: string, token: string | null = 'token-demo', namespace = 'demo') {
+  const subscription = await subscribeSse(stack.url, JOB_CHANGES, { variables: { namespace, name }, token });
+  open.push(subscription);
+  return subscription;
+}
+
+// The subscription is live once its watch has read its baseline: wait for the call after it.
+async function subscribed(name: string, token?: string) {
+  const before = callsFor(stack.simulator, name);
+  const subscription = await subscribe(name, token);
+  expect(subscription.status).toBe(200);
+  expect(subscription.contentType).toMatch(/^text\/event-stream/);
+  await waitForCalls(stack.simulator, name, before, 1);
+  return subscription;
+}
+
+afterEach(async () => {
+  for (const subscription of open.splice(0)) subscription.close();
+  await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(0));
+});
+
+describe('Subscription.syncJobChanged over SSE', () => {
+  it('sends CREATED for a new job and UPDATED when its status changes, at the next poll, and replays nothing', async () => {
+    const subscription = await subscribed('redis');
+    // Several polls of an unchanged list: nothing (the jobs of subscribe time are not replayed).
+    await waitForCalls(stack.simulator, 'redis', callsFor(stack.simulator, 'redis'), 3);
+    expect(subscription.results).toEqual([]);
+
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    const atCreation = callsFor(stack.simulator, 'redis');
+    const [created] = await subscription.waitForResults(1);
+    // Within about one interval: at most the poll in flight and the next one.
+    expect(callsFor(stack.simulator, 'redis') - atCreation).toBeLessThanOrEqual(2);
+    expect(created).toEqual({
+      data: { syncJobChanged: { kind: 'CREATED', job: { id: String(job!.id), status: 'WAITING', updatedAt: expect.any(String) } } },
+    });
+
+    stack.simulator.updateJob({ namespace: 'demo', repository: 'redis', id: job!.id, status: 'success' });
+    const results = await subscription.waitForResults(2);
+    expect(results[1]!.data.syncJobChanged).toMatchObject({ kind: 'UPDATED', job: { id: String(job!.id), status: 'SUCCESS' } });
+    // An unchanged job is not reported again.
+    await waitForCalls(stack.simulator, 'redis', callsFor(stack.simulator, 'redis'), 3);
+    expect(subscription.results).toHaveLength(2);
+  });
+
+  it('reports a change of updatedAt alone as UPDATED', async () => {
+    const subscription = await subscribed('team/api');
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'team/api', status: 'running' });
+    await subscription.waitForResults(1);
+    const updated = stack.simulator.updateJob({ namespace: 'demo', repository: 'team/api', id: job!.id });
+    const results = await subscription.waitForResults(2);
+    expect(results[1]!.data.syncJobChanged).toEqual({
+      kind: 'UPDATED',
+      job: { id: String(job!.id), status: 'RUNNING', updatedAt: expect.any(String) },
+    });
+    expect(Date.parse(results[1]!.data.syncJobChanged.job.updatedAt)).toBe(Date.parse(updated.updatedAt));
+  });
+
+  it('serves N subscribers of one caller and repository with one watch: one SWR call per interval', async () => {
+    const first = await subscribed('nginx');
+    const others = await Promise.all([1, 2, 3, 4].map(() => subscribe('nginx')));
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(5));
+    expect(stack.app.live.watches).toBe(1);
+    const from = callsFor(stack.simulator, 'nginx');
+    await waitForCalls(stack.simulator, 'nginx', from, 5);
+    // One watch, one call at a time: never a call per subscriber.
+    expect(stack.simulator.maxInFlight).toBe(1);
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'nginx' });
+    for (const subscription of [first, ...others]) {
+      const [event] = await subscription.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+    }
+    expect(stack.app.live.watches).toBe(1);
+  });
+
+  it('gives two callers of one repository a watch each, each polling with its own token', async () => {
+    await subscribed('redis', 'token-demo');
+    await subscribed('redis', 'token-demo-2');
+    expect(stack.app.live.watches).toBe(2);
+    const from = stack.simulator.requests.length;
+    await vi.waitFor(() => {
+      const tokens = stack.simulator.requests.slice(from).map((request) => request.token);
+      expect(new Set(tokens)).toEqual(new Set(['token-demo', 'token-demo-2']));
+    });
+  });
+
+  it('never sends one caller the events of another', async () => {
+    const demo = await subscribed('nginx', 'token-demo');
+    const other = await subscribed('nginx', 'token-other');
+    const [otherJob] = stack.simulator.createJobs({ namespace: 'demo', repository: 'nginx', tenant: 'other' });
+    const [event] = await other.waitForResults(1);
+    expect(event!.data.syncJobChanged.job.id).toBe(String(otherJob!.id));
+    const [demoJob] = stack.simulator.createJobs({ namespace: 'demo', repository: 'nginx', tenant: 'demo-tenant' });
+    await demo.waitForResults(1);
+    await waitForCalls(stack.simulator, 'nginx', callsFor(stack.simulator, 'nginx'), 4);
+    expect(demo.results.map((result) => result.data.syncJobChanged.job.id)).toEqual([String(demoJob!.id)]);
+    expect(other.results.map((result) => result.data.syncJobChanged.job.id)).toEqual([String(otherJob!.id)]);
+  });
+
+  it('stops polling when the last subscriber leaves', async () => {
+    const leaving = await subscribed('team/api');
+    const clock = await subscribed('redis');
+    leaving.close();
+    await vi.waitFor(() => expect(stack.app.live.watches).toBe(1));
+    const calls = callsFor(stack.simulator, 'team/api');
+    // The other watch goes on polling; this one's repository sees no call any more.
+    await waitForCalls(stack.simulator, 'redis', callsFor(stack.simulator, 'redis'), 5);
+    expect(callsFor(stack.simulator, 'team/api')).toBe(calls);
+    expect(clock.completed).toBe(false);
+  });
+
+  it('refuses a missing, a malformed or a refused token, and bad names, with codes (no SWR call for the first three)', async () => {
+    for (const [token, name] of [
+      [null, 'redis'],
+      ['t'.repeat(33 * 1024), 'redis'],
+      ['token-demo', 'Bad--Name'],
+    ] as const) {
+      const subscription = await subscribe(name, token);
+      expect(await subscription.ended).toBe('complete');
+      expect(subscription.results).toHaveLength(1);
+      expect(subscription.results[0]!.errors?.[0]?.extensions?.code).toBe(token === 'token-demo' ? 'BAD_USER_INPUT' : 'UNAUTHENTICATED');
+      expect(subscription.results[0]!.data).toBeUndefined();
+    }
+    expect(stack.simulator.requests).toEqual([]);
+    const refused = await subscribe('redis', 'token-unknown');
+    expect(await refused.ended).toBe('complete');
+    expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', upstream: { status: 401 } });
+    const missing = await subscribe('no-such-repo');
+    expect(await missing.ended).toBe('complete');
+    expect(missing.results[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(stack.app.live.watches).toBe(0);
+  });
+
+  it('keeps the stream open through an outage of several intervals and reports what changed meanwhile', async () => {
+    const subscription = await subscribed('redis');
+    stack.simulator.addFault({ repository: 'redis', status: 503 });
+    const from = callsFor(stack.simulator, 'redis');
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    await waitForCalls(stack.simulator, 'redis', from, 4);
+    expect(subscription.results).toEqual([]);
+    expect(subscription.completed).toBe(false);
+    stack.simulator.clearFaults();
+    const [event] = await subscription.waitForResults(1);
+    expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+    const metrics = await (await fetch(stack.url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/swr_gateway_live_polls_total\{outcome="UPSTREAM_ERROR"\} [1-9]/);
+  });
+
+  it('ends the stream with the coded error when SWR starts refusing (404)', async () => {
+    const subscription = await subscribed('team/api');
+    stack.simulator.addFault({ repository: 'team/api', status: 404 });
+    expect(await subscription.ended).toBe('complete');
+    expect(subscription.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await vi.waitFor(() => expect(stack.app.live.watches).toBe(0));
+  });
+
+  it('reports every job of a burst larger than a page (and than one poll reads on), oldest first, each once', async () => {
+    const subscription = await subscribed('nginx');
+    const burst = stack.simulator.createJobs({ namespace: 'demo', repository: 'nginx', count: WATCH_PAGE_SIZE * 8 });
+    const results = await subscription.waitForResults(burst.length);
+    await waitForCalls(stack.simulator, 'nginx', callsFor(stack.simulator, 'nginx'), 3);
+    expect(results.map((result) => result.data.syncJobChanged.kind)).toEqual(burst.map(() => 'CREATED'));
+    expect(results.map((result) => result.data.syncJobChanged.job.id)).toEqual(burst.map((job) => String(job.id)));
+  });
+});
+
+describe('live-update limits and shutdown', () => {
+  it('refuses watches past MAX_WATCHES and subscribers past MAX_SUBSCRIPTIONS, then admits again once one leaves', async () => {
+    const limited = await startStack({ env: { WATCH_INTERVAL_MS: '100', MAX_WATCHES: '2', MAX_SUBSCRIPTIONS: '3' } });
+    try {
+      const sub = (name: string) => subscribeSse(limited.url, JOB_CHANGES, { variables: { namespace: 'demo', name } });
+      const a = await sub('nginx');
+      const b = await sub('redis');
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(2));
+      const third = await sub('team/api');
+      expect(await third.ended).toBe('complete');
+      expect(third.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_WATCHES' });
+      const c = await sub('nginx');
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(3));
+      const fourth = await sub('redis');
+      expect(await fourth.ended).toBe('complete');
+      expect(fourth.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_SUBSCRIPTIONS' });
+      b.close();
+      await vi.waitFor(() => expect(limited.app.live.watches).toBe(1));
+      const again = await sub('team/api');
+      await vi.waitFor(() => expect(limited.app.live.watches).toBe(2));
+      for (const subscription of [a, c, again]) subscription.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('completes open streams on shutdown and refuses new ones while it drains', async () => {
+    const closing = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+    const subscriptions = await Promise.all(
+      ['nginx', 'redis', 'nginx'].map((name) => subscribeSse(closing.url, JOB_CHANGES, { variables: { namespace: 'demo', name } })),
+    );
+    await vi.waitFor(() => expect(closing.app.live.subscribers).toBe(3));
+    const shutdown = closing.app.shutdown(5000, 1000);
+    for (const subscription of subscriptions) expect(await subscription.ended).toBe('complete');
+    // While it drains, the listener still answers: a new subscription is told to go elsewhere.
+    const late = await subscribeSse(closing.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+    expect(await late.ended).toBe('complete');
+    expect(late.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'SHUTTING_DOWN', retryable: true });
+    expect(closing.app.live.watches).toBe(0);
+    await shutdown;
+    await closing.simulator.close();
+  });
+});

@@ -1,0 +1,142 @@
+import { vi } from 'vitest';
+import type { SwrSimulator } from '../../src/simulator/index.js';
+
+/** One result of a subscription, as a client receives it. */
+export interface LiveResult {
+  data?: any;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+}
+
+/** A subscription over GraphQL over SSE (distinct connections), read as it arrives. */
+export interface SseSubscription {
+  status: number;
+  contentType: string | null;
+  /** Every `next` result so far, in arrival order. */
+  results: LiveResult[];
+  /** True once the server sent `complete` (or the stream ended). */
+  readonly completed: boolean;
+  /** Resolves when the stream ends: `complete` if the server completed it, `cut` if the connection broke. */
+  ended: Promise<'complete' | 'cut'>;
+  /** Waits until at least `count` results have arrived; returns them all. */
+  waitForResults(count: number, timeoutMs?: number): Promise<LiveResult[]>;
+  /** Leaves (the client closes the stream). */
+  close(): void;
+}
+
+/** The subscription the live tests mostly use. */
+export const JOB_CHANGES = /* GraphQL */ `
+  subscription JobChanges($namespace: String!, $name: String!) {
+    syncJobChanged(namespace: $namespace, name: $name) {
+      kind
+      job {
+        id
+        status
+        updatedAt
+      }
+    }
+  }
+`;
+
+/** Subscribes over SSE (POST, `Accept: text/event-stream`). */
+export async function subscribeSse(
+  url: string,
+  query: string,
+  options: {
+    variables?: Record<string, unknown>;
+    token?: string | null;
+    headers?: Record<string, string>;
+    /** @default globalThis.fetch (a router in memory passes its own) */
+    fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  } = {},
+): Promise<SseSubscription> {
+  const controller = new AbortController();
+  const token = options.token === undefined ? 'token-demo' : options.token;
+  const send = options.fetch ?? fetch;
+  const response = await send(url, {
+    method: 'POST',
+    signal: controller.signal,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(token === null ? {} : { 'x-auth-token': token }),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const results: LiveResult[] = [];
+  let completed = false;
+  const reader = response.body!.getReader();
+  const ended = (async (): Promise<'complete' | 'cut'> => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const lines = message.split('\n');
+          const event = lines
+            .find((line) => line.startsWith('event:'))
+            ?.slice(6)
+            .trim();
+          const data = lines
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trim())
+            .join('\n');
+          if (event === 'complete') completed = true;
+          else if (event === 'next' || (event === undefined && data)) results.push(JSON.parse(data) as LiveResult);
+        }
+      }
+      return completed ? 'complete' : 'cut';
+    } catch {
+      return completed ? 'complete' : 'cut';
+    } finally {
+      completed = true;
+    }
+  })();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    results,
+    get completed() {
+      return completed;
+    },
+    ended,
+    async waitForResults(count, timeoutMs = 15_000) {
+      await vi.waitFor(
+        () => {
+          if (results.length < count) throw new Error(`${results.length} of ${count} results so far`);
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
+      return results;
+    },
+    close() {
+      controller.abort();
+      // A response in memory (a router's own fetch) is not cut by the signal: cancel its body too.
+      reader.cancel().catch(() => {});
+    },
+  };
+}
+
+/** The sync_job calls the simulator received for one repository ('/' form). */
+export function callsFor(simulator: SwrSimulator, repository: string, namespace = 'demo'): number {
+  return simulator.requests.filter((request) => request.namespace === namespace && request.repository === repository).length;
+}
+
+/** Waits until the simulator has received `more` calls for the repository beyond `from`. */
+export async function waitForCalls(simulator: SwrSimulator, repository: string, from: number, more = 1): Promise<number> {
+  let now = from;
+  await vi.waitFor(
+    () => {
+      now = callsFor(simulator, repository);
+      if (now < from + more) throw new Error(`${now - from} of ${more} calls so far`);
+    },
+    { timeout: 15_000, interval: 5 },
+  );
+  return now;
+}

@@ -1,0 +1,201 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { changesFrom, emptyWatchState } from '../../src/live/job-changes.js';
+import { createSubscriberQueue } from '../../src/live/subscriber-queue.js';
+import { createWatch, MAX_READ_ON_PAGES, WATCH_PAGE_SIZE } from '../../src/live/watch.js';
+import { SwrHttpError } from '../../src/swr/errors.js';
+import type { SwrSyncJob } from '../../src/swr/types.js';
+
+// The parts of live updates without a network: a subscriber's queue, what a poll reports, and a
+// watch polling an in-memory list (newest first) under fake timers.
+
+const job = (id: number, status = 'running', second = id): SwrSyncJob => {
+  const at = `2025-01-01T00:00:00.000000Z`.replace(
+    '00:00:00',
+    `${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}`,
+  );
+  return {
+    id,
+    status,
+    tag: `t${id}`,
+    namespace: 'demo',
+    repoName: 'app',
+    remoteRegionId: 'r',
+    remoteNamespace: 'm',
+    override: false,
+    domainID: 'd',
+    domainName: 'n',
+    syncOperatorId: 'o',
+    syncOperatorName: 'o',
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+describe('subscriber queue', () => {
+  it('hands events to a waiting pull, buffers the rest in order, and ends after what is buffered', async () => {
+    const queue = createSubscriberQueue<number>({ maxBuffered: 10, overflow: () => new Error('slow') });
+    const pulled = queue.next();
+    queue.push(1);
+    queue.push(2);
+    queue.push(3);
+    queue.end();
+    expect(queue.push(4)).toBe(false);
+    expect(await pulled).toEqual({ value: 1, done: false });
+    expect(await queue.next()).toEqual({ value: 2, done: false });
+    expect(await queue.next()).toEqual({ value: 3, done: false });
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('drops what waits and yields the overflow error last once maxBuffered events wait', async () => {
+    const ended = vi.fn();
+    const queue = createSubscriberQueue<number>({ maxBuffered: 3, overflow: () => new Error('too slow'), onEnd: ended });
+    for (const value of [1, 2, 3]) expect(queue.push(value)).toBe(true);
+    expect(queue.push(4)).toBe(false);
+    expect(queue.ended).toBe(true);
+    expect(ended).toHaveBeenCalledTimes(1);
+    const { value } = await queue.next();
+    expect(value).toBeInstanceOf(Error);
+    expect((value as Error).message).toBe('too slow');
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('gives a waiting pull the error it is ended with, and calls onEnd once however it ends', async () => {
+    const ended = vi.fn();
+    const queue = createSubscriberQueue<number>({ maxBuffered: 3, overflow: () => new Error('x'), onEnd: ended });
+    const pulled = queue.next();
+    queue.end(new Error('gone'));
+    expect(((await pulled).value as Error).message).toBe('gone');
+    await queue.return!();
+    queue.end();
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends at once when its client leaves (return), dropping what was buffered', async () => {
+    const queue = createSubscriberQueue<number>({ maxBuffered: 3, overflow: () => new Error('x') });
+    queue.push(1);
+    expect(await queue.return!()).toEqual({ value: undefined, done: true });
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('changesFrom', () => {
+  it('reports nothing at the baseline, then CREATED oldest first and UPDATED for changed jobs only', () => {
+    const baseline = changesFrom(emptyWatchState(), [job(3), job(2), job(1)]);
+    expect(baseline.changes).toEqual([]);
+    const next = changesFrom(baseline.state, [job(5), job(4), job(3, 'success'), job(2), job(1)]);
+    expect(next.changes.map((change) => [change.kind, change.job.id])).toEqual([
+      ['CREATED', 4],
+      ['CREATED', 5],
+      ['UPDATED', 3],
+    ]);
+    expect(changesFrom(next.state, [job(5), job(4), job(3, 'success')]).changes).toEqual([]);
+  });
+
+  it('does not report an older job that moves into view as newer ones are deleted', () => {
+    const baseline = changesFrom(emptyWatchState(), [job(9), job(8)]);
+    expect(changesFrom(baseline.state, [job(9), job(7)]).changes).toEqual([]);
+  });
+
+  it('orders CREATED by creation time whatever order the jobs come in', () => {
+    const baseline = changesFrom(emptyWatchState(), [job(1)]);
+    const next = changesFrom(baseline.state, [job(3), job(4), job(2)]);
+    expect(next.changes.map((change) => change.job.id)).toEqual([2, 3, 4]);
+  });
+});
+
+describe('watch', () => {
+  afterEach(() => vi.useRealTimers());
+
+  // An SWR list in memory, newest first, and the reads a watch made of it.
+  function list(initial: number) {
+    const jobs: SwrSyncJob[] = Array.from({ length: initial }, (_, index) => job(initial - index));
+    const reads: Array<[number, number]> = [];
+    let failWith: Error | null = null;
+    const read = async (offset: number, limit: number) => {
+      reads.push([offset, limit]);
+      if (failWith) throw failWith;
+      const items = jobs.slice(offset, offset + limit);
+      return { offset, items, total: jobs.length, requestId: null };
+    };
+    return {
+      jobs,
+      reads,
+      read,
+      push: (count: number) => {
+        const newest = jobs[0]?.id ?? 0;
+        jobs.unshift(...Array.from({ length: count }, (_, index) => job(newest + count - index)));
+      },
+      fail: (error: Error | null) => (failWith = error),
+    };
+  }
+
+  it('polls every interval, one read of the newest page each time, and reads nothing once stopped', async () => {
+    vi.useFakeTimers();
+    const swr = list(30);
+    const changes: number[][] = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: (batch) => changes.push(batch.map((c) => c.job.id)),
+      onFatal: () => {},
+    });
+    await watch.start();
+    expect(swr.reads).toEqual([[0, WATCH_PAGE_SIZE]]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(swr.reads).toHaveLength(4);
+    swr.push(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(changes).toEqual([[31, 32]]);
+    watch.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(swr.reads).toHaveLength(5);
+  });
+
+  it(`reads a burst from its oldest end, ${MAX_READ_ON_PAGES} pages a poll, and reports every job once in creation order`, async () => {
+    vi.useFakeTimers();
+    const swr = list(5);
+    const reported: number[] = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: (batch) => reported.push(...batch.map((c) => c.job.id)),
+      onFatal: () => {},
+    });
+    await watch.start();
+    swr.push(WATCH_PAGE_SIZE * (MAX_READ_ON_PAGES + 3));
+    await vi.advanceTimersByTimeAsync(1000);
+    // The first poll reads the page, then the oldest pages of the burst: its jobs after job 5, oldest first.
+    expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * MAX_READ_ON_PAGES }, (_, index) => 6 + index));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * (MAX_READ_ON_PAGES + 3) }, (_, index) => 6 + index));
+    watch.stop();
+  });
+
+  it('retries other failures at the next poll (or after Retry-After) and stops for good on 401/403/404', async () => {
+    vi.useFakeTimers();
+    const swr = list(3);
+    const fatal = vi.fn();
+    const polls: string[] = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: () => {},
+      onFatal: fatal,
+      onPoll: (outcome) => polls.push(outcome),
+    });
+    await watch.start();
+    swr.fail(new SwrHttpError({ status: 503, errorCode: null, errorMessage: null, requestId: null }, 5000));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls).toEqual(['ok', 'UPSTREAM_ERROR']);
+    // Retry-After 5 s: no read before it.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(polls).toHaveLength(2);
+    swr.fail(new SwrHttpError({ status: 404, errorCode: null, errorMessage: null, requestId: null }, null));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fatal).toHaveBeenCalledTimes(1);
+    expect(fatal.mock.calls[0]![0]).toMatchObject({ code: 'NOT_FOUND' });
+    const reads = swr.reads.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(swr.reads).toHaveLength(reads);
+  });
+});
