@@ -84,11 +84,12 @@ export function createApp(options: AppOptions): App {
     report,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
+  const graphiql = config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null;
   const http = createHttpServer({
     gateway,
     metrics,
     endpoint: GRAPHQL_ENDPOINT,
-    graphiql: config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null,
+    graphiql,
     logger,
     webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins },
     limits: {
@@ -108,6 +109,7 @@ export function createApp(options: AppOptions): App {
     metrics,
     http,
     async listen(port, host) {
+      await graphiql?.prepare();
       await new Promise<void>((resolve, reject) => {
         http.server.once('error', reject);
         http.server.listen(port, host, () => {

@@ -19,7 +19,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { PageSizeOptions } from '../paging/page-plan.js';
-import { MAX_NODE_IDS } from '../model/limits.js';
+import { MAX_ENTITY_REPRESENTATIONS, MAX_NODE_IDS } from '../model/limits.js';
 import { callsFromRepositoryWindows, nodeKeysFrom, repositoriesFrom, windowsFromArgs, type Window } from './estimate-windows.js';
 
 /** Options of estimateUpstreamCalls. */
@@ -83,7 +83,9 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
     addRepositories(into, repositoriesFrom(refs.length > walk.options.maxRefs ? [] : refs), selection(), walk);
   },
   'Query._entities': (args, selection, into, walk) => {
-    const representations = Array.isArray(args.representations) ? args.representations : [];
+    const given = Array.isArray(args.representations) ? args.representations : [];
+    // More than execution resolves is refused without calls.
+    const representations = given.length > MAX_ENTITY_REPRESENTATIONS ? [] : given;
     const repositories = representations.filter(
       (representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository',
     );

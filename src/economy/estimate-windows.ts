@@ -49,7 +49,7 @@ export function windowsFromArgs(args: Record<string, unknown>, options: WindowOp
   if (plan.kind === 'range') return [{ order, offset: plan.start, limit: Math.max(plan.count, 1), tail: false }];
   // A page cut by a cursor's job costs its first window, margins included: the call it makes
   // while the list stays within the margin (a larger drift is charged as it happens).
-  if (plan.kind === 'scan') return [{ order, ...firstScanWindow(plan, options.maxLimit), tail: false }];
+  if (plan.kind === 'scan') return [{ order, ...firstScanWindow(plan, options.maxLimit, true), tail: false }];
   return [{ order, offset: plan.from, limit: Math.max(plan.count, 1), tail: true }];
 }
 

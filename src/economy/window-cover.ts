@@ -10,54 +10,37 @@ export interface Interval {
 }
 
 /**
- * The upstream calls that cover `windows`, fewest first: windows that overlap or touch are merged
- * into one run; a run is fetched as consecutive calls of at most `maxLimit` items (one call when
- * it fits). Parts of a run already covered by `fetched` (calls made earlier in the operation) are
- * trimmed from its ends, and a run covered whole costs nothing. Windows with a gap between them are
- * never merged: bridging it would fetch items nobody asked for.
+ * The upstream calls that cover `windows`, fewest first, such that every window of at most
+ * `maxLimit` items lies within one call: a page is then always cut from one SWR answer, never
+ * stitched from answers of different moments (SWR's list may change in between, and it may order
+ * jobs of one instant differently in each answer). Windows that overlap or touch share a call
+ * while their union fits in `maxLimit`; a window already inside a call made earlier in the
+ * operation (`fetched`) costs nothing; windows with a gap between them are never merged
+ * (bridging it would fetch items nobody asked for). A window wider than `maxLimit` is fetched as
+ * consecutive calls of `maxLimit` items.
  */
 export function callsFromWindows(windows: readonly Interval[], maxLimit: number, fetched: readonly Interval[] = []): Interval[] {
   const calls: Interval[] = [];
-  for (const run of runsFromWindows(windows)) {
-    const [start, end] = trimCovered(run.offset, run.offset + run.limit, fetched);
-    for (let offset = start; offset < end; offset += maxLimit) {
-      calls.push({ offset, limit: Math.min(maxLimit, end - offset) });
+  const sorted = [...windows].sort((a, b) => a.offset - b.offset || b.limit - a.limit);
+  for (const window of sorted) {
+    const end = window.offset + window.limit;
+    if (window.limit > maxLimit) {
+      for (let offset = window.offset; offset < end; offset += maxLimit) calls.push({ offset, limit: Math.min(maxLimit, end - offset) });
+      continue;
     }
+    if (fetched.some((call) => covers(call, window)) || calls.some((call) => covers(call, window))) continue;
+    const last = calls.at(-1);
+    const lastEnd = last ? last.offset + last.limit : 0;
+    if (last && window.offset <= lastEnd && Math.max(end, lastEnd) - last.offset <= maxLimit) {
+      last.limit = Math.max(end, lastEnd) - last.offset;
+      continue;
+    }
+    calls.push({ ...window });
   }
   return calls;
 }
 
-/** Windows merged where they overlap or touch, in offset order. */
-export function runsFromWindows(windows: readonly Interval[]): Interval[] {
-  const sorted = [...windows].sort((a, b) => a.offset - b.offset);
-  const runs: Interval[] = [];
-  for (const window of sorted) {
-    const last = runs.at(-1);
-    if (last && window.offset <= last.offset + last.limit) {
-      last.limit = Math.max(last.limit, window.offset + window.limit - last.offset);
-    } else {
-      runs.push({ ...window });
-    }
-  }
-  return runs;
-}
-
-// Shrinks [start, end) while an already fetched interval covers its first or last item.
-function trimCovered(start: number, end: number, fetched: readonly Interval[]): [number, number] {
-  let [from, to] = [start, end];
-  for (let moved = true; moved && from < to;) {
-    moved = false;
-    for (const call of fetched) {
-      const callEnd = call.offset + call.limit;
-      if (call.offset <= from && from < callEnd) {
-        from = Math.min(callEnd, to);
-        moved = true;
-      }
-      if (from < to && call.offset < to && to <= callEnd) {
-        to = Math.max(call.offset, from);
-        moved = true;
-      }
-    }
-  }
-  return [from, Math.max(from, to)];
+/** True when `call` holds every item of `window`. */
+export function covers(call: Interval, window: Interval): boolean {
+  return call.offset <= window.offset && window.offset + window.limit <= call.offset + call.limit;
 }

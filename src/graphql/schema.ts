@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { defaultFieldResolver, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isUnionType, parse, type GraphQLSchema } from 'graphql';
 import { InvalidInputError } from '../errors.js';
+import { MAX_ENTITY_REPRESENTATIONS } from '../model/limits.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ sits beside src/ and dist/, so two levels up from src/graphql/ or dist/graphql/.
@@ -28,20 +29,30 @@ export function createSchema(): GraphQLSchema {
 }
 
 /**
- * `_entities` with a representation whose `__typename` names no object or interface type is
- * refused as BAD_USER_INPUT before @apollo/subgraph sees it (it would throw an unexpected error,
- * shown to the caller only as "Unexpected error.").
+ * `_entities` is checked before @apollo/subgraph sees it, each refusal BAD_USER_INPUT: more than
+ * MAX_ENTITY_REPRESENTATIONS representations (each costs a resolver, and an invalid one an
+ * error: 18,000 of them in one body held the process for seconds), and a representation whose
+ * `__typename` is not an entity of this subgraph (`_Entity`'s members: Repository). An unknown
+ * name would make @apollo/subgraph throw an unexpected error, and an interface (`Node`) would be
+ * resolved to a Repository behind the upstream-call estimate's back, which counts Repository
+ * representations.
  */
 function refuseUnknownEntityTypes(schema: GraphQLSchema): void {
   const field = schema.getQueryType()?.getFields()['_entities'];
   if (!field) return;
+  const union = schema.getType('_Entity');
+  const entities = new Set(isUnionType(union) ? union.getTypes().map((type) => type.name) : []);
   const resolve = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args: { representations?: unknown }, context, info) => {
     const representations = Array.isArray(args.representations) ? args.representations : [];
+    if (representations.length > MAX_ENTITY_REPRESENTATIONS) {
+      throw new InvalidInputError(
+        `_entities resolves at most ${MAX_ENTITY_REPRESENTATIONS} representations at once; got ${representations.length}`,
+      );
+    }
     representations.forEach((representation: unknown, index) => {
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
-      const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
-      if (!isObjectType(type) && !isInterfaceType(type)) {
+      if (typeof typename !== 'string' || !entities.has(typename)) {
         const shown = typeof typename === 'string' ? JSON.stringify(typename) : 'no __typename';
         throw new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`);
       }

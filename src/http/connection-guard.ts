@@ -22,7 +22,10 @@ export interface ConnectionGuard {
    * `busy` (operations running on it); idle, it may be closed to make room like an idle keep-alive one.
    */
   setBusy(socket: Socket, busy: boolean): void;
-  /** Closes sockets that serve nothing and have been idle for at least `minIdleMs`; returns the sockets left open. */
+  /**
+   * Closes sockets that serve nothing, have received nothing since (a request whose headers are
+   * still arriving is not idle) and have been idle for at least `minIdleMs`; returns the sockets left open.
+   */
   endIdle(minIdleMs: number): number;
   /** Destroys every socket (end of the grace period). */
   destroyAll(): void;
@@ -31,6 +34,11 @@ export interface ConnectionGuard {
 interface SocketState {
   /** Requests being served on it right now (their body may still be arriving). */
   serving: number;
+  /** Bytes came in since it last served nothing: a request's headers may be on their way. */
+  receiving: boolean;
+  /** Listens, while the socket serves nothing, for the first bytes of its next request. */
+  arm(): void;
+  disarm(): void;
   /** The latest of them, to tell whether its body is all in. */
   request: IncomingMessage | null;
   /** When it last had nothing to answer (connected, or its last answer done). */
@@ -62,7 +70,21 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
       sockets.delete(victim);
       victim.destroy();
     }
-    sockets.set(socket, { serving: 0, request: null, idleSince: now() });
+    const state: SocketState = {
+      serving: 0,
+      receiving: false,
+      request: null,
+      idleSince: now(),
+      arm: () => socket.once('data', onData),
+      disarm: () => socket.removeListener('data', onData),
+    };
+    // Node's parser says 'request' only once the headers are all in; until then only bytes tell.
+    // (Its parser reads each chunk first: a chunk that held whole headers is being served already.)
+    const onData = () => {
+      if (state.serving === 0) state.receiving = true;
+    };
+    sockets.set(socket, state);
+    state.arm();
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -86,10 +108,15 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
       if (!state) return;
       state.serving += 1;
       state.request = req;
+      state.receiving = false;
+      state.disarm();
       res.once('close', () => {
         state.serving -= 1;
         if (state.request === req) state.request = null;
-        if (state.serving === 0) state.idleSince = now();
+        if (state.serving === 0 && !req.socket.destroyed) {
+          state.idleSince = now();
+          state.arm();
+        }
       });
     },
     setBusy(socket, busy) {
@@ -101,7 +128,7 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
     endIdle(minIdleMs) {
       const at = now();
       for (const [socket, state] of sockets) {
-        if (state.serving === 0 && at - state.idleSince >= minIdleMs) {
+        if (state.serving === 0 && !state.receiving && at - state.idleSince >= minIdleMs) {
           sockets.delete(socket);
           socket.destroy();
         }

@@ -35,6 +35,8 @@ export const graphiqlOptions: GraphiQLOptions = {
 export interface GraphiQLHandler {
   /** True for what GraphiQL answers: a browser's GET of the endpoint (Accept: text/html), or of an asset. */
   handles(req: IncomingMessage, path: string): boolean;
+  /** Builds the page and its assets now (app.listen awaits it), so that no request pays for it. */
+  prepare(): Promise<void>;
   /** Answers a request `handles` took; never rejects. */
   serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
@@ -60,13 +62,27 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * and icon by content hash under `{endpoint}/assets/`, so a browser fetches each once (immutable,
  * a year) and then only revalidates the page (ETag → 304). Assets go out brotli- or
  * gzip-compressed (about 2 MB in all), compressed once on first demand in zlib's thread pool,
- * never on the event loop. The renderer's 9 MB are imported on the first visit only.
+ * never on the event loop. The renderer's 9 MB are imported once, before the gateway listens.
  */
 export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions): GraphiQLHandler {
   const assetPrefix = `${endpoint}/assets/`;
-  let bundle: Promise<Bundle> | null = null;
+  // Built once per process for the same endpoint and options (importing and hashing the
+  // renderer's 9 MB held the event loop about 200 ms); a build that failed is tried again.
+  const key = `${assetPrefix}\u0000${JSON.stringify(options)}`;
+  const bundleOf = (): Promise<Bundle> => {
+    let built = bundles.get(key);
+    if (!built) {
+      built = loadBundle(assetPrefix, options);
+      bundles.set(key, built);
+      built.catch(() => bundles.delete(key));
+    }
+    return built;
+  };
 
   return {
+    async prepare() {
+      await bundleOf();
+    },
     handles(req, path) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (path.startsWith(assetPrefix)) return true;
@@ -74,8 +90,7 @@ export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions
     },
     async serve(req, res, path) {
       try {
-        bundle ??= loadBundle(assetPrefix, options);
-        const { page, assets } = await bundle;
+        const { page, assets } = await bundleOf();
         const asset = path.startsWith(assetPrefix) ? assets.get(path.slice(assetPrefix.length)) : page;
         if (!asset) {
           res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -90,6 +105,8 @@ export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions
     },
   };
 }
+
+const bundles = new Map<string, Promise<Bundle>>();
 
 async function loadBundle(assetPrefix: string, options: GraphiQLOptions): Promise<Bundle> {
   const parts = await import('@graphql-yoga/render-graphiql/graphiql');

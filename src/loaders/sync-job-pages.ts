@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../auth/caller.js';
-import { callsFromWindows, type Interval } from '../economy/window-cover.js';
+import { callsFromWindows, covers, type Interval } from '../economy/window-cover.js';
 import { spendUpstreamCall, type UpstreamCallReport, type UpstreamEconomy } from '../economy/upstream-economy.js';
 import type { GatewayError } from '../errors.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
@@ -180,11 +180,18 @@ function overlaps(a: Interval, b: Interval): boolean {
 }
 
 /**
- * The page of `window` cut from the calls that cover it: items from consecutive calls until the
- * window is full or a call came back short (the list ended there). The total is SWR's, from the
- * first call used.
+ * The page of `window` cut from the calls that cover it: from the one call that holds it whole
+ * (callsFromWindows plans one for every window that fits), else, for a window wider than one
+ * call, items from consecutive calls until the window is full or a call came back short (the
+ * list ended there). The total is SWR's, from the first call used.
  */
 async function pageFromCalls(window: Interval, calls: readonly FetchedCall[]): Promise<SyncJobPage> {
+  const whole = calls.find((call) => covers(call, window));
+  if (whole) {
+    const page = await whole.page;
+    const skip = window.offset - page.offset;
+    return { offset: window.offset, items: page.items.slice(skip, skip + window.limit), total: page.total, requestId: page.requestId };
+  }
   const end = window.offset + window.limit;
   const items: SyncJobPage['items'] = [];
   let total: number | null = null;

@@ -3,6 +3,9 @@
 /** Most refs `Query.repositories` answers in one call. */
 export const MAX_REPOSITORY_REFS = 50;
 
+/** Most representations `Query._entities` resolves in one call (a router's batch of entity keys). */
+export const MAX_ENTITY_REPRESENTATIONS = 100;
+
 /** Most ids `Query.nodes` answers in one call. */
 export const MAX_NODE_IDS = 50;
 

@@ -40,26 +40,34 @@ interface ScanView {
 
 /**
  * The upstream window a scan reads first: around where the cursor's job was, `margin` items
- * either side of the page (fewer when the page alone nearly fills SWR_MAX_LIMIT), so that a
- * list that moved by up to the margin since the cursor was issued still costs one call. The
- * budget estimate asks for the same window.
+ * either side of the page, plus the cursor's job and one job before it (the scan knows it has
+ * found the job's place only from a job before it), fewer margin items when the page nearly
+ * fills SWR_MAX_LIMIT. A list that moved by up to the margin since the cursor was issued then
+ * still costs one call; a page too wide for its window with those two reads on (a second call).
+ * The budget estimate asks for the window unclipped (`estimate`), so that it counts that second call.
  */
-export function firstScanWindow(plan: ScanPlan, maxLimit: number): { offset: number; limit: number } {
-  return upstreamWindowOf(firstWindowOf(plan, maxLimit), plan);
+export function firstScanWindow(plan: ScanPlan, maxLimit: number, estimate = false): { offset: number; limit: number } {
+  return upstreamWindowOf(firstWindowOf(plan, estimate ? Number.POSITIVE_INFINITY : maxLimit), plan);
 }
 
 function marginFor(plan: ScanPlan, maxLimit: number): number {
-  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - plan.count - 1) / 2)));
+  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - plan.count - LEAD) / 2)));
 }
 
-// Forward, the page begins at the position after the anchor; backward, it ends just before the
-// anchor, and the window reaches `margin` past the anchor on its other side.
+/** Items of a first window before the page besides the margin: the cursor's job and one before it. */
+const LEAD = 2;
+
+// In scan coordinates the cursor's job is at from - 1 (forward) or -from - 1 (backward), and the
+// page follows it: the window begins margin + 1 items before the job.
 function firstWindowOf(plan: ScanPlan, maxLimit: number): ScanWindow {
-  const margin = marginFor(plan, maxLimit);
+  const margin = marginFor(plan, Number.isFinite(maxLimit) ? maxLimit : plan.count + LEAD + 2 * DRIFT_MARGIN);
+  const length = Math.max(1, Math.min(maxLimit, plan.count + 2 * margin + LEAD));
   if (plan.direction === 'forward') {
-    return { start: Math.max(0, plan.from - margin), length: Math.max(1, Math.min(maxLimit, plan.count + 2 * margin)) };
+    // Near the list's start, what would lie before position 0 is not asked for.
+    const start = plan.from - margin - LEAD;
+    return start >= 0 ? { start, length } : { start: 0, length: Math.max(1, length + start) };
   }
-  return { start: -plan.from - 1 - margin, length: Math.max(1, Math.min(maxLimit, plan.count + 2 * margin + 1)) };
+  return { start: -plan.from - margin - LEAD, length };
 }
 
 // The positions a window covers, clamped to the list's start; null when it lies wholly before position 0.
@@ -229,6 +237,9 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
   // change in total suggests (once), else a doubling stride away.
   function nextSearchWindow(seenView: ScanView, target: ScanAnchor, way: 'back' | 'on'): ScanWindow {
     if (low !== null && high !== null) {
+      // Once one window spans the gap, read it from the last job known to lie before the
+      // anchor's place (low - 1) past the first known after it (high): that window settles it.
+      if (high - low + LEAD <= window.length) return { start: low - 1, length: window.length };
       return { start: Math.floor((low + high) / 2) - margin, length: window.length };
     }
     if (!drifted && target.total !== null && seenView.total !== null && seenView.total !== target.total) {

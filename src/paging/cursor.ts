@@ -19,8 +19,11 @@ import type { JobKey } from './job-order.js';
 const CURSOR_PREFIX = 'swr-sync-job:';
 const V1 = `${CURSOR_PREFIX}v1:`;
 const V2 = `${CURSOR_PREFIX}v2|`;
-/** Longest cursor accepted, in characters (a v2 cursor is about 110; with ties shown beside it, up to about 430). */
-const MAX_CURSOR_LENGTH = 512;
+/**
+ * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_SHOWN_TIES
+ * ten-digit ids on each side: about 630; without ties a v2 cursor is about 110), with room to spare.
+ */
+export const MAX_CURSOR_LENGTH = 700;
 /** Ids of jobs of the cursor's instant a cursor lists on each side; past that it says `*` (unknown). */
 export const MAX_SHOWN_TIES = 16;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;

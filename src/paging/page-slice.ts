@@ -20,6 +20,9 @@ export interface PageSlice {
   walk?: { anchor: ScanAnchor; direction: 'forward' | 'backward' };
 }
 
+/** Times `last` alone reads its tail again when SWR's total moved between its calls. */
+const MAX_TAIL_REREADS = 2;
+
 /** Options of sliceFromPlan. */
 export interface SliceOptions {
   /**
@@ -35,7 +38,8 @@ export interface SliceOptions {
  * Fetches what a page plan needs. A range costs one call of exactly its window (a window of 0
  * items asks for 1, to learn the total and whether anything follows). `last` alone first asks for
  * the head of the range: when the total shows the list ends within it, that call is the answer;
- * otherwise a second call fetches the exact tail. Where SWR sends no Content-Range, one more item
+ * otherwise a second call fetches the exact tail (again, up to MAX_TAIL_REREADS times, when its
+ * total shows the list changed in between). Where SWR sends no Content-Range, one more item
  * is asked for to learn whether the page is the last.
  */
 export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
@@ -74,12 +78,20 @@ async function positionalSlice(plan: Exclude<PagePlan, { kind: 'scan' }>, loadPa
   const limit = Math.max(plan.count, 1);
   const head = await loadPage(plan.from, limit);
   if (head.total !== null) {
-    const end = Math.max(plan.from, head.total);
-    const start = Math.max(plan.from, end - plan.count);
+    let end = Math.max(plan.from, head.total);
+    let start = Math.max(plan.from, end - plan.count);
     if (start === end || end - plan.from <= head.items.length) {
       return sliceFromPage(start, end - start, head, limit, loadPage);
     }
-    return sliceFromRange(start, end - start, loadPage);
+    // The tail where the head's total puts it; if SWR's total changed by the time the tail is
+    // read (a push, a deletion), that window is no longer the tail: read it again where it is.
+    let tail = await sliceFromRange(start, end - start, loadPage);
+    for (let reread = 0; reread < MAX_TAIL_REREADS && tail.total !== null && tail.total !== end; reread += 1) {
+      end = Math.max(plan.from, tail.total);
+      start = Math.max(plan.from, end - plan.count);
+      tail = await sliceFromRange(start, end - start, loadPage);
+    }
+    return tail;
   }
   if (head.items.length < limit) {
     const count = Math.min(plan.count, head.items.length);
@@ -126,7 +138,9 @@ async function sliceFromWalk(
   let end = from + head.items.length;
   for (;;) {
     const page = await loadPage(end, options.maxLimit);
-    items = keepLast(items.concat(page.items));
+    // Consecutive answers may each put a job of one instant on their side of the boundary: once only.
+    const kept = new Set(items.map((job) => job.id));
+    items = keepLast(items.concat(page.items.filter((job) => !kept.has(job.id))));
     end += page.items.length;
     if (page.items.length < options.maxLimit) break;
   }

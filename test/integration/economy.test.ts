@@ -32,9 +32,9 @@ const shapes: Array<[string, string[], string[]]> = [
     ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::10|order::desc'],
   ],
   [
-    'pages too large to merge into one call',
+    'pages too large to merge into one call: a call each, each page from one answer',
     [jobs('nginx', 'first: 100'), jobs('nginx', `first: 50, after: ${desc(79)}`)],
-    ['nginx limit::100|offset::0|order::desc', 'nginx limit::30|offset::100|order::desc'],
+    ['nginx limit::100|offset::0|order::desc', 'nginx limit::50|offset::80|order::desc'],
   ],
   [
     'a chain of three pages',
@@ -73,11 +73,11 @@ const shapes: Array<[string, string[], string[]]> = [
     ['nginx limit::10|offset::0|order::desc'],
   ],
   [
-    'a nested lookup past an earlier page asks only for the rest',
+    'a nested lookup past an earlier page asks for its whole page (never stitched from two answers)',
     [
       `repository(namespace: "demo", name: "redis") { syncJobs(first: 3) { nodes { id repository { syncJobs(first: 8) { nodes { id } } } } } }`,
     ],
-    ['redis limit::3|offset::0|order::desc', 'redis limit::5|offset::3|order::desc'],
+    ['redis limit::3|offset::0|order::desc', 'redis limit::8|offset::0|order::desc'],
   ],
 ];
 

@@ -106,6 +106,18 @@ const cases: Array<[string, Case, number, string[]]> = [
     ['GRAPHQL_VALIDATION_FAILED'],
   ],
   [
+    'an operation name that is not a string',
+    { body: json({ query: '{ __typename }', operationName: 5 }) },
+    400,
+    ['OPERATION_RESOLUTION_FAILURE'],
+  ],
+  [
+    'GET variables that are not JSON',
+    { method: 'GET', search: `?query=${encodeURIComponent('{ __typename }')}&variables=%7B` },
+    400,
+    ['BAD_REQUEST'],
+  ],
+  [
     'an unknown operation name',
     { body: json({ query: 'query A { __typename }', operationName: 'B' }) },
     400,

@@ -94,11 +94,11 @@ describe('translation of connection arguments to SWR filters', () => {
     ['DESC', 'desc'],
     ['ASC', 'asc'],
   ] as const)(
-    'last: 5, before the 21st item in %s reads the five before it with 10 more on each side, in one call',
+    'last: 5, before the 21st item in %s reads the five before it with 10 more on each side (and the cursor’s job and one beyond it), in one call',
     async (order, upstreamOrder) => {
       const before = await cursorAt(order, 20);
       const connection = await page({ last: 5, before, order });
-      expect(recordedFilters(simulator)).toEqual([`limit::26|offset::5|order::${upstreamOrder}`]);
+      expect(recordedFilters(simulator)).toEqual([`limit::27|offset::5|order::${upstreamOrder}`]);
       expect(connection.nodes.map((node) => node.id)).toEqual((order === 'DESC' ? descIds : ascIds).slice(15, 20));
     },
   );

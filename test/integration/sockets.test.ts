@@ -116,4 +116,31 @@ describe('shutdown', () => {
     expect(new Set(failures)).toEqual(new Set(['ECONNREFUSED']));
     expect(closedByServer).toBeGreaterThan(0);
   });
+
+  it('answers a request whose headers were still arriving when shutdown began, however long its socket seemed idle', async () => {
+    const stack = await startStack({ env: { LOG_LEVEL: 'silent' } });
+    const port = Number(new URL(stack.url).port);
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const wire = `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    const answered = (client: { received: () => string }, count: number) =>
+      vi.waitFor(() => expect(client.received().split('"Query"').length - 1).toBe(count));
+    const slow = await openSocket(port);
+    const idle = await openSocket(port);
+    slow.socket.write(wire);
+    await answered(slow, 1);
+    idle.socket.write(wire);
+    await answered(idle, 1);
+    // The slow client's next request begins: a few bytes, the rest later.
+    slow.socket.write(wire.slice(0, 20));
+    const shutdown = stack.app.shutdown(5000);
+    // Shutdown closes a truly idle socket once it has been idle a moment; the slow one, idle for
+    // longer by the clock but mid-request, must stay.
+    await vi.waitFor(() => expect(idle.closed()).toBe(true), { timeout: 5000 });
+    expect(slow.closed()).toBe(false);
+    slow.socket.write(wire.slice(20));
+    await answered(slow, 2);
+    expect(slow.received()).toMatch(/connection: close/i);
+    await shutdown;
+    await stack.simulator.close();
+  });
 });

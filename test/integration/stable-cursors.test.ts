@@ -9,7 +9,7 @@ import { recordedFilters, startStack, useStack } from '../support/stack.js';
 // in order; a page must cost one call while the list moves less than the margin.
 
 const data = () => ({
-  tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { walk: 45, other: 10 } }, idBase: 1000 })],
+  tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { walk: 45, other: 10, ties: 0 } }, idBase: 1000 })],
 });
 const stack = useStack({ data: data() });
 
@@ -155,6 +155,43 @@ describe('stable cursors', () => {
     const back = await page(`last: 5, before: "${first.pageInfo.startCursor}"`);
     expect(ids(back)).toEqual(pushed.map((job) => job.id).reverse());
     expect(back.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+  });
+
+  it('walks pages as wide as SWR_MAX_LIMIT (first: 100 on a list of 350): every page answered, each job once', async () => {
+    const large = await startStack({
+      data: { tenants: [createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { large: 350 } }, idBase: 1 })] },
+    });
+    try {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const response = await large.query(
+          `query($after: String) { repository(namespace: "org", name: "large") { syncJobs(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }`,
+          { variables: { after } },
+        );
+        expect(response.errors).toBeUndefined();
+        const connection = response.data.repository.syncJobs;
+        seen.push(...connection.nodes.map((node: { id: string }) => node.id));
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor;
+      }
+      expect(seen).toHaveLength(350);
+      expect(new Set(seen).size).toBe(350);
+      // The window of a page that fills SWR_MAX_LIMIT cannot also hold the cursor's job: two calls each.
+      expect(large.simulator.requests.length).toBeLessThanOrEqual(1 + 2 * 3);
+    } finally {
+      await large.close();
+    }
+  });
+
+  it('answers last alone with each job once, however SWR orders jobs of one instant from call to call', async () => {
+    // Eight jobs of one instant: the tail (5) overlaps the head call (5), so it must not be stitched from both.
+    stack.simulator.createJobs({ namespace: 'org', repository: 'ties', count: 8, createdAt: '2025-03-01T10:00:00.123456Z' });
+    stack.simulator.setTieOrder('shuffled');
+    for (let attempt = 0; attempt < 30; attempt += 1) {
+      const connection = await page('last: 5', 'ties');
+      expect(new Set(ids(connection)).size).toBe(5);
+    }
   });
 
   it('coalesces a second page, margins included, with the first page of the same operation', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { repositoryResolvers } from '../../src/graphql/resolvers/repository.js';
+import { MAX_ENTITY_REPRESENTATIONS } from '../../src/model/limits.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { useStack } from '../support/stack.js';
 
@@ -94,6 +95,28 @@ describe('the federation subgraph', () => {
       }),
     ]);
     expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('refuses a representation typed as an interface (Node): only entities, which the estimate counts', async () => {
+    const nodes = names.slice(0, 10).map((name) => ({ ...repo(name), __typename: 'Node' }));
+    const response = await stack.query(ENTITIES, { variables: { representations: nodes } });
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'representations[0] has "Node": this subgraph resolves Repository entities',
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ]);
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it(`refuses more than ${MAX_ENTITY_REPRESENTATIONS} representations at once, before resolving any`, async () => {
+    const many = Array.from({ length: MAX_ENTITY_REPRESENTATIONS + 1 }, (_, index) => repo(index % 2 ? 'Bad Name' : 'redis'));
+    const response = await stack.query(ENTITIES, { variables: { representations: many } });
+    expect(response.errors).toEqual([expect.objectContaining({ path: ['_entities'], extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(response.errors![0]!.message).toMatch(/at most 100 representations/);
+    expect(stack.simulator.requests).toHaveLength(0);
+    const exactly = await stack.query(ENTITIES, { variables: { representations: names.slice(0, 20).map(repo) } });
+    expect(exactly.errors).toBeUndefined();
   });
 
   // Vitest fails the run on an unhandled rejection, which would end a real gateway process: an

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeRefFromId, repositoryToNodeId } from '../../src/model/node-id.js';
-import { cursorFrom, cursorToPosition, jobToCursor, positionToCursor } from '../../src/paging/cursor.js';
+import { cursorFrom, cursorToPosition, jobToCursor, MAX_CURSOR_LENGTH, MAX_SHOWN_TIES, positionToCursor } from '../../src/paging/cursor.js';
 
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -60,6 +60,20 @@ describe('v2 cursors (naming their job)', () => {
   it('say when the total or the ties are unknown', () => {
     const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: Array.from({ length: 17 }, (_, index) => index) };
     expect(cursorFrom(jobToCursor('asc', 0, unknown), 'asc', 'before').anchor).toEqual({ ...unknown, shownAfter: null });
+  });
+
+  it('decode at their longest: the most ties the gateway lists, with the largest ids and positions', () => {
+    const ids = Array.from({ length: MAX_SHOWN_TIES }, (_, index) => -2_147_483_000 - index);
+    const longest = {
+      id: -2_147_483_648,
+      instant: '2024-01-04T01:04:05.174562000Z',
+      total: 2_147_483_647,
+      shownBefore: ids,
+      shownAfter: ids,
+    };
+    const cursor = jobToCursor('desc', 2_147_483_647, longest);
+    expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    expect(cursorFrom(cursor, 'desc', 'after').anchor).toEqual(longest);
   });
 
   it('belong to one order', () => {

@@ -175,3 +175,26 @@ describe('slices without Content-Range', () => {
     expect(upstream.calls).toHaveLength(3);
   });
 });
+
+describe('last alone while the list changes between its calls', () => {
+  it('reads the tail again where the new total puts it', async () => {
+    // 8 jobs, newest first; a push lands right after the head call.
+    const job = (id: number) => ({ id, createdAt: new Date(Date.UTC(2025, 0, 1) + id * 1000).toISOString() }) as SwrSyncJob;
+    let jobs = [8, 7, 6, 5, 4, 3, 2, 1].map(job);
+    const calls: Array<[number, number]> = [];
+    const loadPage: LoadPage = async (offset, limit) => {
+      calls.push([offset, limit]);
+      const answer = { offset, items: jobs.slice(offset, offset + limit), total: jobs.length, requestId: null };
+      if (calls.length === 1) jobs = [job(9), ...jobs];
+      return answer;
+    };
+    const slice = await sliceFromPlan(tail(0, 5), loadPage, walk);
+    expect(slice.items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1]);
+    expect(slice.total).toBe(9);
+    expect(calls).toEqual([
+      [0, 5],
+      [3, 5],
+      [4, 5],
+    ]);
+  });
+});

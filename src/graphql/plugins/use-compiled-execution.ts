@@ -10,6 +10,8 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { isPromise, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+import { setFlagsFromString } from 'node:v8';
 
 /** Operations of one document compiled at most (a document names a handful at most). */
 const MAX_OPERATIONS_PER_DOCUMENT = 16;
@@ -23,6 +25,44 @@ const MAX_OPERATIONS_PER_DOCUMENT = 16;
 export const MAX_COMPILED_SPREAD_PATHS = 2000;
 
 type Executor = (args: ExecutionArgs) => unknown;
+
+/**
+ * Runs of one operation with the general executor before it is compiled: a document sent once
+ * (a client's one-off, or a flood of distinct documents) is never compiled, one a client sends
+ * again is, from its second run.
+ */
+export const RUNS_BEFORE_COMPILING = 1;
+/**
+ * Memory graphql-jit's compiled operations may hold at once, as estimated below; beyond it the
+ * least recently run are dropped (and compiled again if they come back). graphql-jit generates
+ * the source of a function per operation, and V8 keeps that source (and its compiled code) as
+ * long as the function lives, and in its compilation cache for a while after.
+ */
+export const MAX_COMPILED_BYTES = 64 * 1024 * 1024;
+/**
+ * An operation with 90 aliased selections of every job field (24 KB of text) generated 3.3 MB of
+ * source: about 140 characters per character of document. Source is kept as one or two bytes a
+ * character; the code compiled from it more.
+ */
+const COMPILED_BYTES_PER_CHARACTER = 300;
+
+/** Options of useCompiledExecution (tests lower them). */
+export interface CompiledExecutionOptions {
+  /** @default RUNS_BEFORE_COMPILING */
+  runsBeforeCompiling?: number;
+  /** @default MAX_COMPILED_BYTES */
+  maxCompiledBytes?: number;
+}
+
+interface Slot {
+  query: CompiledQuery | null;
+  /** Runs with the general executor so far. */
+  runs: number;
+  /** Estimated memory of its compiled form. */
+  bytes: number;
+  /** False once it is known not to be compiled (too many spread paths, graphql-jit refused it, too large). */
+  compilable: boolean;
+}
 
 /**
  * Enum and built-in scalar values are written as the resolvers return them, without the
@@ -49,26 +89,58 @@ const COMPILER_OPTIONS = { disableLeafSerialization: true } as const;
  * - a document graphql-jit cannot compile, and a request it refuses before executing anything
  *   (variables that do not coerce), go to the general executor, which words the refusal.
  */
-export function useCompiledExecution(): Plugin {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+export function useCompiledExecution(options: CompiledExecutionOptions = {}): Plugin {
+  // graphql-jit compiles each operation with `new Function`, and V8's compilation cache keeps
+  // every such source (MBs for a large operation) well after the function is gone: 150 distinct
+  // large operations run twice held 680 MB, forced collections or not. Off, the heap stayed at
+  // 93 MB. The gateway compiles a source once, so the cache saves it nothing. (A V8 flag, set for
+  // the process: the same as `node --no-compilation-cache`.)
+  setFlagsFromString('--no-compilation-cache');
+  const runsBeforeCompiling = options.runsBeforeCompiling ?? RUNS_BEFORE_COMPILING;
+  const compiled = new WeakMap<DocumentNode, Map<string, Slot>>();
+  // The compiled operations kept, least recently run first out; one that goes out is compiled
+  // again if it comes back often enough.
+  const kept = new LRUCache<Slot, true>({
+    maxSize: options.maxCompiledBytes ?? MAX_COMPILED_BYTES,
+    sizeCalculation: (_value, slot) => slot.bytes,
+    dispose: (_value, slot) => {
+      slot.query = null;
+      slot.runs = 0;
+    },
+  });
   const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
     let byOperation = compiled.get(args.document);
-    if (!byOperation) compiled.set(args.document, (byOperation = new Map<string, CompiledQuery | null>()));
+    if (!byOperation) compiled.set(args.document, (byOperation = new Map<string, Slot>()));
     const name = args.operationName ?? '';
-    let query = byOperation.get(name);
-    if (query === undefined) {
+    let slot = byOperation.get(name);
+    if (!slot) {
       // A document naming more operations than are kept runs the rest with the general executor,
       // rather than compiling them anew on every request.
       if (byOperation.size >= MAX_OPERATIONS_PER_DOCUMENT) return null;
-      if (spreadPathsOf(args.document, MAX_COMPILED_SPREAD_PATHS) > MAX_COMPILED_SPREAD_PATHS) {
-        query = null;
-      } else {
-        const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
-        query = isCompiledQuery(result) ? result : null;
-      }
-      byOperation.set(name, query);
+      const bytes = Math.max(1, (args.document.loc?.end ?? 0) * COMPILED_BYTES_PER_CHARACTER);
+      slot = {
+        query: null,
+        runs: 0,
+        bytes,
+        compilable: spreadPathsOf(args.document, MAX_COMPILED_SPREAD_PATHS) <= MAX_COMPILED_SPREAD_PATHS,
+      };
+      byOperation.set(name, slot);
     }
-    return query;
+    if (slot.query) {
+      kept.get(slot);
+      return slot.query;
+    }
+    if (!slot.compilable || (slot.runs += 1) <= runsBeforeCompiling) return null;
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined, COMPILER_OPTIONS);
+    if (!isCompiledQuery(result)) {
+      slot.compilable = false;
+      return null;
+    }
+    slot.query = result;
+    kept.set(slot, true);
+    // Too large for the budget even alone: kept by nobody, run with the general executor from now on.
+    if (!kept.has(slot)) slot.compilable = false;
+    return slot.query;
   };
   const general = normalizedExecutor as unknown as Executor;
 

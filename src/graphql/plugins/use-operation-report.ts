@@ -145,7 +145,9 @@ export function createOperationReport(options: OperationReportOptions): Operatio
       requestStateOf(request);
     },
     onParams({ params, request }) {
-      requestStateOf(request).operationName ??= params.operationName?.slice(0, MAX_LOGGED_NAME) ?? undefined;
+      // Not yet checked here (Yoga refuses a name that is not a string after this hook).
+      const name: unknown = params.operationName;
+      if (typeof name === 'string') requestStateOf(request).operationName ??= name.slice(0, MAX_LOGGED_NAME);
     },
     onExecute({ args }) {
       identify(args);
