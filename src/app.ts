@@ -3,6 +3,13 @@ import type { Logger } from 'pino';
 import type { Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
+import { randomBytes } from 'node:crypto';
+import { createTokenHasher } from './auth/caller.js';
+import { createMemoryAnswerStore, createRedisAnswerStore } from './cache/answer-stores.js';
+import { useResponseCache } from './cache/use-response-cache.js';
+import { createWatchSharing } from './live/shared-watch.js';
+import { createSharedRedis, type SharedRedis } from './redis/shared-redis.js';
+import { createLocalRateBudget, createSharedRateBudget } from './swr/rate-budget.js';
 import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './graphql/gateway.js';
 import { createGraphiQLHandler, graphiqlOptions } from './http/graphiql.js';
 import { createOperationReport } from './graphql/plugins/use-operation-report.js';
@@ -33,6 +40,8 @@ export interface App {
   live: LiveHub;
   metrics: GatewayMetrics;
   http: GatewayHttpServer;
+  /** The Redis the replicas share; null without REDIS_URL. */
+  redis: SharedRedis | null;
   /** Starts listening; resolves to the bound address. */
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Graceful shutdown (see GatewayHttpServer.shutdown), then the upstream pool closes. */
@@ -47,6 +56,19 @@ export function createApp(options: AppOptions): App {
   const { config, logger } = options;
   const metrics = createMetrics();
   const upstreamLog = logger.child({ component: 'swr' });
+  const redis =
+    config.redisUrl === null
+      ? null
+      : createSharedRedis({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'redis' }) });
+  if (redis) metrics.observeRedis(() => redis.up);
+  const hashToken = createTokenHasher(config.tokenHashSecret);
+  const rateLimit = config.swrRateLimit;
+  const rateBudget =
+    rateLimit === 0
+      ? null
+      : redis
+        ? createSharedRateBudget(rateLimit, redis, logger.child({ component: 'rate-budget' }))
+        : createLocalRateBudget(rateLimit);
   const client = createSwrClient({
     endpoint: options.endpoint,
     timeoutMs: config.swrTimeoutMs,
@@ -54,6 +76,7 @@ export function createApp(options: AppOptions): App {
     queueTimeoutMs: config.swrQueueTimeoutMs,
     retry: { retries: config.swrRetries, ...(options.retryWait ? { wait: options.retryWait } : {}) },
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(rateBudget ? { rateBudget: { limit: rateLimit, budget: rateBudget } } : {}),
     onCall(call) {
       const statusClass = statusClassOf(call.status, call.outcome);
       metrics.upstreamCalls.inc({ status_class: statusClass });
@@ -72,8 +95,31 @@ export function createApp(options: AppOptions): App {
     logger: logger.child({ component: 'live' }),
     onEvent: (kind) => metrics.liveEvents.inc({ kind }),
     onPoll: (outcome) => metrics.livePolls.inc({ outcome }),
+    ...(redis
+      ? {
+          sharing: createWatchSharing({
+            redis,
+            leaseMs: config.watchLeaseMs,
+            intervalMs: config.watchIntervalMs,
+            logger: logger.child({ component: 'live' }),
+          }),
+        }
+      : {}),
   });
   metrics.observeLive(() => ({ watches: live.watches, subscribers: live.subscribers }));
+  // ETags are keyed like tokens: replicas sharing a Redis give one answer one tag.
+  const etagSecret = config.tokenHashSecret ?? randomBytes(32).toString('base64url');
+  const responseCache =
+    config.responseCacheTtlMs === 0
+      ? []
+      : useResponseCache({
+          ttlMs: config.responseCacheTtlMs,
+          store: redis
+            ? createRedisAnswerStore(redis, etagSecret, logger.child({ component: 'response-cache' }))
+            : createMemoryAnswerStore(etagSecret),
+          hashToken,
+          onAnswer: (hit) => metrics.responseCache.inc({ outcome: hit ? 'hit' : 'miss' }),
+        });
   const report = createOperationReport({ logger: logger.child({ component: 'graphql' }), metrics });
   const gateway = createGateway({
     config,
@@ -82,6 +128,8 @@ export function createApp(options: AppOptions): App {
     metrics,
     live,
     report,
+    hashToken,
+    appPlugins: responseCache,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const graphiql = config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null;
@@ -91,7 +139,8 @@ export function createApp(options: AppOptions): App {
     endpoint: GRAPHQL_ENDPOINT,
     graphiql,
     logger,
-    webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins },
+    ...(redis ? { readiness: () => ({ redis: redis.up ? 'up' : 'down' }) } : {}),
+    webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins, hashToken },
     limits: {
       maxBodyBytes: config.maxBodyBytes,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
@@ -108,6 +157,7 @@ export function createApp(options: AppOptions): App {
     live,
     metrics,
     http,
+    redis,
     async listen(port, host) {
       await graphiql?.prepare();
       await new Promise<void>((resolve, reject) => {
@@ -125,6 +175,7 @@ export function createApp(options: AppOptions): App {
       live.close();
       await http.shutdown(graceMs, drainMs);
       await client.close();
+      await redis?.close();
     },
   };
 }

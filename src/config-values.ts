@@ -107,3 +107,20 @@ export function originsFrom(env: Env, name: string, fallback: readonly string[])
     return origin;
   });
 }
+
+/** A redis:// or rediss:// URL (credentials allowed: they stay in the process, never in logs). */
+export function redisUrlFrom(env: Env, name: string): string | null {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // refused below
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    // The value may hold a password: the message does not repeat it.
+    throw new ConfigError(name, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379', '(not shown: it may hold a password)');
+  }
+  return raw;
+}

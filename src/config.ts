@@ -2,7 +2,18 @@
  * Gateway configuration: read once from the environment, defaults applied and validated here
  * and nowhere else. A bad value stops start-up with a message naming the variable.
  */
-import { booleanFrom, ConfigError, integerFrom, oneOf, originFrom, originsFrom, rawFrom, stringFrom, type Env } from './config-values.js';
+import {
+  booleanFrom,
+  ConfigError,
+  integerFrom,
+  oneOf,
+  originFrom,
+  originsFrom,
+  rawFrom,
+  redisUrlFrom,
+  stringFrom,
+  type Env,
+} from './config-values.js';
 
 export { ConfigError } from './config-values.js';
 
@@ -72,6 +83,22 @@ export interface GatewayConfig {
   maxWatches: number;
   /** Subscribers one process serves at most. @default 10000 */
   maxSubscriptions: number;
+  /** How long a replica's lease on a shared watch lasts without renewal: another takes over within it (with Redis). @default 5000 */
+  watchLeaseMs: number;
+  /** Redis shared by the replicas (caches, watches, rate budgets); null: all in process. @default null */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel of this deployment. @default 'swr-gateway:' */
+  redisPrefix: string;
+  /**
+   * Secret of the keyed hash (HMAC-SHA256) of tokens that keys caches, watches and rate budgets;
+   * replicas sharing a Redis must share it. null: a random secret of this process (then required
+   * with REDIS_URL). @default null
+   */
+  tokenHashSecret: string | null;
+  /** TTL of cached answers, per caller; 0: no response cache. @default 0 */
+  responseCacheTtlMs: number;
+  /** SWR calls per second per caller (a bucket of that many, refilled at that rate); 0: no limit. @default 0 */
+  swrRateLimit: number;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -114,8 +141,24 @@ export function readConfig(env: Env): GatewayConfig {
     watchIntervalMs: integerFrom(env, 'WATCH_INTERVAL_MS', 5000, 100, 3_600_000),
     maxWatches: integerFrom(env, 'MAX_WATCHES', 1000, 1, 1_000_000),
     maxSubscriptions: integerFrom(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 1_000_000),
+    watchLeaseMs: integerFrom(env, 'WATCH_LEASE_MS', 5000, 300, 60_000),
+    redisUrl: redisUrlFrom(env, 'REDIS_URL'),
+    redisPrefix: stringFrom(env, 'REDIS_PREFIX', 'swr-gateway:'),
+    tokenHashSecret: rawFrom(env, 'TOKEN_HASH_SECRET') ?? null,
+    responseCacheTtlMs: integerFrom(env, 'RESPONSE_CACHE_TTL_MS', 0, 0, 86_400_000),
+    swrRateLimit: integerFrom(env, 'SWR_RATE_LIMIT', 0, 0, 100_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+  if (config.tokenHashSecret !== null && config.tokenHashSecret.length < 32) {
+    throw new ConfigError('TOKEN_HASH_SECRET', 'at least 32 characters', '(not shown: it is a secret)');
+  }
+  if (config.redisUrl !== null && config.tokenHashSecret === null) {
+    // Replicas key what they share by the keyed hash of the token: they must all use one secret.
+    throw new ConfigError('TOKEN_HASH_SECRET', 'a secret of at least 32 characters, the same on every replica, when REDIS_URL is set', '');
+  }
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(config.redisPrefix)) {
+    throw new ConfigError('REDIS_PREFIX', '1 to 64 characters of A-Z a-z 0-9 . _ : -', config.redisPrefix);
+  }
   if (config.defaultPageSize > config.maxPageSize) {
     throw new ConfigError('DEFAULT_PAGE_SIZE', `at most MAX_PAGE_SIZE (${config.maxPageSize})`, String(config.defaultPageSize));
   }

@@ -18,6 +18,9 @@ variables only, among them:
   SWR_TIMEOUT_MS             deadline of one SWR call, retries included (10000)
   MAX_UPSTREAM_CALLS         SWR calls one operation may cost (50)
   CORS_ORIGINS               origins whose pages may call it: *, none, or a list (*)
+  REDIS_URL                  Redis shared by replicas (unset: all in the process); needs TOKEN_HASH_SECRET
+  RESPONSE_CACHE_TTL_MS      per-caller response cache TTL (0: off)
+  SWR_RATE_LIMIT             SWR calls per second per caller, across replicas (0: no limit)
   LOG_LEVEL                  fatal, error, warn, info, debug, trace, silent (info)
 
 The README's "Configuration" lists every variable and its default.`;

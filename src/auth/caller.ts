@@ -1,12 +1,28 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { UnauthenticatedError } from '../errors.js';
 
 /** The caller of one request: its token, forwarded unchanged, and a hash for keys and logs. */
 export interface Caller {
   token: string;
-  /** sha256 of the token (base64url): what keys and logs may hold instead of the token. */
+  /** The keyed hash of the token (see createTokenHasher): what keys and logs may hold instead of it. */
   tokenHash: string;
 }
+
+/** Turns a token into what keys may hold instead of it. */
+export type TokenHasher = (token: string) => string;
+
+/**
+ * The keyed hash of tokens: HMAC-SHA256 with the deployment's secret (TOKEN_HASH_SECRET), base64url.
+ * Keyed, not a bare SHA-256: whoever reads the keys (a Redis dump) and holds a token cannot tell
+ * whether it was used. Without a secret, one drawn at random for this process (right for a
+ * process alone; replicas sharing a Redis must share a secret, which the configuration demands).
+ */
+export function createTokenHasher(secret: string | null): TokenHasher {
+  const key = secret ?? randomBytes(32).toString('base64url');
+  return (token) => createHmac('sha256', key).update(token).digest('base64url');
+}
+
+const processHasher = createTokenHasher(null);
 
 /** IAM tokens are several KB of base64 text; 32 KiB leaves room and bounds what we forward. */
 export const MAX_TOKEN_LENGTH = 32 * 1024;
@@ -19,8 +35,8 @@ const BEARER_PATTERN = /^bearer\s+(.+)$/i;
  * Returns null when neither carries a token, and an UnauthenticatedError for a malformed one,
  * so resolvers can refuse with UNAUTHENTICATED without any upstream call.
  */
-export function callerFromHeaders(headers: Headers): Caller | UnauthenticatedError | null {
-  return callerFrom(headers.get('x-auth-token'), headers.get('authorization'));
+export function callerFromHeaders(headers: Headers, hashToken: TokenHasher = processHasher): Caller | UnauthenticatedError | null {
+  return callerFrom(headers.get('x-auth-token'), headers.get('authorization'), hashToken);
 }
 
 /**
@@ -28,16 +44,16 @@ export function callerFromHeaders(headers: Headers): Caller | UnauthenticatedErr
  * else `Authorization: Bearer <token>`, as keys of the payload (any case), or of a `headers`
  * object in it (where some clients and routers put them). Other values than strings count as none.
  */
-export function callerFromPayload(payload: unknown): Caller | UnauthenticatedError | null {
+export function callerFromPayload(payload: unknown, hashToken: TokenHasher = processHasher): Caller | UnauthenticatedError | null {
   const top = recordOf(payload);
   for (const source of [top, recordOf(top?.headers)]) {
-    const caller = source ? callerFrom(valueOf(source, 'x-auth-token'), valueOf(source, 'authorization')) : null;
+    const caller = source ? callerFrom(valueOf(source, 'x-auth-token'), valueOf(source, 'authorization'), hashToken) : null;
     if (caller) return caller;
   }
   return null;
 }
 
-function callerFrom(xAuthToken: string | null, authorization: string | null): Caller | UnauthenticatedError | null {
+function callerFrom(xAuthToken: string | null, authorization: string | null, hashToken: TokenHasher): Caller | UnauthenticatedError | null {
   const token = xAuthToken?.trim() || bearerTokenFrom(authorization);
   if (!token) return null;
   if (token.length > MAX_TOKEN_LENGTH) {
@@ -46,7 +62,7 @@ function callerFrom(xAuthToken: string | null, authorization: string | null): Ca
   if (!TOKEN_PATTERN.test(token)) {
     return new UnauthenticatedError('The token contains characters other than printable ASCII');
   }
-  return { token, tokenHash: createHash('sha256').update(token).digest('base64url') };
+  return { token, tokenHash: hashToken(token) };
 }
 
 function recordOf(value: unknown): Record<string, unknown> | null {

@@ -1,5 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { callerFromHeaders, type Caller } from '../auth/caller.js';
+import { callerFromHeaders, type Caller, type TokenHasher } from '../auth/caller.js';
 import { createUpstreamEconomy, type UpstreamEconomy } from '../economy/upstream-economy.js';
 import type { UnauthenticatedError } from '../errors.js';
 import type { LiveHub } from '../live/live-hub.js';
@@ -40,6 +40,8 @@ export interface ContextDeps {
   swrMaxLimit: number;
   /** SWR_CONCURRENCY. */
   swrConcurrency: number;
+  /** The keyed hash of tokens (TOKEN_HASH_SECRET). */
+  hashToken: TokenHasher;
 }
 
 /** Creates the per-request context factory for Yoga: fresh loaders, bill and the caller's token. */
@@ -64,7 +66,7 @@ export function createContextFactory(
     const context: GatewayContext = {
       request,
       // A WebSocket operation brings the caller of its connection_init; HTTP, its headers.
-      caller: caller !== undefined ? caller : callerFromHeaders(request.headers),
+      caller: caller !== undefined ? caller : callerFromHeaders(request.headers, deps.hashToken),
       ...fresh(),
       paging: deps.paging,
       live: deps.live,

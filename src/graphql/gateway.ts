@@ -2,6 +2,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
+import { createTokenHasher, type TokenHasher } from '../auth/caller.js';
 import { createLiveHub, type LiveHub } from '../live/live-hub.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import type { SwrClient } from '../swr/client.js';
@@ -52,6 +53,10 @@ export interface GatewayDeps {
   live?: LiveHub;
   /** The operation report (shared with the WebSocket server). @default one of its own, to `logger` and `metrics` */
   report?: OperationReport;
+  /** The keyed hash of tokens. @default one with a random secret of this process */
+  hashToken?: TokenHasher;
+  /** Plugins of the app after the budget: the response cache (whose lookups then come before parsing). @default none */
+  appPlugins?: Plugin[];
 }
 
 /** Where GraphQL is served (and GraphiQL, to browsers). */
@@ -92,6 +97,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       maxUpstreamCalls: config.maxUpstreamCalls,
       swrMaxLimit: config.swrMaxLimit,
       swrConcurrency: config.swrConcurrency,
+      hashToken: deps.hashToken ?? createTokenHasher(null),
     }),
     plugins: [
       (
@@ -111,6 +117,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         maxLimit: config.swrMaxLimit,
         maxRefs: MAX_REPOSITORY_REFS,
       }),
+      ...(deps.appPlugins ?? []),
       ...(deps.plugins ?? []),
     ],
     graphqlEndpoint: GRAPHQL_ENDPOINT,

@@ -44,6 +44,8 @@ export interface HttpServerOptions {
   /** Where GraphQL is served. */
   endpoint: string;
   logger: Logger;
+  /** Details /readyz adds to `status` (e.g. whether Redis is up); never a reason to be unready. @default none */
+  readiness?: () => Record<string, string>;
   /** graphql-ws at the endpoint (its sockets counted with the others); null: upgrades are refused. */
   webSockets: Omit<WebSocketsOptions, 'connections' | 'endpoint' | 'logger' | 'maxPayloadBytes'> | null;
 }
@@ -116,7 +118,10 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (path === '/readyz') return ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'shutting down' });
+      if (path === '/readyz') {
+        const details = options.readiness?.() ?? {};
+        return ready ? sendJson(res, 200, { status: 'ready', ...details }) : sendJson(res, 503, { status: 'shutting down', ...details });
+      }
       if (path === '/metrics' && req.method === 'GET') return await sendMetrics(res, options.metrics);
       if (options.graphiql?.handles(req, path)) return await options.graphiql.serve(req, res, path);
       const refusal = bodyRefusal(req, limits.maxBodyBytes);

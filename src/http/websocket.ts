@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { CloseCode, makeServer, handleProtocols, type ServerOptions } from 'graphql-ws';
 import { createGraphQLError } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { callerFromPayload, type Caller } from '../auth/caller.js';
+import { callerFromPayload, type Caller, type TokenHasher } from '../auth/caller.js';
 import { OperationTooExpensiveError, ShuttingDownError, type GatewayError, type UnauthenticatedError } from '../errors.js';
 import type { ConnectionGuard } from './connection-guard.js';
 import { formatError, prepareOperation, runOperation, type WebSocketOperationsOptions } from './websocket-operations.js';
@@ -22,6 +22,8 @@ export interface WebSocketsOptions extends WebSocketOperationsOptions {
   maxPayloadBytes: number;
   /** CORS_ORIGINS: browsers of other origins may connect only when listed (or with `*`). */
   corsOrigins: readonly string[];
+  /** The keyed hash of tokens. */
+  hashToken: TokenHasher;
 }
 
 /** The WebSocket side of the server: graphql-ws over `ws`, at the GraphQL endpoint. */
@@ -78,7 +80,9 @@ export function createWebSockets(options: WebSocketsOptions): GatewayWebSockets 
       const state = states.get(ctx.extra.socket);
       // The payload's token, else the upgrade request's headers (a router propagating the
       // client's headers sets them there; a browser cannot, so no page can lend a token this way).
-      if (state) state.caller = callerFromPayload(ctx.connectionParams) ?? callerFromPayload(state.upgradeHeaders);
+      if (state)
+        state.caller =
+          callerFromPayload(ctx.connectionParams, options.hashToken) ?? callerFromPayload(state.upgradeHeaders, options.hashToken);
       return true;
     },
     onSubscribe(ctx, id, payload) {

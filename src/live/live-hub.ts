@@ -5,7 +5,10 @@ import type { RepositoryKey } from '../model/repository-key.js';
 import type { SwrClient } from '../swr/client.js';
 import type { JobChange } from './job-changes.js';
 import { createSubscriberQueue, type SubscriberQueue } from './subscriber-queue.js';
-import { createWatch, MAX_EVENTS_PER_POLL, type Watch } from './watch.js';
+import { createHash } from 'node:crypto';
+import type { WatchSharing } from './shared-watch.js';
+import type { WatchState } from './job-changes.js';
+import { createWatch, MAX_EVENTS_PER_POLL, type WatchOptions } from './watch.js';
 
 /**
  * Events one subscriber may have waiting for its client before it is dropped (SUBSCRIBER_TOO_SLOW):
@@ -27,6 +30,8 @@ export interface LiveHubOptions {
   /** Counts for /metrics. */
   onEvent?: (kind: JobChange['kind']) => void;
   onPoll?: (outcome: string) => void;
+  /** With Redis: watches shared by the replicas (one polls, all deliver). @default each process polls for its own subscribers */
+  sharing?: WatchSharing;
 }
 
 /** Live updates of the process: its watches and their subscribers. */
@@ -45,9 +50,10 @@ export interface LiveHub {
 }
 
 interface WatchEntry {
-  watch: Watch;
   subscribers: Set<SubscriberQueue<JobChange>>;
   ready: Promise<void>;
+  /** Stops the watch (here; a shared one goes on on another replica with subscribers). */
+  stop: () => void;
 }
 
 /**
@@ -71,33 +77,52 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       );
     }
     const set = new Set<SubscriberQueue<JobChange>>();
-    const watch = createWatch({
-      intervalMs: options.intervalMs,
-      read: (offset, limit, signal) =>
-        options.client.listSyncJobs({
-          token: caller.token,
-          namespace: repository.namespace,
-          repository: repository.name,
-          order: 'desc',
-          offset,
-          limit,
-          signal,
-        }),
-      onChanges: (changes) => {
-        for (const change of changes) {
-          options.onEvent?.(change.kind);
-          for (const subscriber of set) subscriber.push(change);
-        }
-      },
-      onFatal: (error: GatewayError) => {
-        entries.delete(key);
-        for (const subscriber of [...set]) subscriber.end(error);
-      },
-      ...(options.onPoll ? { onPoll: options.onPoll } : {}),
-    });
-    const entry: WatchEntry = { watch, subscribers: set, ready: watch.start() };
+    const deliver = (changes: JobChange[]) => {
+      for (const change of changes) {
+        options.onEvent?.(change.kind);
+        for (const subscriber of set) subscriber.push(change);
+      }
+    };
+    const fail = (error: GatewayError) => {
+      if (entries.get(key) === entry) entries.delete(key);
+      for (const subscriber of [...set]) subscriber.end(error);
+    };
+    const localWatch = (state: WatchState | undefined, hooks: Pick<WatchOptions, 'onChanges' | 'onFatal' | 'onPolled'>) =>
+      createWatch({
+        intervalMs: options.intervalMs,
+        read: (offset, limit, signal) =>
+          options.client.listSyncJobs({
+            token: caller.token,
+            callerKey: caller.tokenHash,
+            namespace: repository.namespace,
+            repository: repository.name,
+            order: 'desc',
+            offset,
+            limit,
+            signal,
+          }),
+        ...hooks,
+        ...(state ? { state } : {}),
+        ...(options.onPoll ? { onPoll: options.onPoll } : {}),
+      });
+    let entry: WatchEntry;
+    if (options.sharing) {
+      const shared = options.sharing.join({
+        // The watch's name across replicas: a hash of the keyed token hash and the repository.
+        id: createHash('sha256').update(key).digest('base64url'),
+        createWatch: localWatch,
+        deliver,
+        fail,
+      });
+      entry = { subscribers: set, ready: shared.ready, stop: () => shared.stop() };
+    } else {
+      const watch = localWatch(undefined, { onChanges: deliver, onFatal: fail });
+      entry = { subscribers: set, ready: watch.start(), stop: () => watch.stop() };
+    }
     // A baseline that fails for good fails every subscriber waiting for it; the watch is gone.
-    entry.ready.catch(() => entries.delete(key));
+    entry.ready.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
     entries.set(key, entry);
     return entry;
   }
@@ -134,7 +159,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
           release();
           entry.subscribers.delete(queue);
           if (entry.subscribers.size === 0 && entries.get(key) === entry) {
-            entry.watch.stop();
+            entry.stop();
             entries.delete(key);
           }
         },
@@ -152,8 +177,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     },
     close() {
       closed = true;
+      options.sharing?.close();
       for (const entry of [...entries.values()]) {
-        entry.watch.stop();
+        entry.stop();
         for (const subscriber of [...entry.subscribers]) subscriber.end();
       }
       entries.clear();

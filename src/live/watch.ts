@@ -36,8 +36,8 @@ export interface WatchOptions {
   onPoll?: (outcome: string) => void;
   /** The state to start from (a watch taken over elsewhere). @default nothing seen */
   state?: WatchState;
-  /** Every poll's resulting state (to share it). */
-  onState?: (state: WatchState) => void;
+  /** After every poll that read SWR: its changes (maybe none) and the state it leaves (to share them). */
+  onPolled?: (changes: JobChange[], state: WatchState) => void;
 }
 
 /** One repository's watch for one caller: it polls while it runs. */
@@ -81,8 +81,8 @@ export function createWatch(options: WatchOptions): Watch {
       if (!burst) newestAt = 0;
       lastTotal = page.total;
       state = next.state;
-      options.onState?.(state);
       options.onPoll?.('ok');
+      if (!stopped) options.onPolled?.(next.changes, state);
       if (next.changes.length > 0 && !stopped) options.onChanges(next.changes);
     } finally {
       if (inFlight === controller) inFlight = null;

@@ -99,6 +99,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
       try {
         const page = await client.listSyncJobs({
           token: key.caller.token,
+          callerKey: key.caller.tokenHash,
           namespace: key.namespace,
           repository: key.repository,
           ...window,

@@ -29,6 +29,10 @@ export interface GatewayMetrics {
   observePool(read: () => { inUse: number; waiting: number }): void;
   /** Reports the client sockets (open, closed to make room) whenever metrics are read. */
   observeConnections(read: () => { open: number; evicted: number }): void;
+  /** Reports whether the shared Redis is reachable (with REDIS_URL set) whenever metrics are read. */
+  observeRedis(read: () => boolean): void;
+  /** Answers served from the response cache, and answers stored in it. */
+  responseCache: Counter<'outcome'>;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -61,6 +65,7 @@ export function createMetrics(): GatewayMetrics {
   );
   gauge('swr_gateway_live_watches', 'Watches polling SWR (one per caller and repository)', () => live().watches);
   gauge('swr_gateway_live_subscribers', 'Subscriptions to live updates', () => live().subscribers);
+  let redisGauge: Gauge | null = null;
   return {
     registry,
     operations: new Counter({
@@ -133,6 +138,18 @@ export function createMetrics(): GatewayMetrics {
     observeConnections(read) {
       sockets = read;
     },
+    observeRedis(read) {
+      // Only with REDIS_URL set: a process alone has no Redis to be up or down.
+      redisGauge ??= gauge('swr_gateway_redis_up', 'Whether the Redis the replicas share is reachable (1) or not (0)', () =>
+        read() ? 1 : 0,
+      );
+    },
+    responseCache: new Counter({
+      name: 'swr_gateway_response_cache_total',
+      help: 'Response cache lookups by outcome (hit, miss)',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }
 

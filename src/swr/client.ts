@@ -3,7 +3,15 @@ import { InvalidInputError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
 import { createConnectionSlots, type ReleaseSlot } from './connection-slots.js';
 import { createCallSignal, type CallSignal } from './call-signal.js';
-import { SwrBadResponseError, SwrHttpError, SwrOverloadedError, SwrTimeoutError, errorDetailsFromBody } from './errors.js';
+import {
+  RateBudgetSpentError,
+  SwrBadResponseError,
+  SwrHttpError,
+  SwrOverloadedError,
+  SwrTimeoutError,
+  errorDetailsFromBody,
+} from './errors.js';
+import type { RateBudget } from './rate-budget.js';
 import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
@@ -32,6 +40,8 @@ export interface SwrClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Called after every try with what is safe to log (never the token). */
   onCall?: (call: SwrCallRecord) => void;
+  /** SWR_RATE_LIMIT: every try of a request with a `callerKey` spends one call of its caller's budget first. @default none */
+  rateBudget?: { limit: number; budget: RateBudget };
 }
 
 /** One page request of one caller. */
@@ -45,6 +55,8 @@ export interface SyncJobPageRequest extends SwrWindow {
   signal?: AbortSignal;
   /** The gateway request this call serves, for logs. */
   requestId?: string;
+  /** The caller's keyed token hash: whose rate budget the call spends. */
+  callerKey?: string;
 }
 
 /** One page as SWR answered it. */
@@ -112,6 +124,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
    */
   async function listSyncJobs(request: SyncJobPageRequest): Promise<SyncJobPage> {
     assertNames(request);
+    if (options.rateBudget && request.callerKey !== undefined) await admit(request);
     const filter = filterFromWindow(request);
     const path =
       `/v2/manage/namespaces/${request.namespace}` +
@@ -137,6 +150,13 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           release = null;
           try {
             await (retry.wait ?? sleep)(delay, call.signal);
+          } catch (aborted) {
+            const reason = upstreamErrorFrom(aborted, call, timeoutMs);
+            throw reason instanceof SwrTimeoutError ? retried : reason;
+          }
+          // A retry is a call like any other: the budget may stop it (then nothing more is sent).
+          if (options.rateBudget && request.callerKey !== undefined) await admit(request);
+          try {
             release = await slots.acquire(call.signal);
           } catch (aborted) {
             const reason = aborted instanceof SwrOverloadedError ? aborted : upstreamErrorFrom(aborted, call, timeoutMs);
@@ -148,6 +168,12 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       release?.();
       call.dispose();
     }
+  }
+
+  // Spends one call of the caller's rate budget, or throws UPSTREAM_RATE_LIMITED without calling SWR.
+  async function admit(request: SyncJobPageRequest): Promise<void> {
+    const waitMs = await options.rateBudget!.budget.take(request.callerKey!);
+    if (waitMs !== null) throw new RateBudgetSpentError(options.rateBudget!.limit, waitMs);
   }
 
   // One HTTP exchange; throws a typed upstream error, and reports itself through onCall whatever happens.

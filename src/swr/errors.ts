@@ -17,9 +17,42 @@ export class SwrHttpError extends GatewayError {
   constructor(upstream: UpstreamDetails & { status: number }, retryAfterMs: number | null = null) {
     super(messageFromUpstream(upstream));
     this.upstream = upstream;
-    this.code = codeFromStatus(upstream.status);
-    this.retryable = upstream.status === 429 || upstream.status >= 500;
+    this.code = upstream.errorCode === THROTTLED_ERROR_CODE ? 'UPSTREAM_RATE_LIMITED' : codeFromStatus(upstream.status);
+    this.retryable = this.code === 'UPSTREAM_RATE_LIMITED' || upstream.status >= 500;
     this.retryAfterMs = retryAfterMs;
+  }
+
+  /** A rate limit says when to come back: `retryAfter` in seconds, from Retry-After or DEFAULT_RETRY_AFTER_SECONDS. */
+  override get extensions(): Record<string, unknown> {
+    if (this.code !== 'UPSTREAM_RATE_LIMITED') return super.extensions;
+    const seconds = this.retryAfterMs === null ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(this.retryAfterMs / 1000));
+    return { ...super.extensions, retryAfter: seconds };
+  }
+}
+
+/** Huawei API Gateway's code for a spent request quota (sent with 429). */
+export const THROTTLED_ERROR_CODE = 'APIG.0308';
+/** `retryAfter` of an upstream rate limit that came without Retry-After. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Thrown before an upstream call when the caller has spent its SWR_RATE_LIMIT (calls per second,
+ * across replicas): nothing was sent to SWR. Other callers' budgets are their own.
+ */
+export class RateBudgetSpentError extends GatewayError {
+  override name = 'RateBudgetSpentError';
+  readonly code = 'UPSTREAM_RATE_LIMITED';
+  override readonly retryable = true;
+  constructor(
+    limit: number,
+    /** When the next call fits the budget. */
+    readonly retryAfterMs: number,
+  ) {
+    super(`This caller's SWR budget of ${limit} calls per second is spent (SWR_RATE_LIMIT); try again shortly`);
+  }
+
+  override get extensions(): Record<string, unknown> {
+    return { ...super.extensions, retryAfter: Math.max(1, Math.ceil(this.retryAfterMs / 1000)) };
   }
 }
 

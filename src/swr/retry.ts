@@ -24,7 +24,7 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
  */
 export function isRetryableFailure(error: unknown): boolean {
   if (error instanceof SwrUnavailableError) return true;
-  return error instanceof SwrHttpError && RETRYABLE_STATUSES.has(error.upstream.status ?? 0);
+  return error instanceof SwrHttpError && (RETRYABLE_STATUSES.has(error.upstream.status ?? 0) || error.code === 'UPSTREAM_RATE_LIMITED');
 }
 
 /**

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/redis.js';
+import { startCommand, stopCommands } from '../support/shell-command.js';
 
 // The README's "Use it in a supergraph" section, run as written: three commands, then its curl.
 // Each process gets a free port through the variables the README names (a newcomer may have the
@@ -16,44 +16,11 @@ const curl = /curl -s http:\/\/localhost:(\d+)(\/graphql) ((?:-H '[^']+' )+)\\\n
 const liveCurl = /curl -sN http:\/\/localhost:(\d+)(\/graphql) ((?:-H '[^']+' )+)\\\n\s*-d '(\{"query".*\})'/.exec(section);
 
 const children: ChildProcess[] = [];
-afterAll(() => {
-  // Each command runs in its own process group (npm and node under it).
-  for (const child of children) {
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-});
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+afterAll(() => stopCommands(children));
 
 // Runs `command` as the README says, with `env`; resolves once it prints that it listens on `port`.
-function start(command: string, env: Record<string, string>, port: number): Promise<void> {
-  const child = spawn('sh', ['-c', command], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output += `${line}\n`;
-      if (line.includes(`listening on http://localhost:${port}/graphql`)) resolve();
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => reject(new Error(`\`${command}\` exited with ${code} before listening on ${port}:\n${output}`)));
-  });
-}
+const start = (command: string, env: Record<string, string>, port: number) =>
+  startCommand(command, new RegExp(`listening on http://localhost:${port}/graphql`), children, env);
 
 describe('README: Use it in a supergraph', () => {
   it('lists the three commands and the curls', () => {

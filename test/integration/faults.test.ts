@@ -60,7 +60,13 @@ describe('every fault SWR can show', () => {
     expect(response.errors).toEqual([
       expect.objectContaining({
         path: ['repository', 'syncJobs'],
-        extensions: { code, retryable, ...(upstream ? { upstream } : {}) },
+        extensions: {
+          code,
+          retryable,
+          ...(upstream ? { upstream } : {}),
+          // A rate limit says when to come back: SWR's Retry-After in whole seconds, at least 1.
+          ...(code === 'UPSTREAM_RATE_LIMITED' ? { retryAfter: Math.max(1, Number((fault as { retryAfter?: string }).retryAfter)) } : {}),
+        },
       }),
     ]);
     expect(stack.simulator.requests).toHaveLength(tries);

@@ -1,44 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSwrSimulator, type SwrSimulator } from '../../src/simulator/index.js';
-
-// `npm start` runs the built entry point; `npm test` builds it first (pretest).
-const MAIN = new URL('../../dist/main.js', import.meta.url);
-
-interface Started {
-  child: ChildProcess;
-  lines: Array<Record<string, any>>;
-  url: string;
-}
+import { exitCode, MAIN, startMain as startMainProcess } from '../support/main-process.js';
+import { freePort } from '../support/redis.js';
 
 const children: ChildProcess[] = [];
-
-// Starts dist/main.js with exactly `env` (plus PATH) and waits for its "listening" log line.
-async function startMain(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN.pathname], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: Array<Record<string, any>> = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line; saw ${JSON.stringify(lines)}`)), 15_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, any>;
-      lines.push(entry);
-      const match = /listening on (http:\/\/\S+)/.exec(String(entry.msg));
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://${entry.host}:${entry.port}/graphql`);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-  });
-  return { child, lines, url };
-}
+const startMain = (env: Record<string, string>) => startMainProcess(env, children);
 
 async function postQuery(url: string, query: string, token = 'any-token') {
   const response = await fetch(url, {
@@ -48,18 +17,6 @@ async function postQuery(url: string, query: string, token = 'any-token') {
   });
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
-
-// A port that was free a moment ago (the OS picks it; we release it for the child).
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-
-const exitCode = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
 
 const QUERY = `{ repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
 

@@ -35,6 +35,12 @@ describe('configuration', () => {
       watchIntervalMs: 5000,
       maxWatches: 1000,
       maxSubscriptions: 10000,
+      watchLeaseMs: 5000,
+      redisUrl: null,
+      redisPrefix: 'swr-gateway:',
+      tokenHashSecret: null,
+      responseCacheTtlMs: 0,
+      swrRateLimit: 0,
       logLevel: 'info',
     });
   });
@@ -73,6 +79,12 @@ describe('configuration', () => {
         WATCH_INTERVAL_MS: '100',
         MAX_WATCHES: '7',
         MAX_SUBSCRIPTIONS: '70',
+        WATCH_LEASE_MS: '2000',
+        REDIS_URL: 'redis://:hunter2@redis.internal:6380/2',
+        REDIS_PREFIX: 'team-a:',
+        TOKEN_HASH_SECRET: 'a'.repeat(32),
+        RESPONSE_CACHE_TTL_MS: '1500',
+        SWR_RATE_LIMIT: '25',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -107,6 +119,12 @@ describe('configuration', () => {
       watchIntervalMs: 100,
       maxWatches: 7,
       maxSubscriptions: 70,
+      watchLeaseMs: 2000,
+      redisUrl: 'redis://:hunter2@redis.internal:6380/2',
+      redisPrefix: 'team-a:',
+      tokenHashSecret: 'a'.repeat(32),
+      responseCacheTtlMs: 1500,
+      swrRateLimit: 25,
       logLevel: 'debug',
     });
   });
@@ -114,6 +132,11 @@ describe('configuration', () => {
   it('reads CORS_ORIGINS none as no origin, and lets FEDERATION_SERVICE_SDL follow INTROSPECTION', () => {
     expect(readConfig({ CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
     expect(readConfig({ INTROSPECTION: 'false' }).serviceSdl).toBe(false);
+  });
+
+  it('never shows a REDIS_URL password or TOKEN_HASH_SECRET in its messages', () => {
+    expect(() => readConfig({ REDIS_URL: 'ftp://user:hunter2@redis.internal' })).toThrow(/^(?!.*hunter2)/s);
+    expect(() => readConfig({ TOKEN_HASH_SECRET: 'tiny-secret-value' })).toThrow(/^(?!.*tiny-secret-value)/s);
   });
 
   it('treats an empty variable as unset', () => {
@@ -157,6 +180,13 @@ describe('configuration', () => {
     [{ MAX_WATCHES: '0' }, /MAX_WATCHES/],
     [{ MAX_SUBSCRIPTIONS: 'many' }, /MAX_SUBSCRIPTIONS/],
     [{ CORS_ORIGINS: '*, https://app.example.com' }, /Invalid CORS_ORIGINS/],
+    [{ WATCH_LEASE_MS: '100' }, /Invalid WATCH_LEASE_MS/],
+    [{ REDIS_URL: 'http://redis.internal' }, /Invalid REDIS_URL/],
+    [{ REDIS_URL: 'redis://redis.internal:6379' }, /Invalid TOKEN_HASH_SECRET: expected a secret of at least 32 characters/],
+    [{ TOKEN_HASH_SECRET: 'short' }, /Invalid TOKEN_HASH_SECRET: expected at least 32 characters/],
+    [{ REDIS_PREFIX: 'has space' }, /Invalid REDIS_PREFIX/],
+    [{ RESPONSE_CACHE_TTL_MS: '-1' }, /Invalid RESPONSE_CACHE_TTL_MS/],
+    [{ SWR_RATE_LIMIT: 'fast' }, /Invalid SWR_RATE_LIMIT/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

@@ -90,7 +90,12 @@ describe('the error boundary (maskError)', () => {
     ],
     [
       new SwrHttpError({ status: 429, errorCode: null, errorMessage: null, requestId: null }),
-      { code: 'UPSTREAM_RATE_LIMITED', upstream: { status: 429, errorCode: null, errorMessage: null, requestId: null }, retryable: true },
+      {
+        code: 'UPSTREAM_RATE_LIMITED',
+        upstream: { status: 429, errorCode: null, errorMessage: null, requestId: null },
+        retryable: true,
+        retryAfter: 1,
+      },
     ],
   ])('gives %s its code', (error, extensions) => {
     expect((maskError(located(error), 'Unexpected error.') as GraphQLError).extensions).toEqual(extensions);

@@ -1,0 +1,98 @@
+import { createHmac } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { SharedRedis } from '../redis/shared-redis.js';
+
+/** Memory the cached answers of one process may take (their JSON text, counted in UTF-16 units × 2). */
+export const RESPONSE_CACHE_MEMORY_BYTES = 64 * 1024 * 1024;
+/** An answer whose JSON is longer than this is served but never cached. */
+export const MAX_CACHED_ANSWER_CHARS = 1024 * 1024;
+
+/** The extension that carries an answer's HTTP headers (Yoga applies them). */
+interface HttpExtensions {
+  http?: { headers?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+/** A cached answer, `extensions.http.headers.ETag` included. */
+export type CachedAnswer = ExecutionResult<Record<string, unknown>, HttpExtensions>;
+
+/**
+ * Where answers are kept: the cache interface of @envelop/response-cache (set, get, invalidate),
+ * with get resolving to a CachedAnswer. Keys are the plugin's operation keys (a SHA-256
+ * of the document, operation name, variables and the caller's keyed token hash): never a token.
+ */
+export interface AnswerStore {
+  set(key: string, result: ExecutionResult, entities: unknown, ttlMs: number): void | Promise<void>;
+  get(key: string): CachedAnswer | undefined | Promise<CachedAnswer | undefined>;
+  invalidate(entities: unknown): void;
+}
+
+/**
+ * Gives a fresh answer its ETag, before it is stored and sent: a keyed hash of its JSON and its
+ * cache key, so that the same answer to the same caller has the same tag on every replica, a
+ * changed answer a new one, and another caller's answer (another key) never the same tag.
+ * Returns the JSON text, null when the answer is too large to keep.
+ */
+function tagged(key: string, result: ExecutionResult, secret: string): string | null {
+  const { extensions, ...rest } = result as ExecutionResult & { extensions?: HttpExtensions };
+  const json = JSON.stringify(rest);
+  if (json.length > MAX_CACHED_ANSWER_CHARS) {
+    // Not kept, so no tag: the plugin's provisional one names the key, not this answer.
+    const { ETag: _etag, 'Last-Modified': _modified, ...others } = extensions?.http?.headers ?? {};
+    (result as { extensions?: HttpExtensions }).extensions = { ...extensions, http: { ...extensions?.http, headers: others } };
+    return null;
+  }
+  const etag = `"${createHmac('sha256', secret).update(key).update('\u0000').update(json).digest('base64url')}"`;
+  const headers = { ...extensions?.http?.headers, ETag: etag };
+  // The answer going out now carries the tag as well as the stored copy.
+  (result as { extensions?: HttpExtensions }).extensions = { ...extensions, http: { ...extensions?.http, headers } };
+  return JSON.stringify({ ...rest, extensions: { http: { headers } } });
+}
+
+/** Answers kept in this process, bounded by the size of their JSON, each until its TTL. */
+export function createMemoryAnswerStore(secret: string, maxBytes = RESPONSE_CACHE_MEMORY_BYTES): AnswerStore {
+  const entries = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (json) => Math.max(1, json.length * 2) });
+  return {
+    set(key, result, _entities, ttlMs) {
+      const json = tagged(key, result, secret);
+      if (json !== null) entries.set(key, json, { ttl: ttlMs });
+    },
+    get(key) {
+      const json = entries.get(key);
+      return json === undefined ? undefined : (JSON.parse(json) as CachedAnswer);
+    },
+    // Answers are only ever dropped by TTL: the schema has no mutations to invalidate them.
+    invalidate() {},
+  };
+}
+
+/**
+ * Answers kept in Redis for every replica (`<prefix>cache:<key>`, expiring with their TTL). While
+ * Redis is unreachable, or a command fails, a lookup is a miss and an answer is not stored: the
+ * request is served as without a cache, and never waits for Redis longer than its command timeout.
+ */
+export function createRedisAnswerStore(redis: SharedRedis, secret: string, logger: Logger): AnswerStore {
+  const keyOf = (key: string) => redis.key('cache', key);
+  return {
+    set(key, result, _entities, ttlMs) {
+      const json = tagged(key, result, secret);
+      if (json === null || !redis.up) return;
+      redis.commands.set(keyOf(key), json, 'PX', ttlMs).catch((error: Error) => {
+        logger.debug({ err: { message: error.message } }, 'response cache: an answer was not stored in Redis');
+      });
+    },
+    async get(key) {
+      if (!redis.up) return undefined;
+      try {
+        const json = await redis.commands.get(keyOf(key));
+        return json === null ? undefined : (JSON.parse(json) as CachedAnswer);
+      } catch (error) {
+        logger.debug({ err: { message: (error as Error).message } }, 'response cache: Redis lookup failed, served without the cache');
+        return undefined;
+      }
+    },
+    invalidate() {},
+  };
+}

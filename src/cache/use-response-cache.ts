@@ -1,0 +1,106 @@
+import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { callerFromHeaders, type TokenHasher } from '../auth/caller.js';
+import { requestStateOf } from '../graphql/request-state.js';
+import { DEBUG_UPSTREAM_HEADER } from '../graphql/plugins/use-upstream-debug.js';
+import type { AnswerStore } from './answer-stores.js';
+
+/** Options of useResponseCache. */
+export interface ResponseCacheOptions {
+  /** RESPONSE_CACHE_TTL_MS (> 0). */
+  ttlMs: number;
+  /** Where answers are kept (this process, or Redis for every replica). */
+  store: AnswerStore;
+  /** The keyed hash of tokens: the cache's session. */
+  hashToken: TokenHasher;
+  /** Each answer of a request the cache could serve: whether it came from the cache (for metrics). */
+  onAnswer?: (hit: boolean) => void;
+}
+
+// Introspection is never cached (nor served from the cache): it is not the caller's data.
+const INTROSPECTION = /\b__(schema|type)\b/;
+const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+const TOKEN_HEADERS = 'Authorization, X-Auth-Token';
+
+type HttpResult = ExecutionResult<unknown, { http?: { headers?: Record<string, string> }; upstream?: Record<string, unknown> }>;
+
+/**
+ * The per-caller response cache: @graphql-yoga/plugin-response-cache (the envelop response cache)
+ * keyed by the document, operation name, variables and the caller's keyed token hash (its
+ * session), so no caller is ever served another's answer; an answer with errors is never stored.
+ * Requests without a token, introspection, subscriptions and WebSocket operations bypass it.
+ *
+ * ETags: every stored answer carries one (a keyed hash of its key and JSON, see answer-stores),
+ * and `If-None-Match` is compared with the tag of the answer this request gets: 304 only when the
+ * same caller asks for what it already has. The library's own shortcut, which answers 304 from
+ * `If-None-Match` alone before the caller is known, is removed. Answers the cache could hold are
+ * `Cache-Control: private, max-age=<TTL>` (no shared proxy keeps them).
+ */
+export function useResponseCache(options: ResponseCacheOptions): Plugin[] {
+  // Per request: the caller's keyed token hash when the cache may serve it, else null.
+  const sessions = new WeakMap<Request, string | null>();
+  const isEligible = (request: Request) => typeof sessions.get(request) === 'string';
+  // Whole seconds the answer stays fresh, never more than the gateway keeps it.
+  const maxAge = Math.floor(options.ttlMs / 1000);
+
+  const library = useYogaResponseCache({
+    ttl: options.ttlMs,
+    cache: options.store,
+    session: (request) => sessions.get(request) ?? null,
+    enabled: (request) => isEligible(request),
+    // The default says so in development only; the gateway reports hits through X-Debug-Upstream.
+    includeExtensionMetadata: false,
+  });
+  // The session-blind 304 (see above): only ours answers If-None-Match.
+  delete library.onRequest;
+
+  const gate: Plugin = {
+    onParams({ request, params }) {
+      const query = params.query;
+      const caller = callerFromHeaders(request.headers, options.hashToken);
+      const cacheable =
+        typeof query === 'string' &&
+        query !== '' &&
+        !INTROSPECTION.test(query) &&
+        caller !== null &&
+        !(caller instanceof Error) &&
+        requestStateOf(request).webSocket !== true;
+      sessions.set(request, cacheable ? caller.tokenHash : null);
+    },
+    onResultProcess(payload) {
+      const { request, result } = payload;
+      if (!isEligible(request) || Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      const answer = result as HttpResult & { [SERVED_FROM_CACHE]?: boolean };
+      const hit = answer[SERVED_FROM_CACHE] === true;
+      options.onAnswer?.(hit);
+      const etag = answer.extensions?.http?.headers?.ETag;
+      let extensions = answer.extensions;
+      if (request.headers.get(DEBUG_UPSTREAM_HEADER) === '1') {
+        const upstream = extensions?.upstream ?? { calls: 0, lookups: 0, deduplicated: 0, windows: 0, coalesced: 0, requests: [] };
+        extensions = { ...extensions, upstream: { ...upstream, cache: hit ? 'hit' : 'miss' } };
+      }
+      if (etag !== undefined) {
+        // Vary: a browser's own cache keys a GET by its URL; the answer depends on the token too.
+        const caching = { 'Cache-Control': `private, max-age=${maxAge}`, Vary: TOKEN_HEADERS };
+        const headers = { ...extensions?.http?.headers, ...caching };
+        extensions = { ...extensions, http: { ...extensions?.http, headers } };
+        if (matches(request.headers.get('if-none-match'), etag)) {
+          payload.setResultProcessor(
+            (_result, fetchAPI) => new fetchAPI.Response(null, { status: 304, headers: { ETag: etag, ...caching } }),
+            'application/json',
+          );
+        }
+      }
+      if (extensions !== answer.extensions) payload.setResult({ ...answer, extensions } as typeof result);
+    },
+  };
+  return [gate, library];
+}
+
+// If-None-Match: a list of (possibly weak) tags, compared weakly (RFC 9110 §13.1.2). `*` is not
+// honoured: a caller gets 304 only for a tag it was given.
+function matches(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}

@@ -1,0 +1,87 @@
+import { GatewayError, type ErrorCode } from '../errors.js';
+import type { SwrSyncJob } from '../swr/types.js';
+import type { JobChange, WatchState } from './job-changes.js';
+
+/**
+ * What replicas sharing a watch tell each other on its channel, and the state kept in Redis, as
+ * JSON; whatever comes from Redis is checked before use (it is never trusted to be well-formed).
+ */
+
+/** One message on a watch's channel: a poll's changes and state, or the failure that ended the watch. */
+export interface Message {
+  from: string;
+  changes?: JobChange[];
+  state?: SerializedState;
+  fatal?: { code: string; message: string };
+}
+
+export type SerializedState = { newest: WatchState['newest']; known: [number, string, string][] };
+
+export function serialize(state: WatchState): SerializedState {
+  return { newest: state.newest, known: [...state.known].map(([id, seen]) => [id, seen.status, seen.updatedAt]) };
+}
+
+// A state from Redis, checked: what Redis holds is never trusted to be well-formed.
+export function stateFrom(text: string): WatchState | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<SerializedState>;
+    const newest = parsed.newest;
+    if (newest !== null && (typeof newest !== 'object' || typeof newest?.instant !== 'string' || typeof newest.id !== 'number'))
+      return undefined;
+    if (!Array.isArray(parsed.known)) return undefined;
+    const known = new Map<number, { status: string; updatedAt: string }>();
+    for (const item of parsed.known) {
+      if (!Array.isArray(item) || typeof item[0] !== 'number' || typeof item[1] !== 'string' || typeof item[2] !== 'string')
+        return undefined;
+      known.set(item[0], { status: item[1], updatedAt: item[2] });
+    }
+    return { newest: newest ? { instant: newest.instant, id: newest.id } : null, known };
+  } catch {
+    return undefined;
+  }
+}
+
+export function messageFrom(text: string): Message | null {
+  try {
+    const parsed = JSON.parse(text) as Message;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.from !== 'string') return null;
+    if (parsed.changes !== undefined && !(Array.isArray(parsed.changes) && parsed.changes.every(isChange))) return null;
+    if (parsed.fatal !== undefined && (typeof parsed.fatal.code !== 'string' || typeof parsed.fatal.message !== 'string')) return null;
+    return parsed;
+  } catch {
+    return null;
+  }
+}
+
+function isChange(value: unknown): value is JobChange {
+  const change = value as Partial<JobChange>;
+  const job = change?.job as Partial<SwrSyncJob> | undefined;
+  return (
+    (change?.kind === 'CREATED' || change?.kind === 'UPDATED') &&
+    typeof job === 'object' &&
+    job !== null &&
+    typeof job.id === 'number' &&
+    typeof job.status === 'string' &&
+    typeof job.createdAt === 'string' &&
+    typeof job.updatedAt === 'string'
+  );
+}
+
+/** An error a watch failed with on another replica: its code and message, as that replica's subscribers saw them. */
+export class RemoteWatchError extends GatewayError {
+  override name = 'RemoteWatchError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FATAL_CODES = new Set<ErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']);
+
+/** The error of a `fatal` message, as the polling replica's subscribers saw it (a code it may end a watch with, else UPSTREAM_ERROR). */
+export function remoteErrorFrom(fatal: NonNullable<Message['fatal']>): RemoteWatchError {
+  const code = fatal.code as ErrorCode;
+  return new RemoteWatchError(FATAL_CODES.has(code) ? code : 'UPSTREAM_ERROR', fatal.message.slice(0, 500));
+}
