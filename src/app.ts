@@ -9,6 +9,9 @@ import { createMemoryAnswerStore, createRedisAnswerStore } from './cache/answer-
 import { useResponseCache } from './cache/use-response-cache.js';
 import { createWatchSharing } from './live/shared-watch.js';
 import { createSharedRedis, type SharedRedis } from './redis/shared-redis.js';
+import { createSchema } from './graphql/schema.js';
+import { createPersistedDocuments } from './persisted/persisted-documents.js';
+import { loadPersistedDocuments } from './persisted/persisted-file.js';
 import { createLocalRateBudget, createSharedRateBudget } from './swr/rate-budget.js';
 import { createGateway, GRAPHQL_ENDPOINT, type Gateway } from './graphql/gateway.js';
 import { createGraphiQLHandler, graphiqlOptions } from './http/graphiql.js';
@@ -120,6 +123,13 @@ export function createApp(options: AppOptions): App {
           hashToken,
           onAnswer: (hit) => metrics.responseCache.inc({ outcome: hit ? 'hit' : 'miss' }),
         });
+  // A trusted document that does not validate stops start-up here (a ConfigError naming it).
+  const persisted = createPersistedDocuments({
+    documents: config.persistedDocuments === null ? null : loadPersistedDocuments(config.persistedDocuments, createSchema()),
+    only: config.persistedDocumentsOnly,
+    redis,
+    logger: logger.child({ component: 'persisted' }),
+  });
   const report = createOperationReport({ logger: logger.child({ component: 'graphql' }), metrics });
   const gateway = createGateway({
     config,
@@ -129,6 +139,7 @@ export function createApp(options: AppOptions): App {
     live,
     report,
     hashToken,
+    persisted,
     appPlugins: responseCache,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
@@ -140,7 +151,7 @@ export function createApp(options: AppOptions): App {
     graphiql,
     logger,
     ...(redis ? { readiness: () => ({ redis: redis.up ? 'up' : 'down' }) } : {}),
-    webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins, hashToken },
+    webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins, hashToken, persisted },
     limits: {
       maxBodyBytes: config.maxBodyBytes,
       headersTimeoutMs: config.httpHeadersTimeoutMs,

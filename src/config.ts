@@ -99,6 +99,10 @@ export interface GatewayConfig {
   responseCacheTtlMs: number;
   /** SWR calls per second per caller (a bucket of that many, refilled at that rate); 0: no limit. @default 0 */
   swrRateLimit: number;
+  /** A file of trusted documents (Relay's persisted queries or Apollo's manifest); null: none. @default null */
+  persistedDocuments: string | null;
+  /** Only the documents of PERSISTED_DOCUMENTS run (no text, no automatic persisted queries). @default false */
+  persistedDocumentsOnly: boolean;
   /** pino log level. @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -147,6 +151,8 @@ export function readConfig(env: Env): GatewayConfig {
     tokenHashSecret: rawFrom(env, 'TOKEN_HASH_SECRET') ?? null,
     responseCacheTtlMs: integerFrom(env, 'RESPONSE_CACHE_TTL_MS', 0, 0, 86_400_000),
     swrRateLimit: integerFrom(env, 'SWR_RATE_LIMIT', 0, 0, 100_000),
+    persistedDocuments: rawFrom(env, 'PERSISTED_DOCUMENTS') ?? null,
+    persistedDocumentsOnly: booleanFrom(env, 'PERSISTED_DOCUMENTS_ONLY', false),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.tokenHashSecret !== null && config.tokenHashSecret.length < 32) {
@@ -155,6 +161,9 @@ export function readConfig(env: Env): GatewayConfig {
   if (config.redisUrl !== null && config.tokenHashSecret === null) {
     // Replicas key what they share by the keyed hash of the token: they must all use one secret.
     throw new ConfigError('TOKEN_HASH_SECRET', 'a secret of at least 32 characters, the same on every replica, when REDIS_URL is set', '');
+  }
+  if (config.persistedDocumentsOnly && config.persistedDocuments === null) {
+    throw new ConfigError('PERSISTED_DOCUMENTS', 'a file of trusted documents when PERSISTED_DOCUMENTS_ONLY is true', '');
   }
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(config.redisPrefix)) {
     throw new ConfigError('REDIS_PREFIX', '1 to 64 characters of A-Z a-z 0-9 . _ : -', config.redisPrefix);

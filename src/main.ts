@@ -63,7 +63,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = createApp({ config, endpoint, logger });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ config, endpoint, logger });
+  } catch (error) {
+    // A file the configuration names (PERSISTED_DOCUMENTS) that cannot be used.
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
   // Handlers before listening: a signal that arrives once we are reachable must never find the
   // default action (immediate death) still in place.
   let stopping = false;

@@ -1,8 +1,13 @@
-import { ApolloClient, HttpLink, InMemoryCache, split } from '@apollo/client';
+import { ApolloClient, HttpLink, InMemoryCache, split, type ApolloLink } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { Kind, OperationTypeNode } from 'graphql';
 import { createClient } from 'graphql-ws';
+import {
+  generatePersistedQueryIdsFromManifest,
+  type PersistedQueryManifestForGeneratingPersistedQueryIds,
+} from '@apollo/persisted-query-lists';
 import { typePolicies } from './type-policies.js';
 
 /** Options of createSwrGatewayClient. */
@@ -18,6 +23,26 @@ export interface SwrGatewayClientOptions {
    * the client runs queries only. @default globalThis.WebSocket
    */
   webSocketImpl?: unknown;
+  /**
+   * Persisted queries. `'automatic'`: APQ, each query sent first as its SHA-256 alone (GET), with
+   * its text only when the gateway does not know it yet. A manifest (`npm run persist` writes
+   * persisted-query-manifest.json): each query sent by its id in the manifest, for a gateway
+   * started with it as PERSISTED_DOCUMENTS (PERSISTED_DOCUMENTS_ONLY=true runs nothing else).
+   * @default off: every query sends its text
+   */
+  persistedQueries?: 'automatic' | { manifest: PersistedQueryManifestForGeneratingPersistedQueryIds };
+}
+
+// SHA-256 in hex with the Web Crypto API (browsers and Node alike).
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function persistedLink(option: SwrGatewayClientOptions['persistedQueries']): ApolloLink | null {
+  if (option === undefined) return null;
+  if (option === 'automatic') return new PersistedQueryLink({ sha256, useGETForHashedQueries: true });
+  return new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => Promise.resolve(option.manifest) }));
 }
 
 /**
@@ -31,8 +56,11 @@ export function createSwrGatewayClient({
   uri = 'http://localhost:4000/graphql',
   fetch,
   webSocketImpl,
+  persistedQueries,
 }: SwrGatewayClientOptions): ApolloClient {
-  const http = new HttpLink({ uri, headers: { 'X-Auth-Token': token }, ...(fetch ? { fetch } : {}) });
+  const httpLink = new HttpLink({ uri, headers: { 'X-Auth-Token': token }, ...(fetch ? { fetch } : {}) });
+  const persisted = persistedLink(persistedQueries);
+  const http = persisted ? persisted.concat(httpLink) : httpLink;
   const impl = webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
   if (!impl) return new ApolloClient({ link: http, cache: new InMemoryCache({ typePolicies }) });
   const webSocket = new GraphQLWsLink(

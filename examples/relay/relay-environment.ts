@@ -18,6 +18,12 @@ export interface RelayEnvironmentOptions {
  * Queries go over HTTP; subscriptions over one WebSocket (graphql-ws), opened on the first
  * subscription, with the token in `connection_init`'s payload (browsers cannot set headers on a
  * WebSocket).
+ *
+ * The operations are persisted (relay.config.json's `persistConfig`: `npm run relay` writes
+ * persisted-queries.json, SHA-256 ids): each request names its document by `doc_id` (over the
+ * WebSocket, by `extensions.persistedQuery.sha256Hash`) instead of sending its text. Start the
+ * gateway with `PERSISTED_DOCUMENTS=examples/relay/persisted-queries.json` (and, to run nothing
+ * else, `PERSISTED_DOCUMENTS_ONLY=true`).
  */
 export function createRelayEnvironment(token: string, options: RelayEnvironmentOptions = {}): Environment {
   const url = options.url ?? GATEWAY_URL;
@@ -25,7 +31,7 @@ export function createRelayEnvironment(token: string, options: RelayEnvironmentO
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-Auth-Token': token },
-      body: JSON.stringify({ query: request.text, variables }),
+      body: JSON.stringify(request.id ? { doc_id: request.id, variables } : { query: request.text, variables }),
     });
     // Errors come back with `extensions.code` (BAD_USER_INPUT, NOT_FOUND, UPSTREAM_TIMEOUT, ...)
     // beside partial data: a repository that fails is null, its siblings still resolve.
@@ -39,7 +45,12 @@ export function createRelayEnvironment(token: string, options: RelayEnvironmentO
   const subscribe: SubscribeFunction = (request, variables) =>
     Observable.create((sink) =>
       webSocket.subscribe(
-        { query: request.text ?? '', operationName: request.name, variables },
+        {
+          query: request.text ?? '',
+          operationName: request.name,
+          variables,
+          ...(request.id ? { extensions: { persistedQuery: { version: 1, sha256Hash: request.id } } } : {}),
+        },
         {
           next: (result) => sink.next(result as never),
           // A subscription refused or ended by the gateway carries its coded errors here.

@@ -20,6 +20,8 @@ import { useUpstreamDebug } from './plugins/use-upstream-debug.js';
 import { assertEstimateCoverage } from '../economy/estimate-coverage.js';
 import { MAX_REPOSITORY_REFS } from '../model/limits.js';
 import { createSchema } from './schema.js';
+import type { PersistedDocuments } from '../persisted/persisted-documents.js';
+import { DOCUMENT_ID_PARAMS, usePersistedDocuments } from '../persisted/use-persisted-documents.js';
 
 /** What the gateway is built from; side effects (upstream client, logger) are injected. */
 export interface GatewayDeps {
@@ -55,6 +57,8 @@ export interface GatewayDeps {
   report?: OperationReport;
   /** The keyed hash of tokens. @default one with a random secret of this process */
   hashToken?: TokenHasher;
+  /** Persisted documents and automatic persisted queries. @default none: every request sends its text */
+  persisted?: PersistedDocuments;
   /** Plugins of the app after the budget: the response cache (whose lookups then come before parsing). @default none */
   appPlugins?: Plugin[];
 }
@@ -105,6 +109,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         createOperationReport({ logger: deps.logger.child({ component: 'graphql' }), metrics: deps.metrics ?? createMetrics() })
       ).plugin,
       useCodedRefusals(),
+      // Before anything reads the text: an id becomes the text it names, which then meets every limit.
+      ...(deps.persisted ? usePersistedDocuments(deps.persisted) : []),
       useInputLimits(config),
       ...useOperationLimits(config),
       useSchemaGuards(config),
@@ -121,6 +127,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...(deps.plugins ?? []),
     ],
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    // doc_id (Relay) and documentId (GraphQL over HTTP) name a persisted document.
+    extraParamNames: deps.persisted ? DOCUMENT_ID_PARAMS : [],
     cors: corsOptionsFrom(config.corsOrigins),
     // GraphiQL is served by the HTTP server (compressed, cacheable), not rendered by Yoga.
     graphiql: false,

@@ -16,6 +16,14 @@ import { maskError, UNEXPECTED_ERROR_MESSAGE } from '../graphql/mask-error.js';
 import type { OperationReport } from '../graphql/plugins/use-operation-report.js';
 import { nestingOf } from '../graphql/plugins/use-input-limits.js';
 import { requestStateOf } from '../graphql/request-state.js';
+import type { PersistedDocuments } from '../persisted/persisted-documents.js';
+import {
+  apqHashOf,
+  documentIdOf,
+  persistedHashMismatch,
+  persistedQueryNotFound,
+  persistedQueryRequired,
+} from '../persisted/use-persisted-documents.js';
 
 /** What runs the operations of WebSocket connections through the gateway. */
 export interface WebSocketOperationsOptions {
@@ -26,6 +34,8 @@ export interface WebSocketOperationsOptions {
   endpoint: string;
   /** MAX_INPUT_DEPTH, for variables and extensions (a JSON message is parsed without recursion). */
   maxInputDepth: number;
+  /** Persisted documents, as over HTTP: a subscribe message may name one instead of sending its text. @default none */
+  persisted?: PersistedDocuments;
 }
 
 /** What the gateway's envelop hands out for one operation (typed as used here). */
@@ -76,9 +86,52 @@ export function prepareOperation(
       ]);
     }
   }
-  if (typeof payload.query !== 'string' || payload.query.length === 0) {
+  const text = typeof payload.query === 'string' && payload.query.length > 0 ? payload.query : null;
+  const persisted = options.persisted;
+  if (persisted && (text === null || persisted.only || apqHashOf(payload.extensions) !== null)) {
+    return resolvePersisted(persisted, payload, text).then((resolved) =>
+      typeof resolved === 'string'
+        ? prepareText(options, { ...payload, query: resolved }, caller, request, refuse, text === null ? null : persisted)
+        : refuse([resolved]),
+    );
+  }
+  if (text === null) {
     return refuse([createGraphQLError('The subscribe message has no query', { extensions: { code: 'BAD_REQUEST' } })]);
   }
+  return prepareText(options, { ...payload, query: text }, caller, request, refuse, null);
+}
+
+// The text a message runs when persisted documents are on: its own (refused in only-mode; with a
+// hash, checked against it), or the one it names by `extensions.persistedQuery.sha256Hash`,
+// `doc_id` or `documentId`.
+async function resolvePersisted(
+  persisted: PersistedDocuments,
+  payload: SubscribePayload,
+  text: string | null,
+): Promise<string | GraphQLError> {
+  if (text !== null) {
+    if (persisted.only) return persisted.isTrusted(text) ? text : persistedQueryRequired();
+    const hash = apqHashOf(payload.extensions);
+    return hash !== null && !persisted.matches(hash, text) ? persistedHashMismatch() : text;
+  }
+  const id = documentIdOf(payload as unknown as Record<string, unknown>);
+  if (id === null) {
+    return persisted.only
+      ? persistedQueryRequired()
+      : createGraphQLError('The subscribe message has no query', { extensions: { code: 'BAD_REQUEST' } });
+  }
+  return (await persisted.lookup(id)) ?? persistedQueryNotFound();
+}
+
+// Parses, validates and readies one operation's text; `register`: the APQ store to keep it in once it validated.
+function prepareText(
+  options: WebSocketOperationsOptions,
+  payload: SubscribePayload & { query: string },
+  caller: Caller | UnauthenticatedError | null,
+  request: Request,
+  refuse: (errors: readonly GraphQLError[]) => readonly GraphQLError[],
+  register: PersistedDocuments | null,
+): Promise<EnvelopedArgs | readonly GraphQLError[]> | readonly GraphQLError[] {
   const params = {
     query: payload.query,
     operationName: payload.operationName ?? undefined,
@@ -94,6 +147,8 @@ export function prepareOperation(
   }
   const errors = enveloped.validate(enveloped.schema, document);
   if (errors.length > 0) return refuse(errors.map((error) => coded(error, options.logger)));
+  const hash = register ? apqHashOf(payload.extensions) : null;
+  if (hash !== null) register!.register(hash, payload.query);
   if (!getOperationAST(document, payload.operationName)) {
     return refuse([
       createGraphQLError(

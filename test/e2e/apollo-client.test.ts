@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -200,6 +202,82 @@ describe('createSwrGatewayClient', () => {
     });
     await client.query({ query: RepositoriesDashboardDocument, variables: { refs: [{ namespace: 'demo', name: 'redis' }], latest: 1 } });
     expect(tokens).toEqual(['caller-token']);
+  });
+});
+
+describe('persisted queries with createSwrGatewayClient', () => {
+  // What the client sent: method, whether the text went along, the persisted hash.
+  const recording = () => {
+    const sent: Array<{ method: string; text: boolean; hash: string | null; documentId: string | null }> = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const body = init?.body ? (JSON.parse(init.body as string) as Record<string, any>) : null;
+      const extensions = body?.extensions ?? JSON.parse(url.searchParams.get('extensions') ?? 'null');
+      sent.push({
+        method: init?.method ?? 'GET',
+        text: typeof (body?.query ?? url.searchParams.get('query')) === 'string',
+        hash: extensions?.persistedQuery?.sha256Hash ?? null,
+        documentId: body?.documentId ?? null,
+      });
+      return fetch(input, init);
+    };
+    return { sent, recordingFetch };
+  };
+  const variables = { refs: [{ namespace: 'demo', name: 'redis' }], latest: 1 };
+
+  it("automatic: Apollo's PersistedQueryLink sends the hash alone, the text once on PERSISTED_QUERY_NOT_FOUND, then the hash alone", async () => {
+    const apq = await startStack();
+    try {
+      const first = recording();
+      const one = createSwrGatewayClient({ uri: apq.url, token: 'demo', fetch: first.recordingFetch, persistedQueries: 'automatic' });
+      const answer = await one.query({ query: RepositoriesDashboardDocument, variables });
+      expect(answer.error).toBeUndefined();
+      expect(answer.data?.repositories[0]?.syncJobs?.totalCount).toBe(12);
+      const hash = first.sent[0]!.hash;
+      expect(hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(first.sent).toEqual([
+        { method: 'GET', text: false, hash, documentId: null },
+        { method: 'POST', text: true, hash, documentId: null },
+      ]);
+      // Another browser, the same operation: the gateway knows the hash now.
+      const second = recording();
+      const two = createSwrGatewayClient({ uri: apq.url, token: 'demo', fetch: second.recordingFetch, persistedQueries: 'automatic' });
+      expect((await two.query({ query: RepositoriesDashboardDocument, variables })).data?.repositories[0]?.name).toBe('redis');
+      expect(second.sent).toEqual([{ method: 'GET', text: false, hash, documentId: null }]);
+    } finally {
+      await apq.close();
+    }
+  });
+
+  it('trusted: ids from the manifest `npm run persist` writes, against a gateway that runs nothing else', async () => {
+    const manifestPath = new URL('../../examples/apollo-client/persisted-query-manifest.json', import.meta.url).pathname;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { operations: Array<{ id: string; name: string }> };
+    const trusted = await startStack({ env: { PERSISTED_DOCUMENTS: manifestPath, PERSISTED_DOCUMENTS_ONLY: 'true' } });
+    try {
+      const { sent, recordingFetch } = recording();
+      const client = createSwrGatewayClient({
+        uri: trusted.url,
+        token: 'demo',
+        fetch: recordingFetch,
+        persistedQueries: { manifest },
+      });
+      const answer = await client.query({ query: RepositoriesDashboardDocument, variables });
+      expect(answer.error).toBeUndefined();
+      expect(answer.data?.repositories[0]?.syncJobs?.totalCount).toBe(12);
+      const id = manifest.operations.find((operation) => operation.name === 'RepositoriesDashboard')!.id;
+      expect(sent).toEqual([{ method: 'POST', text: false, hash: id, documentId: null }]);
+      // Without persisted queries a client sends its texts: a manifest document's own text runs (it
+      // is trusted word for word, as over graphql-ws), any other is refused before reaching SWR.
+      const plain = createSwrGatewayClient({ uri: trusted.url, token: 'demo' });
+      const same = await plain.query({ query: RepositoriesDashboardDocument, variables, fetchPolicy: 'network-only' });
+      expect(same.data?.repositories[0]?.syncJobs?.totalCount).toBe(12);
+      trusted.simulator.clearRequests();
+      const other = parse('query Other { repository(namespace: "demo", name: "redis") { name } }');
+      await expect(plain.query({ query: other, fetchPolicy: 'network-only' })).rejects.toThrow('Only persisted documents run here');
+      expect(trusted.simulator.requests).toHaveLength(0);
+    } finally {
+      await trusted.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,8 @@ interface Compilation {
   output: string;
   /** File name → content of what relay-compiler wrote to __generated__. */
   artifacts: Record<string, string>;
+  /** What it wrote to persisted-queries.json (persistConfig). */
+  persisted: string;
 }
 
 // Copies examples/relay (sources and relay.config.json, not its artifacts) into a fresh
@@ -60,12 +63,15 @@ function compileRelayExample(schema: string): Compilation {
   cpSync(RELAY_EXAMPLE, directory, { recursive: true, filter: (source) => !source.includes('__generated__') });
   mkdirSync(join(directory, '__generated__'));
   writeFileSync(join(directory, 'schema.graphql'), schema);
+  // As `npm run relay` does: the persisted documents are written afresh, never added to old ones.
+  writeFileSync(join(directory, 'persisted-queries.json'), '{}');
   const run = spawnSync(relayCompiler!, [], { cwd: directory, encoding: 'utf8', timeout: 60_000 });
   return {
     status: run.status,
     // ANSI colour codes out (ESC [ … m).
     output: `${run.stdout}${run.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''),
     artifacts: readArtifacts(join(directory, '__generated__')),
+    persisted: readFileSync(join(directory, 'persisted-queries.json'), 'utf8'),
   };
 }
 
@@ -90,11 +96,20 @@ function withoutField(sdl: string, typeName: string, fieldName: string): string 
   return mutated;
 }
 
-// The operation text Relay sends for a generated query artifact (its `params.text`).
+// The persisted documents relay-compiler wrote (persistConfig): SHA-256 id → operation text.
+const PERSISTED = join(RELAY_EXAMPLE, 'persisted-queries.json');
+const persistedDocuments = () => JSON.parse(readFileSync(PERSISTED, 'utf8')) as Record<string, string>;
+
+// The id Relay sends for a generated query artifact (its `params.id`, a `doc_id`), and its text.
+function operationIdOf(artifact: string): string {
+  const match = /"id": "([0-9a-f]{64})"/.exec(readFileSync(join(ARTIFACTS, artifact), 'utf8'));
+  expect(match, `no persisted id in ${artifact}`).not.toBeNull();
+  return match![1]!;
+}
 function operationTextOf(artifact: string): string {
-  const match = /"text": ("(?:[^"\\]|\\.)*")/.exec(readFileSync(join(ARTIFACTS, artifact), 'utf8'));
-  expect(match, `no operation text in ${artifact}`).not.toBeNull();
-  return JSON.parse(match![1]!) as string;
+  const text = persistedDocuments()[operationIdOf(artifact)];
+  expect(text, `${artifact}'s id is not in persisted-queries.json`).toBeTypeOf('string');
+  return text!;
 }
 
 describe('examples/relay: the client schema', () => {
@@ -145,6 +160,11 @@ describe('examples/relay: relay-compiler', () => {
       /node\(id: \$id\) \{\s+__typename\s+\.\.\.SyncJobList_repository/,
     );
     expect(compilation.artifacts).toEqual(readArtifacts(ARTIFACTS));
+    expect(compilation.persisted).toBe(readFileSync(PERSISTED, 'utf8'));
+    // Every operation is persisted under the SHA-256 of its text (what APQ clients send as well).
+    const documents = persistedDocuments();
+    expect(Object.keys(documents)).toHaveLength(3);
+    for (const [id, text] of Object.entries(documents)) expect(createHash('sha256').update(text).digest('hex')).toBe(id);
   });
 
   it.each([
@@ -191,7 +211,8 @@ describe('examples/relay: relay-compiler', () => {
 describe('examples/relay: the operations Relay generates', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // The documents Relay persisted, which the app names by doc_id (the tests' own checks send text).
+    stack = await startStack({ env: { PERSISTED_DOCUMENTS: PERSISTED } });
   });
   afterAll(() => stack.close());
 
@@ -201,21 +222,31 @@ describe('examples/relay: the operations Relay generates', () => {
     pageInfo: { endCursor: string | null; hasNextPage: boolean };
   };
   const idsOf = (connection: Connection) => connection.edges.map((edge) => edge.node.id);
+  // As the example's Relay environment sends an operation: by its persisted id, without its text.
+  const queryDocument = async (artifact: string, { variables }: { variables: Record<string, unknown> }) => {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': 'token-demo' },
+      body: JSON.stringify({ doc_id: operationIdOf(artifact), variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
 
   it('page through all 47 demo/nginx jobs: the page query, then the refetch query `node(id:)` after each endCursor', async () => {
     const everything = await stack.query(`{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 47) { nodes { id } } } }`);
     const expectedIds = (everything.data.repository.syncJobs.nodes as Array<{ id: string }>).map((node) => node.id);
 
-    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+    const first = await queryDocument('RepositorySyncJobsQuery.graphql.ts', {
       variables: { namespace: 'demo', name: 'nginx' },
     });
     expect(first.errors).toBeUndefined();
     const id = first.data.repository.id as string;
     const pages: Connection[] = [first.data.repository.syncJobs];
-    const paginationQuery = operationTextOf('SyncJobListPaginationQuery.graphql.ts');
     stack.simulator.clearRequests();
     while (pages.at(-1)!.pageInfo.hasNextPage) {
-      const next = await stack.query(paginationQuery, { variables: { id, count: 10, cursor: pages.at(-1)!.pageInfo.endCursor } });
+      const next = await queryDocument('SyncJobListPaginationQuery.graphql.ts', {
+        variables: { id, count: 10, cursor: pages.at(-1)!.pageInfo.endCursor },
+      });
       expect(next.errors).toBeUndefined();
       expect(next.data.node).toMatchObject({ __typename: 'Repository', id, namespace: 'demo', name: 'nginx' });
       pages.push(next.data.node.syncJobs as Connection);
@@ -229,12 +260,12 @@ describe('examples/relay: the operations Relay generates', () => {
   });
 
   it('loads the next page exactly when jobs are pushed between pages (no job repeated, none skipped)', async () => {
-    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+    const first = await queryDocument('RepositorySyncJobsQuery.graphql.ts', {
       variables: { namespace: 'demo', name: 'redis' },
     });
     const page1 = first.data.repository.syncJobs as Connection;
     const pushed = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis', count: 3 });
-    const next = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), {
+    const next = await queryDocument('SyncJobListPaginationQuery.graphql.ts', {
       variables: { id: first.data.repository.id, count: 10, cursor: page1.pageInfo.endCursor },
     });
     const page2 = next.data.node.syncJobs as Connection;
@@ -246,10 +277,10 @@ describe('examples/relay: the operations Relay generates', () => {
   });
 
   it('refetch with another order starts that order from the beginning', async () => {
-    const first = await stack.query(operationTextOf('RepositorySyncJobsQuery.graphql.ts'), {
+    const first = await queryDocument('RepositorySyncJobsQuery.graphql.ts', {
       variables: { namespace: 'demo', name: 'redis' },
     });
-    const refetched = await stack.query(operationTextOf('SyncJobListPaginationQuery.graphql.ts'), {
+    const refetched = await queryDocument('SyncJobListPaginationQuery.graphql.ts', {
       variables: { id: first.data.repository.id, order: 'ASC' },
     });
     const newest = await stack.query(`{ repository(namespace: "demo", name: "redis") { syncJobs(first: 12) { nodes { id } } } }`);
@@ -266,7 +297,7 @@ describe('examples/relay: the operations Relay generates', () => {
 describe('examples/relay: live updates in a Relay store', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { WATCH_INTERVAL_MS: '100' } });
+    stack = await startStack({ env: { WATCH_INTERVAL_MS: '100', PERSISTED_DOCUMENTS: PERSISTED } });
   });
   afterAll(() => stack.close());
 

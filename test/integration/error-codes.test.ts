@@ -96,6 +96,18 @@ const cases: Array<[string, Case, number, string[]]> = [
   ['a body over MAX_BODY_BYTES', { body: json({ query: `{ __typename } #${'x'.repeat(1_100_000)}` }) }, 413, ['BAD_REQUEST']],
   ['multipart', { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' }, 415, ['BAD_REQUEST']],
   ['text/plain', { headers: { 'content-type': 'text/plain' }, body: '{ __typename }' }, 415, ['BAD_REQUEST']],
+  [
+    'an automatic persisted query the gateway does not know',
+    { body: json({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }) },
+    200,
+    ['PERSISTED_QUERY_NOT_FOUND'],
+  ],
+  [
+    'a text with a hash that is not its own',
+    { body: json({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } }) },
+    400,
+    ['BAD_REQUEST'],
+  ],
   ['a syntax error', { query: '{ repository(' }, 400, ['GRAPHQL_PARSE_FAILED']],
   ['an unknown field', { query: '{ nope }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
   ['a mutation', { query: 'mutation { x }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
@@ -250,6 +262,23 @@ describe('every refusal carries a code', () => {
     await closing.simulator.close();
     expect(late.results[0]?.errors?.map((error) => error.extensions?.code)).toEqual(['SHUTTING_DOWN']);
     seen.add('SHUTTING_DOWN');
+  });
+
+  it('a text where only persisted documents run', async () => {
+    const trusted = await startStack({
+      env: {
+        PERSISTED_DOCUMENTS: new URL('../../examples/relay/persisted-queries.json', import.meta.url).pathname,
+        PERSISTED_DOCUMENTS_ONLY: 'true',
+      },
+    });
+    try {
+      const answer = await trusted.query('{ __typename }');
+      expect(answer.status).toBe(400);
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['PERSISTED_QUERY_REQUIRED']);
+      seen.add('PERSISTED_QUERY_REQUIRED');
+    } finally {
+      await trusted.close();
+    }
   });
 
   it('has walked every code of the README’s table, and the table has every code seen', () => {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSwrSimulator, type SwrSimulator } from '../../src/simulator/index.js';
 import { exitCode, MAIN, startMain as startMainProcess } from '../support/main-process.js';
@@ -159,6 +161,27 @@ describe('npm start (dist/main.js)', () => {
     expect(await exitCode(version)).toBe(0);
     const { version: expected } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(printed).toBe(`swr-gateway ${expected}\n`);
+  });
+
+  it('stops with one line naming the document when PERSISTED_DOCUMENTS holds one that does not validate, exit 1', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'swr-main-persisted-'));
+    try {
+      const file = join(directory, 'persisted.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          fine: '{ repository(namespace: "demo", name: "redis") { name } }',
+          stale: '{ repository(namespace: "demo", name: "redis") { owner } }',
+        }),
+      );
+      const { code, stderr } = await runToExit({ SWR_ENDPOINT: simulatorUrl, HOST: '127.0.0.1', PORT: '0', PERSISTED_DOCUMENTS: file });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /^swr-gateway: Invalid PERSISTED_DOCUMENTS: expected documents that validate against the schema, received ".*document stale: Cannot query field \\"owner\\" on type \\"Repository\\"\.?"\n$/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('stops with one line naming PORT when the port is in use, exit 1', async () => {

@@ -41,6 +41,8 @@ describe('configuration', () => {
       tokenHashSecret: null,
       responseCacheTtlMs: 0,
       swrRateLimit: 0,
+      persistedDocuments: null,
+      persistedDocumentsOnly: false,
       logLevel: 'info',
     });
   });
@@ -85,6 +87,8 @@ describe('configuration', () => {
         TOKEN_HASH_SECRET: 'a'.repeat(32),
         RESPONSE_CACHE_TTL_MS: '1500',
         SWR_RATE_LIMIT: '25',
+        PERSISTED_DOCUMENTS: 'persisted/documents.json',
+        PERSISTED_DOCUMENTS_ONLY: 'true',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -125,6 +129,8 @@ describe('configuration', () => {
       tokenHashSecret: 'a'.repeat(32),
       responseCacheTtlMs: 1500,
       swrRateLimit: 25,
+      persistedDocuments: 'persisted/documents.json',
+      persistedDocumentsOnly: true,
       logLevel: 'debug',
     });
   });
@@ -187,6 +193,11 @@ describe('configuration', () => {
     [{ REDIS_PREFIX: 'has space' }, /Invalid REDIS_PREFIX/],
     [{ RESPONSE_CACHE_TTL_MS: '-1' }, /Invalid RESPONSE_CACHE_TTL_MS/],
     [{ SWR_RATE_LIMIT: 'fast' }, /Invalid SWR_RATE_LIMIT/],
+    [
+      { PERSISTED_DOCUMENTS_ONLY: 'true' },
+      /Invalid PERSISTED_DOCUMENTS: expected a file of trusted documents when PERSISTED_DOCUMENTS_ONLY is true/,
+    ],
+    [{ PERSISTED_DOCUMENTS_ONLY: 'yes please' }, /Invalid PERSISTED_DOCUMENTS_ONLY: expected true or false/],
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

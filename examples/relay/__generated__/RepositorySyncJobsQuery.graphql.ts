@@ -1,11 +1,14 @@
 /**
- * @generated SignedSource<<3f6d615e053f49a4a2a6181eea20dbe1>>
+ * @generated SignedSource<<eb9ea099ec29271a85fd8eede458397d>>
+ * @relayHash fef1defcc28d9b2dbe08df1f0a4d88f6
  * @lightSyntaxTransform
  */
 
 /* tslint:disable */
 /* eslint-disable */
 // @ts-nocheck
+
+// @relayRequestID 9d15a7d7fd9f47f05b5e2b80b1a1384afd09b486f096f0726a85221785d2ba5e
 
 import { ConcreteRequest } from 'relay-runtime';
 import { FragmentRefs } from "relay-runtime";
@@ -259,12 +262,11 @@ return {
     ]
   },
   "params": {
-    "cacheID": "fef1defcc28d9b2dbe08df1f0a4d88f6",
-    "id": null,
+    "id": "9d15a7d7fd9f47f05b5e2b80b1a1384afd09b486f096f0726a85221785d2ba5e",
     "metadata": {},
     "name": "RepositorySyncJobsQuery",
     "operationKind": "query",
-    "text": "query RepositorySyncJobsQuery(\n  $namespace: String!\n  $name: String!\n) {\n  repository(namespace: $namespace, name: $name) {\n    ...SyncJobList_repository\n    id\n  }\n}\n\nfragment SyncJobList_repository on Repository {\n  id\n  namespace\n  name\n  syncJobs(first: 10, order: DESC) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}\n"
+    "text": null
   }
 };
 })();

@@ -1,11 +1,14 @@
 /**
- * @generated SignedSource<<5f730e4688127b49061ba64f87dd0397>>
+ * @generated SignedSource<<998c701149307a57cce933fded73a423>>
+ * @relayHash 1974dfc07593be8f51f076f96ba04755
  * @lightSyntaxTransform
  */
 
 /* tslint:disable */
 /* eslint-disable */
 // @ts-nocheck
+
+// @relayRequestID c43933b2b31898577400b889f93ce2b652006b0e5e13e6d0057fcd7ee32f4763
 
 import { ConcreteRequest } from 'relay-runtime';
 import { FragmentRefs } from "relay-runtime";
@@ -298,12 +301,11 @@ return {
     ]
   },
   "params": {
-    "cacheID": "1974dfc07593be8f51f076f96ba04755",
-    "id": null,
+    "id": "c43933b2b31898577400b889f93ce2b652006b0e5e13e6d0057fcd7ee32f4763",
     "metadata": {},
     "name": "SyncJobListPaginationQuery",
     "operationKind": "query",
-    "text": "query SyncJobListPaginationQuery(\n  $count: Int = 10\n  $cursor: String\n  $order: SortOrder = DESC\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...SyncJobList_repository_2kH0K8\n    id\n  }\n}\n\nfragment SyncJobList_repository_2kH0K8 on Repository {\n  id\n  namespace\n  name\n  syncJobs(first: $count, after: $cursor, order: $order) {\n    totalCount\n    edges {\n      node {\n        id\n        status\n        tag\n        remoteRegionId\n        remoteNamespace\n        createdAt\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}\n"
+    "text": null
   }
 };
 })();

@@ -1,11 +1,14 @@
 /**
- * @generated SignedSource<<f03423d62dfefbadc7537f78fceae874>>
+ * @generated SignedSource<<cbeb14540cd701934098930849c7a254>>
+ * @relayHash 2f24912f83233629838366f2c22a0ed6
  * @lightSyntaxTransform
  */
 
 /* tslint:disable */
 /* eslint-disable */
 // @ts-nocheck
+
+// @relayRequestID c0314a92f5b81de1520260d63d64d1e10d61ec97c61e68e5f1b99f138ae08fe6
 
 import { ConcreteRequest } from 'relay-runtime';
 export type SyncJobChangeKind = "CREATED" | "UPDATED" | "%future added value";
@@ -204,12 +207,11 @@ return {
     ]
   },
   "params": {
-    "cacheID": "2f24912f83233629838366f2c22a0ed6",
-    "id": null,
+    "id": "c0314a92f5b81de1520260d63d64d1e10d61ec97c61e68e5f1b99f138ae08fe6",
     "metadata": {},
     "name": "SyncJobListSubscription",
     "operationKind": "subscription",
-    "text": "subscription SyncJobListSubscription(\n  $namespace: String!\n  $name: String!\n) {\n  syncJobChanged(namespace: $namespace, name: $name) {\n    kind\n    job {\n      id\n      status\n      tag\n      remoteRegionId\n      remoteNamespace\n      createdAt\n      updatedAt\n    }\n  }\n}\n"
+    "text": null
   }
 };
 })();

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse, validate, type GraphQLSchema } from 'graphql';
+import { ConfigError } from '../config-values.js';
+
+/** Documents one file may hold. */
+export const MAX_PERSISTED_DOCUMENTS = 10_000;
+/** Largest persisted documents file read (bytes). */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The documents of a PERSISTED_DOCUMENTS file: id → text. */
+export type PersistedDocumentMap = ReadonlyMap<string, string>;
+
+/**
+ * Reads PERSISTED_DOCUMENTS: Relay's format (`{ "<id>": "<text>" }`, what relay-compiler writes
+ * with `persistConfig: { file }`) or Apollo's persisted query manifest (`{ "format":
+ * "apollo-persisted-query-manifest", "version": 1, "operations": [{ id, name, type, body }] }`),
+ * told apart by their content. Every document must parse and validate against the schema: the
+ * first that does not stops start-up (a ConfigError naming it), as does a file that is neither.
+ */
+export function loadPersistedDocuments(path: string, schema: GraphQLSchema): PersistedDocumentMap {
+  const refuse = (expected: string, received: string): never => {
+    throw new ConfigError('PERSISTED_DOCUMENTS', expected, received);
+  };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return refuse('a readable file', `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (text.length > MAX_FILE_BYTES) refuse(`a file of at most ${MAX_FILE_BYTES} bytes`, path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return refuse("JSON: Relay's persisted queries or Apollo's persisted query manifest", `${path} (not JSON)`);
+  }
+  const entries =
+    entriesOf(parsed) ?? refuse("Relay's { id: text } or Apollo's persisted query manifest (format, version 1, operations)", path);
+  if (entries.length > MAX_PERSISTED_DOCUMENTS) refuse(`at most ${MAX_PERSISTED_DOCUMENTS} documents`, `${path} (${entries.length})`);
+  const documents = new Map<string, string>();
+  for (const [id, body] of entries) {
+    if (!ID.test(id)) refuse('document ids of 1 to 128 characters of A-Z a-z 0-9 . _ : -', `${path}: ${id.slice(0, 140)}`);
+    let problem: string | null = null;
+    try {
+      const errors = validate(schema, parse(body));
+      if (errors.length > 0) problem = errors[0]!.message;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    if (problem !== null) refuse('documents that validate against the schema', `${path}: document ${id}: ${problem}`);
+    documents.set(id, body);
+  }
+  return documents;
+}
+
+// The (id, text) pairs of either format, or null for anything else.
+function entriesOf(parsed: unknown): Array<[string, string]> | null {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const record = parsed as Record<string, unknown>;
+  if (record.format === 'apollo-persisted-query-manifest') {
+    if (record.version !== 1 || !Array.isArray(record.operations)) return null;
+    const entries: Array<[string, string]> = [];
+    for (const operation of record.operations as unknown[]) {
+      const { id, body } = (operation ?? {}) as { id?: unknown; body?: unknown };
+      if (typeof id !== 'string' || typeof body !== 'string') return null;
+      entries.push([id, body]);
+    }
+    return entries;
+  }
+  const entries = Object.entries(record);
+  return entries.every((entry): entry is [string, string] => typeof entry[1] === 'string') ? entries : null;
+}

@@ -1,0 +1,84 @@
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { createGraphQLError, type GraphQLParams, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import type { PersistedDocuments } from './persisted-documents.js';
+
+/** Request parameters, beside GraphQL over HTTP's own, that name a persisted document. */
+export const DOCUMENT_ID_PARAMS = ['doc_id', 'documentId'];
+
+/** The refusals clients see (Apollo Client's persisted-queries link keys on this message and code). */
+export const persistedQueryNotFound = () =>
+  createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 200 } } });
+export const persistedQueryRequired = () =>
+  createGraphQLError(
+    'Only persisted documents run here (PERSISTED_DOCUMENTS_ONLY): name one by doc_id, documentId or extensions.persistedQuery.sha256Hash',
+    { extensions: { code: 'PERSISTED_QUERY_REQUIRED', http: { status: 400 } } },
+  );
+export const persistedHashMismatch = () =>
+  createGraphQLError('provided sha256Hash does not match the query', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+
+/** `extensions.persistedQuery.sha256Hash` (version 1), else null. */
+export function apqHashOf(extensions: unknown): string | null {
+  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
+  return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : null;
+}
+
+/** The id a request names its document by: `doc_id` (Relay), `documentId` (GraphQL over HTTP), or the APQ hash. */
+export function documentIdOf(params: Record<string, unknown>, request?: Request): string | null {
+  for (const name of DOCUMENT_ID_PARAMS) {
+    if (typeof params[name] === 'string' && params[name] !== '') return params[name];
+  }
+  // A GET's query string: Yoga's parser keeps only GraphQL over HTTP's own parameters.
+  if (request?.method === 'GET' && /[?&](doc_id|documentId)=/.test(request.url)) {
+    const search = new URL(request.url).searchParams;
+    for (const name of DOCUMENT_ID_PARAMS) {
+      const value = search.get(name);
+      if (value) return value;
+    }
+  }
+  return apqHashOf(params.extensions);
+}
+
+/**
+ * Persisted documents over HTTP: @graphql-yoga/plugin-persisted-operations resolves an id to its
+ * text (before parsing: the text then runs like any other, through every limit), and refuses a
+ * text in only-mode (PERSISTED_QUERY_REQUIRED) and an unknown id (PERSISTED_QUERY_NOT_FOUND, on
+ * which Apollo Client sends the text with its hash). Beside it, automatic persisted queries: a
+ * text sent with `extensions.persistedQuery.sha256Hash` must hash to it (else BAD_REQUEST), and
+ * is registered once it has passed validation and the limits (at execution), so that nothing
+ * that cannot run is kept.
+ */
+export function usePersistedDocuments(persisted: PersistedDocuments): Plugin[] {
+  const pending = new WeakMap<Request, { hash: string; query: string }>();
+  // Only-mode: requests whose text is a trusted document's, word for word.
+  const trusted = new WeakSet<Request>();
+  const registerOf = (request: Request | undefined) => {
+    const registration = request ? pending.get(request) : undefined;
+    if (registration) persisted.register(registration.hash, registration.query);
+  };
+  const registration: Plugin<YogaInitialContext> = {
+    onParams({ params, request }) {
+      if (persisted.only && typeof params.query === 'string' && persisted.isTrusted(params.query)) trusted.add(request);
+      const hash = apqHashOf(params.extensions);
+      if (hash === null || typeof params.query !== 'string' || params.query === '' || persisted.only) return;
+      if (!persisted.matches(hash, params.query)) throw persistedHashMismatch();
+      pending.set(request, { hash, query: params.query });
+    },
+    onExecute: ({ args }) => registerOf(args.contextValue.request),
+    onSubscribe: ({ args }) => registerOf(args.contextValue.request),
+  };
+  const library = usePersistedOperations({
+    allowArbitraryOperations: persisted.only ? (request) => trusted.has(request) : true,
+    extractPersistedOperationId: (params: GraphQLParams, request: Request) => documentIdOf(params as Record<string, unknown>, request),
+    getPersistedOperation: async (id) => (await persisted.lookup(id)) ?? null,
+    customErrors: {
+      notFound: () => persistedQueryNotFound(),
+      persistedQueryOnly: () => persistedQueryRequired(),
+      // Neither a text nor an id: what GraphQL over HTTP's servers answer to a request without a query.
+      keyNotFound: () =>
+        persisted.only
+          ? persistedQueryRequired()
+          : createGraphQLError('Must provide query string.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }),
+    },
+  });
+  return [registration, library as Plugin];
+}

@@ -1,0 +1,234 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { createApp } from '../../src/app.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { JOB_CHANGES } from '../support/live.js';
+import { useStack, type Stack } from '../support/stack.js';
+import { rawSocket } from '../support/websocket.js';
+
+// The persisted documents this repository writes (`npm run persist`): relay-compiler's
+// persisted-queries.json and Apollo's persisted query manifest of examples/operations.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RELAY_FILE = join(ROOT, 'examples/relay/persisted-queries.json');
+const APOLLO_MANIFEST = join(ROOT, 'examples/apollo-client/persisted-query-manifest.json');
+const manifest = JSON.parse(readFileSync(APOLLO_MANIFEST, 'utf8')) as {
+  operations: Array<{ id: string; name: string; type: string; body: string }>;
+};
+const relay = JSON.parse(readFileSync(RELAY_FILE, 'utf8')) as Record<string, string>;
+const operation = (name: string) => manifest.operations.find((entry) => entry.name === name)!;
+const relayId = (name: string) => Object.entries(relay).find(([, text]) => text.includes(`query ${name}(`))![0];
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const PAGE_VARIABLES = { namespace: 'demo', name: 'redis', first: 2 };
+const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+async function post(stack: Stack, body: Record<string, unknown>, token = 'token-demo'): Promise<Answer> {
+  const response = await fetch(stack.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-auth-token': token },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function get(stack: Stack, params: Record<string, unknown>): Promise<Answer> {
+  const search = new URLSearchParams(
+    Object.entries(params).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+  );
+  const response = await fetch(`${stack.url}?${search}`, {
+    headers: { accept: 'application/graphql-response+json', 'x-auth-token': 'token-demo' },
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const persistedQuery = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
+const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
+
+describe('trusted documents: an Apollo manifest, PERSISTED_DOCUMENTS_ONLY=true', () => {
+  const stack = useStack({ env: { PERSISTED_DOCUMENTS: APOLLO_MANIFEST, PERSISTED_DOCUMENTS_ONLY: 'true' } });
+  const page = operation('SyncJobsPage');
+
+  it.each([
+    ['POST, extensions.persistedQuery.sha256Hash', () => post(stack, { extensions: persistedQuery(page.id), variables: PAGE_VARIABLES })],
+    ['POST, documentId', () => post(stack, { documentId: page.id, variables: PAGE_VARIABLES })],
+    ['POST, doc_id', () => post(stack, { doc_id: page.id, variables: PAGE_VARIABLES })],
+    ['GET, extensions', () => get(stack, { extensions: persistedQuery(page.id), variables: PAGE_VARIABLES })],
+    ['GET, documentId', () => get(stack, { documentId: page.id, variables: PAGE_VARIABLES })],
+    ['GET, doc_id', () => get(stack, { doc_id: page.id, variables: PAGE_VARIABLES })],
+  ])('runs a document named by %s', async (_how, send) => {
+    const answer = await send();
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.repository.syncJobs.totalCount).toBe(12);
+    expect(stack.simulator.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['a text', { query: '{ repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }' }],
+    ['introspection', { query: INTROSPECTION }],
+    ['a text with a hash', { query: INTROSPECTION, extensions: persistedQuery(sha256(INTROSPECTION)) }],
+    ['neither text nor id', {}],
+  ])('refuses %s with PERSISTED_QUERY_REQUIRED before parsing, and calls SWR for nothing', async (_what, body) => {
+    const answer = await post(stack, body);
+    expect(answer.status).toBe(400);
+    expect(codeOf(answer)).toBe('PERSISTED_QUERY_REQUIRED');
+    expect(answer.body.data).toBeUndefined();
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('refuses an unknown id with PERSISTED_QUERY_NOT_FOUND, and registers nothing', async () => {
+    const text = '{ repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }';
+    expect(codeOf(await post(stack, { query: text, extensions: persistedQuery(sha256(text)) }))).toBe('PERSISTED_QUERY_REQUIRED');
+    for (const id of [sha256(text), 'not-an-id']) {
+      const answer = await post(stack, { documentId: id });
+      expect(codeOf(answer)).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect(answer.body.errors[0].message).toBe('PersistedQueryNotFound');
+    }
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it("runs a trusted document's exact text (as graphql-ws clients send it), and nothing one character off", async () => {
+    const exact = await post(stack, { query: page.body, variables: PAGE_VARIABLES });
+    expect(exact.body.data.repository.syncJobs.totalCount).toBe(12);
+    expect(codeOf(await post(stack, { query: `${page.body} `, variables: PAGE_VARIABLES }))).toBe('PERSISTED_QUERY_REQUIRED');
+  });
+
+  it('over WebSocket: runs a document by its hash or its exact text, refuses any other text or an unknown hash', async () => {
+    const raw = rawSocket(stack.url);
+    try {
+      await raw.init({ 'X-Auth-Token': 'token-demo' });
+      const send = (id: string, payload: Record<string, unknown>) =>
+        raw.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { variables: PAGE_VARIABLES, ...payload } }));
+      send('hash', { query: '', extensions: persistedQuery(page.id) });
+      send('exact', { query: page.body });
+      send('other', { query: JOB_CHANGES });
+      send('unknown', { query: '', extensions: persistedQuery(sha256('nothing')) });
+      const of = (id: string) => raw.messages.filter((message) => message.id === id);
+      await vi.waitFor(() =>
+        expect(['hash', 'exact', 'other', 'unknown'].every((id) => of(id).some((message) => message.type !== 'next'))).toBe(true),
+      );
+      for (const id of ['hash', 'exact']) {
+        expect(of(id).map((message) => message.type)).toEqual(['next', 'complete']);
+        expect(of(id)[0].payload.data.repository.syncJobs.totalCount).toBe(12);
+      }
+      expect(of('other')).toEqual([
+        { id: 'other', type: 'error', payload: [expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_REQUIRED' } })] },
+      ]);
+      expect(of('unknown')).toEqual([
+        { id: 'unknown', type: 'error', payload: [expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })] },
+      ]);
+      expect(stack.simulator.requests).toHaveLength(2);
+    } finally {
+      raw.socket.close();
+    }
+  });
+});
+
+describe("trusted documents: relay-compiler's persisted queries, beside any text", () => {
+  const stack = useStack({ env: { PERSISTED_DOCUMENTS: RELAY_FILE } });
+
+  it('runs Relay operations by doc_id over POST and GET, and texts as before', async () => {
+    const id = relayId('RepositorySyncJobsQuery');
+    for (const answer of [
+      await post(stack, { doc_id: id, variables: { namespace: 'demo', name: 'nginx' } }),
+      await get(stack, { doc_id: id, variables: { namespace: 'demo', name: 'nginx' } }),
+    ]) {
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data.repository.syncJobs.totalCount).toBe(47);
+    }
+    const text = await post(stack, { query: '{ repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } }' });
+    expect(text.body.data.repository.syncJobs.totalCount).toBe(47);
+  });
+});
+
+describe('automatic persisted queries (no file)', () => {
+  const stack = useStack();
+  const text = 'query Apq($first: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $first) { totalCount } } }';
+
+  it('answers an unknown hash with PERSISTED_QUERY_NOT_FOUND, registers the text sent with it, then runs the hash alone', async () => {
+    const hash = sha256(text);
+    const miss = await get(stack, { extensions: persistedQuery(hash), variables: { first: 1 } });
+    expect(codeOf(miss)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(miss.body.errors[0].message).toBe('PersistedQueryNotFound');
+    expect(stack.simulator.requests).toHaveLength(0);
+
+    const register = await post(stack, { query: text, extensions: persistedQuery(hash), variables: { first: 1 } });
+    expect(register.body.data.repository.syncJobs.totalCount).toBe(12);
+    const hit = await get(stack, { extensions: persistedQuery(hash), variables: { first: 2 } });
+    expect(hit.body.errors).toBeUndefined();
+    expect(hit.body.data.repository.syncJobs.totalCount).toBe(12);
+  });
+
+  it('refuses a hash that does not match its text, and keeps nothing', async () => {
+    const other = text.replace('Apq', 'Mismatch');
+    const wrong = sha256(`${other}!`);
+    const answer = await post(stack, { query: other, extensions: persistedQuery(wrong) });
+    expect(answer.status).toBe(400);
+    expect(codeOf(answer)).toBe('BAD_REQUEST');
+    expect(answer.body.errors[0].message).toBe('provided sha256Hash does not match the query');
+    expect(codeOf(await post(stack, { extensions: persistedQuery(wrong) }))).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('keeps no text that does not validate', async () => {
+    const invalid = '{ repository(namespace: "demo", name: "redis") { noSuchField } }';
+    const answer = await post(stack, { query: invalid, extensions: persistedQuery(sha256(invalid)) });
+    expect(codeOf(answer)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(codeOf(await post(stack, { extensions: persistedQuery(sha256(invalid)) }))).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+});
+
+describe('PERSISTED_DOCUMENTS at start-up', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'swr-persisted-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const start = (content: string) => {
+    const file = join(directory, `documents-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, content);
+    const config = readConfig({ PERSISTED_DOCUMENTS: file, LOG_LEVEL: 'silent' });
+    return () => createApp({ config, endpoint: 'http://127.0.0.1:9', logger: createLogger('silent') });
+  };
+
+  it('stops at a document that does not validate, naming it', () => {
+    const documents = { good: '{ repository(namespace: "a", name: "b") { name } }', broken: '{ repository { nope } }' };
+    expect(start(JSON.stringify(documents))).toThrow(/Invalid PERSISTED_DOCUMENTS: .*document broken: /);
+  });
+
+  it.each([
+    ['not JSON', 'query {'],
+    ['neither format', JSON.stringify({ operations: [] })],
+    ['a manifest of another version', JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 2, operations: [] })],
+    ['a document that does not parse', JSON.stringify({ bad: 'query {' })],
+  ])('stops at %s', (_what, content) => {
+    expect(start(content)).toThrow(/Invalid PERSISTED_DOCUMENTS/);
+  });
+});
+
+describe('npm run persist: the Apollo manifest', () => {
+  it('is what generate-persisted-query-manifest writes for examples/operations now', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'swr-manifest-'));
+    try {
+      const config = join(directory, 'config.json');
+      const output = join(directory, 'manifest.json');
+      const settings = JSON.parse(readFileSync(join(ROOT, 'persisted-query-manifest.config.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(config, JSON.stringify({ ...settings, output }));
+      const run = spawnSync(join(ROOT, 'node_modules/.bin/generate-persisted-query-manifest'), ['--config', config], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(output, 'utf8')).toBe(readFileSync(APOLLO_MANIFEST, 'utf8'));
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
