@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from './config.js';
+import type { Tracing } from './observability/tracing-types.js';
 import { randomBytes } from 'node:crypto';
 import { createTokenHasher } from './auth/caller.js';
 import { createMemoryAnswerStore, createRedisAnswerStore } from './cache/answer-stores.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   /** Yoga plugins added after the gateway's own (tests observe hooks with them). @default none */
   plugins?: Plugin[];
+  /** OpenTelemetry (with the OTEL_ variables). @default none */
+  tracing?: Tracing;
   /** How the SWR client waits before a retry (tests record the waits instead). @default a timer */
   retryWait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -80,6 +83,7 @@ export function createApp(options: AppOptions): App {
     retry: { retries: config.swrRetries, ...(options.retryWait ? { wait: options.retryWait } : {}) },
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(rateBudget ? { rateBudget: { limit: rateLimit, budget: rateBudget } } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     onCall(call) {
       const statusClass = statusClassOf(call.status, call.outcome);
       metrics.upstreamCalls.inc({ status_class: statusClass });
@@ -98,6 +102,7 @@ export function createApp(options: AppOptions): App {
     logger: logger.child({ component: 'live' }),
     onEvent: (kind) => metrics.liveEvents.inc({ kind }),
     onPoll: (outcome) => metrics.livePolls.inc({ outcome }),
+    ...(options.tracing ? { tracePoll: options.tracing.poll.bind(options.tracing) } : {}),
     ...(redis
       ? {
           sharing: createWatchSharing({
@@ -140,7 +145,8 @@ export function createApp(options: AppOptions): App {
     report,
     hashToken,
     persisted,
-    appPlugins: responseCache,
+    // The span plugin last: its execution wraps every other's (the cache's, graphql-jit's).
+    appPlugins: [...responseCache, ...(options.tracing ? [options.tracing.plugin] : [])],
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   const graphiql = config.graphiql ? createGraphiQLHandler(GRAPHQL_ENDPOINT, graphiqlOptions) : null;
@@ -151,6 +157,7 @@ export function createApp(options: AppOptions): App {
     graphiql,
     logger,
     ...(redis ? { readiness: () => ({ redis: redis.up ? 'up' : 'down' }) } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     webSockets: { gateway, report, maxInputDepth: config.maxInputDepth, corsOrigins: config.corsOrigins, hashToken, persisted },
     limits: {
       maxBodyBytes: config.maxBodyBytes,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createApp } from './app.js';
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
+import { tracingRequested, type Tracing } from './observability/tracing-types.js';
 import { createLogger, createStdoutDestination } from './observability/logger.js';
 import type { SwrSimulator } from './simulator/index.js';
 
@@ -33,8 +34,7 @@ async function main(): Promise<void> {
     return;
   }
   if (flag === '--version' || flag === '-v') {
-    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`swr-gateway ${version}\n`);
+    process.stdout.write(`swr-gateway ${packageVersion()}\n`);
     return;
   }
   if (flag !== undefined) fail(`unknown argument ${JSON.stringify(flag)}: try --help`);
@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logs = createStdoutDestination();
-  const logger = createLogger(config.logLevel, logs);
+  // OpenTelemetry only when the standard variables ask for it: otherwise none of it is loaded.
+  let tracing: Tracing | null = null;
+  const logger = createLogger(config.logLevel, logs, tracingRequested(process.env) ? () => tracing?.traceId() : undefined);
+  if (tracingRequested(process.env)) {
+    const { startTracing } = await import('./observability/tracing.js');
+    tracing = startTracing({ version: packageVersion(), logger });
+  }
 
   let simulator: SwrSimulator | null = null;
   let endpoint = config.swrEndpoint;
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
 
   let app: ReturnType<typeof createApp>;
   try {
-    app = createApp({ config, endpoint, logger });
+    app = createApp({ config, endpoint, logger, ...(tracing ? { tracing } : {}) });
   } catch (error) {
     // A file the configuration names (PERSISTED_DOCUMENTS) that cannot be used.
     if (error instanceof ConfigError) fail(error.message);
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
     );
     await app.shutdown(config.shutdownGraceMs, config.shutdownDrainMs);
     await simulator?.close();
+    await tracing?.shutdown().catch(() => {});
     logger.info('stopped');
     await logs.drain(1000);
     process.exit(0);
@@ -105,6 +112,10 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(listenFailure(error, config));
   }
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** One line on stderr, exit 1: start-up refusals name what to change, without a stack trace. */

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { createConnectionGuard, type ConnectionGuard } from './connection-guard.js';
 import type { GraphiQLHandler } from './graphiql.js';
 import { serveGraphQL } from './graphql-request.js';
+import type { Tracing } from '../observability/tracing-types.js';
 import { sendJson } from './send-json.js';
 import { createWebSockets, type GatewayWebSockets, type WebSocketsOptions } from './websocket.js';
 
@@ -44,6 +45,8 @@ export interface HttpServerOptions {
   /** Where GraphQL is served. */
   endpoint: string;
   logger: Logger;
+  /** OpenTelemetry: a server span per GraphQL request (the operational endpoints are not traced). @default none */
+  tracing?: Tracing;
   /** Details /readyz adds to `status` (e.g. whether Redis is up); never a reason to be unready. @default none */
   readiness?: () => Record<string, string>;
   /** graphql-ws at the endpoint (its sockets counted with the others); null: upgrades are refused. */
@@ -129,7 +132,9 @@ export function createHttpServer(options: HttpServerOptions): GatewayHttpServer 
         res.setHeader('connection', 'close');
         return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: 'BAD_REQUEST' } }] });
       }
-      await serveGraphQL(options.gateway, req, res, limits.maxBodyBytes);
+      const tracing = options.tracing;
+      if (tracing) await tracing.serveRequest(req, res, path, () => serveGraphQL(options.gateway, req, res, limits.maxBodyBytes));
+      else await serveGraphQL(options.gateway, req, res, limits.maxBodyBytes);
     } catch (error) {
       // Yoga answers its own failures; this is the last line for a bug of ours below it.
       options.logger.error({ err: error }, 'unexpected failure serving a request');

@@ -30,6 +30,8 @@ export interface LiveHubOptions {
   /** Counts for /metrics. */
   onEvent?: (kind: JobChange['kind']) => void;
   onPoll?: (outcome: string) => void;
+  /** Runs each poll of a repository's watch (OpenTelemetry: in a span). @default as it is */
+  tracePoll?: (repository: { namespace: string; name: string }, poll: () => Promise<void>) => Promise<void>;
   /** With Redis: watches shared by the replicas (one polls, all deliver). @default each process polls for its own subscribers */
   sharing?: WatchSharing;
 }
@@ -103,6 +105,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
           }),
         ...hooks,
         ...(state ? { state } : {}),
+        ...(options.tracePoll ? { around: (poll: () => Promise<void>) => options.tracePoll!(repository, poll) } : {}),
         ...(options.onPoll ? { onPoll: options.onPoll } : {}),
       });
     let entry: WatchEntry;

@@ -36,6 +36,8 @@ export interface WatchOptions {
   onPoll?: (outcome: string) => void;
   /** The state to start from (a watch taken over elsewhere). @default nothing seen */
   state?: WatchState;
+  /** Runs each poll (OpenTelemetry: in a span of its own). @default as it is */
+  around?: (poll: () => Promise<void>) => Promise<void>;
   /** After every poll that read SWR: its changes (maybe none) and the state it leaves (to share them). */
   onPolled?: (changes: JobChange[], state: WatchState) => void;
 }
@@ -70,7 +72,9 @@ export function createWatch(options: WatchOptions): Watch {
   let lastTotal: number | null = null;
   let newestAt = 0;
 
-  async function poll(): Promise<void> {
+  const poll = options.around ? () => options.around!(readAndReport) : readAndReport;
+
+  async function readAndReport(): Promise<void> {
     const controller = new AbortController();
     inFlight = controller;
     try {

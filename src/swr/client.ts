@@ -12,10 +12,12 @@ import {
   errorDetailsFromBody,
 } from './errors.js';
 import type { RateBudget } from './rate-budget.js';
+import type { SwrCallSpan, Tracing } from '../observability/tracing-types.js';
 import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
+import { readBody } from './response-body.js';
 import { syncJobsFromBody } from './sync-job-json.js';
 import type { SwrSyncJob } from './types.js';
 
@@ -42,6 +44,8 @@ export interface SwrClientOptions {
   onCall?: (call: SwrCallRecord) => void;
   /** SWR_RATE_LIMIT: every try of a request with a `callerKey` spends one call of its caller's budget first. @default none */
   rateBudget?: { limit: number; budget: RateBudget };
+  /** OpenTelemetry: a client span per call, its tries as events, `traceparent` on every try. @default none */
+  tracing?: Tracing;
 }
 
 /** One page request of one caller. */
@@ -130,6 +134,14 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       `/v2/manage/namespaces/${request.namespace}` +
       `/repos/${repositoryToPathSegment(request.repository)}/sync_job?filter=${filterToQueryValue(filter)}`;
     let release: ReleaseSlot | null = await slots.acquire(request.signal);
+    const span = options.tracing?.startSwrCall({
+      origin,
+      path: path.slice(0, path.indexOf('?')),
+      namespace: request.namespace,
+      repository: request.repository,
+      filter,
+    });
+    let failure: (Error & { code?: string }) | undefined;
     const startedAt = performance.now();
     const call = createCallSignal(timeoutMs, request.signal);
     // The failure being retried: when the deadline cuts a retry short, that failure is what
@@ -138,8 +150,11 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     try {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await tryOnce(request, path, filter, attempt, call);
+          const page = await tryOnce(request, path, filter, attempt, call, span);
+          failure = undefined;
+          return page;
         } catch (error) {
+          failure = error as Error;
           if (error instanceof SwrTimeoutError && retried !== null) throw retried;
           const remainingMs = timeoutMs - (performance.now() - startedAt);
           const delay = attempt <= retry.retries && isRetryableFailure(error) ? retryDelayMs(attempt - 1, error, retry, remainingMs) : null;
@@ -164,9 +179,13 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           }
         }
       }
+    } catch (error) {
+      failure = error as Error;
+      throw error;
     } finally {
       release?.();
       call.dispose();
+      span?.end(failure);
     }
   }
 
@@ -183,6 +202,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     filter: string,
     attempt: number,
     call: CallSignal,
+    span: SwrCallSpan | undefined,
   ): Promise<SyncJobPage> {
     const startedAt = performance.now();
     let status: number | null = null;
@@ -198,6 +218,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
           'x-auth-token': request.token,
           'content-type': 'application/json',
           accept: 'application/json',
+          ...span?.headers,
         },
         signal: call.signal,
       });
@@ -228,6 +249,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       outcome = error.code;
       throw error;
     } finally {
+      span?.tried(attempt, status, outcome);
       options.onCall?.({
         namespace: request.namespace,
         repository: request.repository,
@@ -265,19 +287,3 @@ function headerValue(value: string | string[] | undefined): string | null {
   const first = Array.isArray(value) ? value[0] : value;
   return first ? first.slice(0, 200) : null;
 }
-
-// Reads the body as text, refusing one larger than the cap instead of buffering it.
-async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, requestId: string | null): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) throw new SwrBadResponseError(`the body is larger than ${maxBytes} bytes`, requestId);
-    chunks.push(chunk);
-  }
-  // Decoded as undici's body.text() decodes (a UTF-8 byte order mark dropped), so a body reads the
-  // same with or without a Content-Length.
-  return UTF8.decode(Buffer.concat(chunks, size));
-}
-
-const UTF8 = new TextDecoder('utf-8');
