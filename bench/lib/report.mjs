@@ -37,6 +37,14 @@ const GOALS = [
   },
   { name: 'swr-gateway p99 / mesh-hive p99', value: (r) => r['swr-gateway'].p99 / r['mesh-hive'].p99, goal: '–', pass: null, digits: 2 },
   { name: 'swr-gateway peak RSS (MB)', value: (r) => r['swr-gateway'].peakRssMb, goal: '≤ 120', pass: (v) => v <= 120, digits: 1 },
+  // Tracing on (every operation exported to an OTLP sink) against off, in the same run.
+  {
+    name: 'tracing on / off throughput',
+    value: (r) => r['swr-gateway+tracing'].reqPerSec / r['swr-gateway'].reqPerSec,
+    goal: '≥ 0.85',
+    pass: (v) => v >= 0.85,
+    digits: 2,
+  },
   // With --baseline: this build against another commit's, in the same run.
   {
     name: 'swr-gateway / swr-gateway@baseline throughput',

@@ -1,4 +1,4 @@
-// The five targets, in the order every round runs them, and how each is started. Every server is
+// The six targets, in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +14,9 @@ const GATEWAY_START_ATTEMPTS = 3;
  * request bodies, see lib/workloads.mjs). `workloads`: the workload ids it can serve; the others
  * are reported as n/a.
  */
+/** The gateway with tracing on, beside the same gateway with it off (the default). */
+export const TRACED_ID = 'swr-gateway+tracing';
+
 export const TARGETS = [
   {
     id: 'direct',
@@ -44,6 +47,12 @@ export const TARGETS = [
     kind: 'graphql',
     workloads: ['one-page', 'dashboard', 'entities'],
     what: `\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\` (as \`npm start\` runs it) with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn`,
+  },
+  {
+    id: TRACED_ID,
+    kind: 'graphql',
+    workloads: ['one-page'],
+    what: 'the same with OpenTelemetry on: OTEL_EXPORTER_OTLP_ENDPOINT = an OTLP/HTTP sink (`bench/otlp-sink.mjs`), every operation and SWR call traced and exported',
   },
 ];
 
@@ -93,6 +102,11 @@ export async function startTargets(simulator, { upstreamConnections, baseline, o
     'mesh-hive': () => startServer({ name: 'mesh-hive', script: 'bench/peers/mesh-hive/mesh-hive.mjs', env, ready: { line: true } }),
     'swr-gateway': () => startGateway(env),
     [BASELINE_ID]: () => startGateway(env, baseline),
+    [TRACED_ID]: async () => {
+      const sink = await startServer({ name: 'otlp-sink', script: 'bench/otlp-sink.mjs', env: {}, ready: { line: true } });
+      // (The sink is a child like the others: stopped with them.)
+      return startGateway({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.baseUrl, OTEL_SERVICE_NAME: 'swr-gateway-bench' }, null, TRACED_ID);
+    },
   };
   const targets = targetsFor({ baseline, only });
   const handles = await Promise.all(targets.map((target) => starters[target.id]()));
@@ -122,12 +136,12 @@ export function gatewayNodeArgs() {
   return words.slice(1, -1);
 }
 
-async function startGateway(env, directory = null) {
+async function startGateway(env, directory = null, id = directory ? BASELINE_ID : 'swr-gateway') {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     try {
       return await startServer({
-        name: directory ? BASELINE_ID : 'swr-gateway',
+        name: id,
         script: directory ? new URL('dist/main.js', `file://${resolve(directory)}/`).pathname : 'dist/main.js',
         nodeArgs: gatewayNodeArgs(),
         env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },

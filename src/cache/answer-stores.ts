@@ -79,16 +79,21 @@ export function createRedisAnswerStore(redis: SharedRedis, secret: string, logge
     set(key, result, _entities, ttlMs) {
       const json = tagged(key, result, secret);
       if (json === null || !redis.up) return;
-      redis.commands.set(keyOf(key), json, 'PX', ttlMs).catch((error: Error) => {
+      // The expiry travels with the answer: a SET that Redis runs late (it hung) never extends it.
+      redis.commands.set(keyOf(key), `${Date.now() + ttlMs}\n${json}`, 'PX', ttlMs).catch((error: Error) => {
+        redis.failed(error);
         logger.debug({ err: { message: error.message } }, 'response cache: an answer was not stored in Redis');
       });
     },
     async get(key) {
       if (!redis.up) return undefined;
       try {
-        const json = await redis.commands.get(keyOf(key));
-        return json === null ? undefined : (JSON.parse(json) as CachedAnswer);
+        const stored = await redis.commands.get(keyOf(key));
+        const newline = stored?.indexOf('\n') ?? -1;
+        if (stored === null || stored === undefined || newline < 0 || Number(stored.slice(0, newline)) <= Date.now()) return undefined;
+        return JSON.parse(stored.slice(newline + 1)) as CachedAnswer;
       } catch (error) {
+        redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'response cache: Redis lookup failed, served without the cache');
         return undefined;
       }

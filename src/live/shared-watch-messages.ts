@@ -3,9 +3,18 @@ import type { SwrSyncJob } from '../swr/types.js';
 import type { JobChange, WatchState } from './job-changes.js';
 
 /**
- * What replicas sharing a watch tell each other on its channel, and the state kept in Redis, as
- * JSON; whatever comes from Redis is checked before use (it is never trusted to be well-formed).
+ * What replicas sharing a watch tell each other on its channel, the state kept in Redis (JSON),
+ * and the lease's scripts; whatever comes from Redis is checked before use (it is never trusted to be well-formed).
  */
+
+/** Takes a watch's lease when free, renews it when held: 1; 0 when another replica holds it. */
+export const ACQUIRE_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+/** Frees the lease when this replica holds it (the state stays for the next holder). */
+export const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /** One message on a watch's channel: a poll's changes and state, or the failure that ended the watch. */
 export interface Message {

@@ -4,8 +4,16 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { SharedRedis } from '../redis/shared-redis.js';
 import type { JobChange, WatchState } from './job-changes.js';
-import { messageFrom, remoteErrorFrom, serialize, stateFrom, type Message } from './shared-watch-messages.js';
-import type { Watch } from './watch.js';
+import {
+  ACQUIRE_SCRIPT,
+  messageFrom,
+  RELEASE_SCRIPT,
+  remoteErrorFrom,
+  serialize,
+  stateFrom,
+  type Message,
+} from './shared-watch-messages.js';
+import type { Watch, WatchOptions } from './watch.js';
 
 /**
  * How replicas share a watch through Redis. Per watch (its id: a hash of the caller's keyed token
@@ -25,29 +33,14 @@ import type { Watch } from './watch.js';
 const LEASE_SHARE = 1 / 2;
 const RENEW_SHARE = 1 / 6;
 /** Changes a replica remembers having delivered, so that one seen twice (a take-over, Redis coming back) reaches subscribers once. */
-const DELIVERED_MEMORY = 512;
-
-// Takes the lease when free, renews it when held: 1; 0 when another replica holds it.
-const ACQUIRE_SCRIPT = `
-local holder = redis.call('GET', KEYS[1])
-if holder == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0`;
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) else return 0 end`;
+const DELIVERED_MEMORY = 1024;
 
 /** What a shared watch is built from, per watch. */
 export interface SharedWatchOptions {
   /** The watch's id: no token in it. */
   id: string;
   /** A local watch starting from `state` (none: a baseline first), reporting through the hooks. */
-  createWatch: (
-    state: WatchState | undefined,
-    hooks: {
-      onChanges: (changes: JobChange[]) => void;
-      onPolled: (changes: JobChange[], state: WatchState) => void;
-      onFatal: (error: GatewayError) => void;
-    },
-  ) => Watch;
+  createWatch: (state: WatchState | undefined, hooks: Required<Pick<WatchOptions, 'onChanges' | 'onPolled' | 'onFatal'>>) => Watch;
   /** Changes for this replica's subscribers. */
   deliver: (changes: JobChange[]) => void;
   /** The watch failed for good (here or on the replica polling): its streams end with the error. */
@@ -58,8 +51,6 @@ export interface SharedWatchOptions {
 export interface SharedWatch {
   /** Resolves when subscribers may be served (a holder's first poll done); rejects with a fatal error. */
   readonly ready: Promise<void>;
-  /** This replica polls SWR for it now. */
-  readonly polling: boolean;
   /** The last subscriber here left: stop polling or listening, and free the lease for another replica. */
   stop(): void;
 }
@@ -161,7 +152,10 @@ export function createWatchSharing(options: WatchSharingOptions): WatchSharing {
             .publish(keys.channel, message)
             .set(keys.state, JSON.stringify(serialize(next)), 'PX', stateTtlMs)
             .exec()
-            .catch((error: Error) => logger.debug({ err: { message: error.message } }, 'shared watch: a poll was not shared'));
+            .catch((error: Error) => {
+              redis.failed(error);
+              logger.debug({ err: { message: error.message } }, 'shared watch: a poll was not shared');
+            });
         },
         onFatal: failEverywhere,
       });
@@ -201,26 +195,30 @@ export function createWatchSharing(options: WatchSharingOptions): WatchSharing {
     }
 
     // Takes or renews the lease; a holder gone (its lease expired) lets another replica take over.
-    async function step(): Promise<void> {
-      if (stopped || !redis.up) return;
+    // Resolves false when Redis did not answer.
+    async function step(): Promise<boolean> {
+      if (stopped || !redis.up) return false;
       try {
         const held = (await redis.commands.eval(ACQUIRE_SCRIPT, 1, keys.lease, instance, String(leaseTtlMs))) === 1;
-        if (stopped) return;
+        if (stopped) return true;
         if (!held) {
           // Another replica polls (it took over while this one was slow, or polled alone while
           // Redis was away): this one listens.
           holding = false;
           quiet();
-          return;
+          return true;
         }
         const wasHolding = holding;
         holding = true;
-        if (wasHolding || watch) return;
+        if (wasHolding || watch) return true;
         const stored = await redis.commands.get(keys.state);
         const state = (stored !== null ? stateFrom(stored) : undefined) ?? shadow;
         if (!stopped && holding) poll(state);
+        return true;
       } catch (error) {
+        redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'shared watch: lease step failed');
+        return false;
       }
     }
 
@@ -246,7 +244,8 @@ export function createWatchSharing(options: WatchSharingOptions): WatchSharing {
       listeners.delete(keys.channel);
       if (redis.up) {
         redis.subscriber.unsubscribe(keys.channel).catch(() => {});
-        if (holding) redis.commands.eval(RELEASE_SCRIPT, 2, keys.lease, keys.state, instance).catch(() => {});
+        // The state stays (until its TTL): a replica taking over starts from it, not from a baseline.
+        if (holding) redis.commands.eval(RELEASE_SCRIPT, 1, keys.lease, instance).catch(() => {});
       }
       holding = false;
     }
@@ -257,7 +256,9 @@ export function createWatchSharing(options: WatchSharingOptions): WatchSharing {
         return;
       }
       if (message.state) shadow = stateFrom(JSON.stringify(message.state)) ?? shadow;
-      if (message.changes && !watch) deliver(message.changes);
+      // Even while this replica polls too (it polled alone, or stalled while another took over):
+      // what it has not delivered yet it would otherwise never see again; repeats are dropped.
+      if (message.changes) deliver(message.changes);
     });
     watches.add(entry);
 
@@ -266,26 +267,23 @@ export function createWatchSharing(options: WatchSharingOptions): WatchSharing {
         poll(undefined);
         return;
       }
+      let answered = false;
       try {
         await redis.subscriber.subscribe(keys.channel);
-        await step();
+        answered = await step();
       } catch (error) {
+        redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'shared watch: Redis failed at the start, polling alone');
       }
       if (stopped) return;
-      if (!holding && !watch && !redis.up) poll(undefined);
+      // Nobody known to poll for it: this replica does, until Redis answers and the lease decides.
+      if (!holding && !watch && (!answered || !redis.up)) poll(undefined);
       // A listener is served as soon as it listens: the holder's polls bring it the changes.
       if (!watch) resolveReady();
     }
     void begin().finally(schedule);
 
-    return {
-      ready,
-      get polling() {
-        return watch !== null;
-      },
-      stop: end,
-    };
+    return { ready, stop: end };
   }
 
   return {

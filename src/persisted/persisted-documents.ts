@@ -88,6 +88,7 @@ function redisStore(redis: SharedRedis, logger: Logger): ApqStore {
         local.set(hash, text);
         return text;
       } catch (error) {
+        redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'persisted queries: Redis lookup failed');
         return undefined;
       }
@@ -95,7 +96,7 @@ function redisStore(redis: SharedRedis, logger: Logger): ApqStore {
     set(hash, query) {
       local.set(hash, query);
       if (!redis.up) return;
-      redis.commands.set(redis.key('apq', hash), query, 'PX', APQ_REDIS_TTL_MS).catch(() => {});
+      redis.commands.set(redis.key('apq', hash), query, 'PX', APQ_REDIS_TTL_MS).catch((error: unknown) => redis.failed(error));
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 export const REDIS_COMMAND_TIMEOUT_MS = 1000;
 /** Longest wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2000;
+/** While Redis is held down after a command timed out: how often it is probed (PING). */
+const PROBE_INTERVAL_MS = 500;
 
 /** Options of createSharedRedis. */
 export interface SharedRedisOptions {
@@ -21,8 +23,14 @@ export interface SharedRedis {
   readonly commands: Redis;
   /** Subscriptions: a connection of its own, as Redis requires. */
   readonly subscriber: Redis;
-  /** True while both connections are ready. */
+  /** True while both connections are ready and no command has timed out since the last successful probe. */
   readonly up: boolean;
+  /**
+   * Reports a failed command. A timeout means Redis hangs (SIGSTOP, a partition without a reset):
+   * the connections stay open, so Redis is held down until a PING answers again, and every
+   * caller goes on without it at once instead of waiting a timeout each.
+   */
+  failed(error: unknown): void;
   /** A key (or channel) of this deployment: the prefix, then the parts. */
   key(...parts: string[]): string;
   /** Called with each change of `up`; returns the function that stops listening. */
@@ -45,6 +53,9 @@ export function createSharedRedis(options: SharedRedisOptions): SharedRedis {
       maxRetriesPerRequest: 0,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 2000,
+      // Every watch subscribes its channel again itself when Redis is back (onChange): channels of
+      // watches that ended meanwhile must not come back.
+      autoResubscribe: false,
       retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), MAX_RECONNECT_DELAY_MS),
     });
   const commands = connect('commands');
@@ -52,9 +63,12 @@ export function createSharedRedis(options: SharedRedisOptions): SharedRedis {
   const listeners = new Set<(up: boolean) => void>();
   let up = false;
   let everUp = false;
+  let closing = false;
+  let held: NodeJS.Timeout | null = null;
 
   const update = () => {
-    const now = commands.status === 'ready' && subscriber.status === 'ready';
+    if (closing) return;
+    const now = commands.status === 'ready' && subscriber.status === 'ready' && held === null;
     if (now === up) return;
     up = now;
     if (now) {
@@ -81,11 +95,32 @@ export function createSharedRedis(options: SharedRedisOptions): SharedRedis {
   }, 3000);
   startup.unref();
 
+  // Held down: PING until Redis answers within the command timeout, then up again.
+  const hold = () => {
+    if (held !== null || closing) return;
+    held = setInterval(() => {
+      commands.ping().then(
+        () => {
+          if (held === null) return;
+          clearInterval(held);
+          held = null;
+          update();
+        },
+        () => {},
+      );
+    }, PROBE_INTERVAL_MS);
+    held.unref();
+    update();
+  };
+
   return {
     commands,
     subscriber,
     get up() {
       return up;
+    },
+    failed(error) {
+      if (/timed? ?out/i.test((error as Error | undefined)?.message ?? '')) hold();
     },
     key: (...parts) => `${options.prefix}${parts.join(':')}`,
     onChange(listener) {
@@ -93,7 +128,9 @@ export function createSharedRedis(options: SharedRedisOptions): SharedRedis {
       return () => listeners.delete(listener);
     },
     async close() {
+      closing = true;
       clearTimeout(startup);
+      if (held !== null) clearInterval(held);
       listeners.clear();
       await Promise.allSettled([commands.quit(), subscriber.quit()]);
       commands.disconnect();

@@ -72,6 +72,7 @@ export function createSharedRateBudget(limit: number, redis: SharedRedis, logger
         const wait = await commands.swrTakeCall!(redis.key('rate', callerKey), limit);
         return wait < 0 ? null : wait;
       } catch (error) {
+        redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'rate budget: Redis failed, this replica counts alone');
         return local.take(callerKey);
       }

@@ -96,6 +96,8 @@ async function post(replica: StartedMain, query: string, caller: string, headers
   };
 }
 
+const warnings = (replica: StartedMain) =>
+  replica.lines.filter((line) => line.level === 40 && /Redis is unreachable/.test(String(line.msg))).length;
 const callsFor = (repository: string) => simulator.requests.filter((request) => request.repository === repository).length;
 const page = (repository: string, first: number) =>
   `{ repository(namespace: "shared", name: "${repository}") { syncJobs(first: ${first}) { totalCount nodes { id tag } } } }`;
@@ -327,8 +329,6 @@ describe('Redis going away', () => {
         const [event] = await subscription.waitForResults(1, 10_000);
         expect(event!.data.syncJobChanged.job.id).toBe(String(whileDown!.id));
       }
-      const warnings = (replica: StartedMain) =>
-        replica.lines.filter((line) => line.level === 40 && /Redis is unreachable/.test(line.msg)).length;
       expect([warnings(a), warnings(b)]).toEqual([1, 1]);
 
       await redis.start();
@@ -350,6 +350,60 @@ describe('Redis going away', () => {
       for (const subscription of live) {
         const results = await subscription.waitForResults(2, 10_000);
         expect(results.map((result) => result.data.syncJobChanged.job.id)).toEqual([String(whileDown!.id), String(afterwards!.id)]);
+      }
+    } finally {
+      for (const subscription of live) subscription.close();
+    }
+  }, 60_000);
+
+  it('treats a hung Redis (SIGSTOP) as gone: answers go on, each replica warns once and delivers every change, and shares again on SIGCONT', async () => {
+    const [a, b] = replicas as [StartedMain, StartedMain];
+    const variables = { namespace: 'shared', name: 'other' };
+    const live = await Promise.all([a, b].map((replica) => subscribeSse(replica.url, JOB_CHANGES, { variables, token: token('bob') })));
+    try {
+      await vi.waitFor(async () => expect(await redis.client.keys('swr-gateway:watch:*:lease')).not.toHaveLength(0), { timeout: 10_000 });
+      const before = [warnings(a), warnings(b)];
+      redis.pause();
+      try {
+        for (const replica of [a, b]) {
+          const answer = await post(replica, page('app', 13), token('bob'));
+          expect(answer.status).toBe(200);
+          expect(answer.body.errors).toBeUndefined();
+        }
+        await vi.waitFor(async () => {
+          for (const replica of [a, b]) expect(await readiness(replica)).toEqual({ status: 'ready', redis: 'down' });
+        });
+        // Each replica polls for its own subscribers while Redis hangs: a change reaches both.
+        const [during] = simulator.createJobs({ namespace: 'shared', repository: 'other', tenant: 'bob' });
+        for (const subscription of live) {
+          await vi.waitFor(
+            () => expect(subscription.results.map((result) => result.data?.syncJobChanged.job.id)).toContain(String(during!.id)),
+            {
+              timeout: 10_000,
+            },
+          );
+        }
+        expect([warnings(a) - before[0]!, warnings(b) - before[1]!]).toEqual([1, 1]);
+      } finally {
+        redis.resume();
+      }
+      await vi.waitFor(
+        async () => {
+          for (const replica of [a, b]) expect(await readiness(replica)).toEqual({ status: 'ready', redis: 'up' });
+        },
+        { timeout: 15_000 },
+      );
+      const [after] = simulator.createJobs({ namespace: 'shared', repository: 'other', tenant: 'bob' });
+      for (const subscription of live) {
+        await vi.waitFor(
+          () => expect(subscription.results.map((result) => result.data?.syncJobChanged.job.id)).toContain(String(after!.id)),
+          {
+            timeout: 10_000,
+          },
+        );
+        // Each change once, though two replicas polled during the hang and one after it.
+        const changes = subscription.results.map((result) => `${result.data?.syncJobChanged.kind} ${result.data?.syncJobChanged.job.id}`);
+        expect(new Set(changes).size).toBe(changes.length);
       }
     } finally {
       for (const subscription of live) subscription.close();

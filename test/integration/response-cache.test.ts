@@ -113,6 +113,27 @@ const freshToken = (label: string) => `token-${label}-${(tokenCount += 1)}`;
 describe('response cache in memory', () => {
   const stack = useStack({ data, env: { RESPONSE_CACHE_TTL_MS: String(TTL_MS), SWR_RETRIES: '0', WATCH_INTERVAL_MS: '100' } });
 
+  it('keys each part apart: a document and an operation name that join to the same text are not the same request', async () => {
+    const token = freshToken('key-parts');
+    const send = (query: string, operationName?: string) =>
+      fetch(stack.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          'x-auth-token': token,
+          'x-debug-upstream': '1',
+        },
+        body: JSON.stringify({ query, ...(operationName === undefined ? {} : { operationName }) }),
+      }).then(async (response) => ({ status: response.status, body: await response.json() }));
+    const text = '{ repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount } } }';
+    expect((await send(`${text} # a|b`)).body.extensions.upstream.cache).toBe('miss');
+    // The old key joined the parts with `|`: this one would have been served the answer above.
+    const split = await send(`${text} # a`, 'b|');
+    expect(split.status).toBe(400);
+    expect(split.body.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+  });
+
   it("serves the same caller's repeat from the cache: no SWR call, the same bytes and the same ETag", async () => {
     const token = freshToken('repeat');
     const first = await post(stack, NGINX, { token, variables: { first: 3 } });
@@ -501,7 +522,12 @@ describe('response cache in Redis', () => {
     const pttl = await redis.client.pttl(added[0]!);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(TTL_MS);
-    const stored = JSON.parse((await redis.client.get(added[0]!))!);
+    // The value: the expiry (epoch ms, checked on every read), a newline, the answer's JSON.
+    const value = (await redis.client.get(added[0]!))!;
+    const newline = value.indexOf('\n');
+    expect(Number(value.slice(0, newline))).toBeGreaterThan(Date.now());
+    expect(Number(value.slice(0, newline))).toBeLessThanOrEqual(Date.now() + TTL_MS);
+    const stored = JSON.parse(value.slice(newline + 1));
     expect(stored.data).toEqual(first.body.data);
     expect(stored.extensions.http.headers.ETag).toBe(first.headers.get('etag'));
 

@@ -16,6 +16,10 @@ export interface TestRedis {
   dump(): Promise<Array<{ key: string; value: string }>>;
   /** Kills the server (SIGKILL); `start` brings it back on the same port, empty. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers, as in a partition without a reset. */
+  pause(): void;
+  /** Thaws it (SIGCONT): it answers everything it was sent meanwhile. */
+  resume(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -75,6 +79,12 @@ export async function startRedis(): Promise<TestRedis> {
         entries.push({ key, value: value ?? '' });
       }
       return entries;
+    },
+    pause() {
+      child!.kill('SIGSTOP');
+    },
+    resume() {
+      child!.kill('SIGCONT');
     },
     async kill() {
       const running = child!;
