@@ -132,15 +132,28 @@ export function startTracing(options: TracingOptions): Tracing {
   };
 }
 
+// The attributes of an SWR origin, worked out once (there is one per process).
+const origins = new Map<string, { 'server.address': string; 'server.port': number; 'url.scheme': string }>();
+function originAttributes(origin: string) {
+  let attributes = origins.get(origin);
+  if (!attributes) {
+    const url = new URL(origin);
+    attributes = {
+      'server.address': url.hostname,
+      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      'url.scheme': url.protocol.replace(':', ''),
+    };
+    origins.set(origin, attributes);
+  }
+  return attributes;
+}
+
 function startSwrCallSpan(tracer: ReturnType<NodeTracerProvider['getTracer']>, call: SwrCallSpanStart): SwrCallSpan {
-  const url = new URL(call.origin);
   const span = tracer.startSpan('GET', {
     kind: SpanKind.CLIENT,
     attributes: {
       'http.request.method': 'GET',
-      'server.address': url.hostname,
-      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      'url.scheme': url.protocol.replace(':', ''),
+      ...originAttributes(call.origin),
       'url.path': call.path,
       'swr.namespace': call.namespace,
       'swr.repository': call.repository,
