@@ -90,15 +90,13 @@ export function prepareOperation(
   const persisted = options.persisted;
   if (persisted && (text === null || persisted.only || apqHashOf(payload.extensions) !== null)) {
     return resolvePersisted(persisted, payload, text).then((resolved) =>
-      typeof resolved === 'string'
-        ? prepareText(options, { ...payload, query: resolved }, caller, request, refuse, text === null ? null : persisted)
-        : refuse([resolved]),
+      typeof resolved === 'string' ? prepareText(options, { ...payload, query: resolved }, caller, request, refuse) : refuse([resolved]),
     );
   }
   if (text === null) {
     return refuse([createGraphQLError('The subscribe message has no query', { extensions: { code: 'BAD_REQUEST' } })]);
   }
-  return prepareText(options, { ...payload, query: text }, caller, request, refuse, null);
+  return prepareText(options, { ...payload, query: text }, caller, request, refuse);
 }
 
 // The text a message runs when persisted documents are on: its own (refused in only-mode; with a
@@ -123,14 +121,14 @@ async function resolvePersisted(
   return (await persisted.lookup(id)) ?? persistedQueryNotFound();
 }
 
-// Parses, validates and readies one operation's text; `register`: the APQ store to keep it in once it validated.
+// Parses, validates and readies one operation's text. (Texts are registered as automatic persisted
+// queries over HTTP only, where Apollo Client sends them.)
 function prepareText(
   options: WebSocketOperationsOptions,
   payload: SubscribePayload & { query: string },
   caller: Caller | UnauthenticatedError | null,
   request: Request,
   refuse: (errors: readonly GraphQLError[]) => readonly GraphQLError[],
-  register: PersistedDocuments | null,
 ): Promise<EnvelopedArgs | readonly GraphQLError[]> | readonly GraphQLError[] {
   const params = {
     query: payload.query,
@@ -147,8 +145,6 @@ function prepareText(
   }
   const errors = enveloped.validate(enveloped.schema, document);
   if (errors.length > 0) return refuse(errors.map((error) => coded(error, options.logger)));
-  const hash = register ? apqHashOf(payload.extensions) : null;
-  if (hash !== null) register!.register(hash, payload.query);
   if (!getOperationAST(document, payload.operationName)) {
     return refuse([
       createGraphQLError(

@@ -18,6 +18,7 @@ export interface TracingOptions {
 }
 
 const TRACER_NAME = 'swr-gateway';
+const GRAPHQL_PATH = '/graphql';
 
 /**
  * Starts OpenTelemetry's trace SDK as the standard variables configure it (the OTLP/HTTP
@@ -80,14 +81,15 @@ export function startTracing(options: TracingOptions): Tracing {
   return {
     serveRequest(req, res, path, serve) {
       const parent = propagation.extract(context.active(), req.headers, headerGetter);
+      // Only the GraphQL endpoint is a route: any other path (a 404) is not repeated into the trace.
+      const route = path === GRAPHQL_PATH ? GRAPHQL_PATH : null;
       const span = tracer.startSpan(
-        `${req.method ?? 'GET'} ${path}`,
+        route ? `${req.method ?? 'GET'} ${route}` : (req.method ?? 'GET'),
         {
           kind: SpanKind.SERVER,
           attributes: {
             'http.request.method': req.method ?? 'GET',
-            'url.path': path,
-            'http.route': path,
+            ...(route ? { 'url.path': route, 'http.route': route } : {}),
             ...(req.headers['user-agent'] ? { 'user_agent.original': req.headers['user-agent'].slice(0, 256) } : {}),
           },
         },
@@ -106,6 +108,8 @@ export function startTracing(options: TracingOptions): Tracing {
     },
     poll(repository, run) {
       const span = tracer.startSpan('watch poll', {
+        // A trace of its own: the subscriber whose request started the watch is long gone.
+        root: true,
         kind: SpanKind.INTERNAL,
         attributes: { 'swr.namespace': repository.namespace, 'swr.repository': repository.name },
       });

@@ -8,6 +8,8 @@ import type { PersistedDocumentMap } from './persisted-file.js';
 export const APQ_MEMORY_BYTES = 16 * 1024 * 1024;
 /** A text longer than this is run but never registered. */
 export const MAX_APQ_DOCUMENT_CHARS = 64 * 1024;
+/** Registered texts one process keeps at most. */
+const MAX_APQ_ENTRIES = 20_000;
 /** How long Redis keeps a registered text after its last registration. */
 const APQ_REDIS_TTL_MS = 24 * 60 * 60 * 1000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -57,7 +59,8 @@ export function createPersistedDocuments(options: PersistedDocumentsOptions): Pe
     async lookup(id) {
       const trusted = options.documents?.get(id);
       if (trusted !== undefined) return trusted;
-      return store && SHA256_HEX.test(id) ? store.get(id) : undefined;
+      const hash = id.toLowerCase();
+      return store && SHA256_HEX.test(hash) ? store.get(hash) : undefined;
     },
     matches: (hash, query) => sha256(query) === hash.toLowerCase(),
     register(hash, query) {
@@ -67,7 +70,12 @@ export function createPersistedDocuments(options: PersistedDocumentsOptions): Pe
 }
 
 function memoryStore(): ApqStore {
-  const texts = new LRUCache<string, string>({ maxSize: APQ_MEMORY_BYTES, sizeCalculation: (text) => Math.max(1, text.length * 2) });
+  // The text, its 64-character key and what an entry costs besides them.
+  const texts = new LRUCache<string, string>({
+    max: MAX_APQ_ENTRIES,
+    maxSize: APQ_MEMORY_BYTES,
+    sizeCalculation: (text) => 2 * (text.length + 64) + 200,
+  });
   return {
     get: (hash) => Promise.resolve(texts.get(hash)),
     set: (hash, query) => void texts.set(hash, query),

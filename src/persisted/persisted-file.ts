@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse, validate, type GraphQLSchema } from 'graphql';
+import { readFileSync, statSync } from 'node:fs';
+import { Kind, OperationTypeNode, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../config-values.js';
 
 /** Documents one file may hold. */
@@ -24,6 +24,8 @@ export function loadPersistedDocuments(path: string, schema: GraphQLSchema): Per
   };
   let text: string;
   try {
+    // A regular file only: a FIFO or a device would hold start-up for ever.
+    if (!statSync(path).isFile()) return refuse('a regular file', path);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     return refuse('a readable file', `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
@@ -41,10 +43,13 @@ export function loadPersistedDocuments(path: string, schema: GraphQLSchema): Per
   const documents = new Map<string, string>();
   for (const [id, body] of entries) {
     if (!ID.test(id)) refuse('document ids of 1 to 128 characters of A-Z a-z 0-9 . _ : -', `${path}: ${id.slice(0, 140)}`);
-    let problem: string | null = null;
+    if (documents.has(id)) refuse('each id once', `${path}: ${id} twice`);
+    let problem: string | null;
     try {
-      const errors = validate(schema, parse(body));
+      const document = parse(body);
+      const errors = validate(schema, document);
       if (errors.length > 0) problem = errors[0]!.message;
+      else problem = unservedOperation(document);
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -52,6 +57,14 @@ export function loadPersistedDocuments(path: string, schema: GraphQLSchema): Per
     documents.set(id, body);
   }
   return documents;
+}
+
+// graphql-js validates a mutation against a schema without a Mutation type; the gateway serves none.
+function unservedOperation(document: DocumentNode): string | null {
+  const mutation = document.definitions.find(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.MUTATION,
+  );
+  return mutation ? 'This gateway serves no mutation operations.' : null;
 }
 
 // The (id, text) pairs of either format, or null for anything else.

@@ -1,5 +1,6 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { createGraphQLError, type GraphQLParams, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import { requestStateOf } from '../graphql/request-state.js';
 import type { PersistedDocuments } from './persisted-documents.js';
 
 /** Request parameters, beside GraphQL over HTTP's own, that name a persisted document. */
@@ -44,18 +45,16 @@ export function documentIdOf(params: Record<string, unknown>, request?: Request)
  * text in only-mode (PERSISTED_QUERY_REQUIRED) and an unknown id (PERSISTED_QUERY_NOT_FOUND, on
  * which Apollo Client sends the text with its hash). Beside it, automatic persisted queries: a
  * text sent with `extensions.persistedQuery.sha256Hash` must hash to it (else BAD_REQUEST), and
- * is registered once it has passed validation and the limits (at execution), so that nothing
- * that cannot run is kept.
+ * is registered once it ran without an error and SWR answered it, so that nothing that cannot
+ * run, and nothing of a caller SWR does not know, is kept.
  */
 export function usePersistedDocuments(persisted: PersistedDocuments): Plugin[] {
   const pending = new WeakMap<Request, { hash: string; query: string }>();
+  const served = Symbol.for('servedFromResponseCache');
   // Only-mode: requests whose text is a trusted document's, word for word.
   const trusted = new WeakSet<Request>();
-  const registerOf = (request: Request | undefined) => {
-    const registration = request ? pending.get(request) : undefined;
-    if (registration) persisted.register(registration.hash, registration.query);
-  };
-  const registration: Plugin<YogaInitialContext> = {
+
+  const registration: Plugin = {
     onParams({ params, request }) {
       if (persisted.only && typeof params.query === 'string' && persisted.isTrusted(params.query)) trusted.add(request);
       const hash = apqHashOf(params.extensions);
@@ -63,8 +62,15 @@ export function usePersistedDocuments(persisted: PersistedDocuments): Plugin[] {
       if (!persisted.matches(hash, params.query)) throw persistedHashMismatch();
       pending.set(request, { hash, query: params.query });
     },
-    onExecute: ({ args }) => registerOf(args.contextValue.request),
-    onSubscribe: ({ args }) => registerOf(args.contextValue.request),
+    // Kept only once it ran without an error and SWR answered it (or the response cache did, for
+    // an answer SWR gave earlier): no text that cannot run, none from a caller SWR does not know.
+    onResultProcess({ request, result }) {
+      const registration = pending.get(request);
+      if (!registration || Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      const answer = result as { errors?: readonly unknown[]; [served]?: boolean };
+      const calls = requestStateOf(request).economy?.calls.length ?? 0;
+      if (!answer.errors?.length && (answer[served] === true || calls > 0)) persisted.register(registration.hash, registration.query);
+    },
   };
   const library = usePersistedOperations({
     allowArbitraryOperations: persisted.only ? (request) => trusted.has(request) : true,

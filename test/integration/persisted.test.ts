@@ -180,6 +180,24 @@ describe('automatic persisted queries (no file)', () => {
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
+  it('keeps no text that SWR did not answer: one that calls nothing, one over the budget, one SWR refused', async () => {
+    const noCall = '{ __typename }';
+    const tooMany = `{ ${Array.from({ length: 60 }, (_, index) => `r${index}: repository(namespace: "demo", name: "repo-${index}") { syncJobs(first: 1) { totalCount } }`).join(' ')} }`;
+    const unknown = '{ repository(namespace: "demo", name: "no-such-repository") { syncJobs(first: 1) { totalCount } } }';
+    for (const text of [noCall, tooMany, unknown]) {
+      await post(stack, { query: text, extensions: persistedQuery(sha256(text)) });
+      const again = await post(stack, { extensions: persistedQuery(sha256(text)) });
+      expect(codeOf(again), `${text.slice(0, 60)}: ${JSON.stringify(again.body).slice(0, 300)}`).toBe('PERSISTED_QUERY_NOT_FOUND');
+    }
+  });
+
+  it('finds a registered text by its hash in upper case too', async () => {
+    const text = 'query Upper { repository(namespace: "demo", name: "redis") { syncJobs(first: 3) { totalCount } } }';
+    const hash = sha256(text).toUpperCase();
+    expect((await post(stack, { query: text, extensions: persistedQuery(hash) })).body.data.repository.syncJobs.totalCount).toBe(12);
+    expect((await post(stack, { extensions: persistedQuery(hash) })).body.data.repository.syncJobs.totalCount).toBe(12);
+  });
+
   it('keeps no text that does not validate', async () => {
     const invalid = '{ repository(namespace: "demo", name: "redis") { noSuchField } }';
     const answer = await post(stack, { query: invalid, extensions: persistedQuery(sha256(invalid)) });
@@ -204,6 +222,18 @@ describe('PERSISTED_DOCUMENTS at start-up', () => {
   });
 
   it.each([
+    ['a mutation', JSON.stringify({ write: 'mutation { x }' })],
+    [
+      'an id given twice',
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [
+          { id: 'x', name: 'A', type: 'query', body: '{ __typename }' },
+          { id: 'x', name: 'B', type: 'query', body: '{ __typename }' },
+        ],
+      }),
+    ],
     ['not JSON', 'query {'],
     ['neither format', JSON.stringify({ operations: [] })],
     ['a manifest of another version', JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 2, operations: [] })],
