@@ -36,8 +36,15 @@ const BEARER_PATTERN = /^bearer\s+(.+)$/i;
  * so resolvers can refuse with UNAUTHENTICATED without any upstream call.
  */
 export function callerFromHeaders(headers: Headers, hashToken: TokenHasher = processHasher): Caller | UnauthenticatedError | null {
-  return callerFrom(headers.get('x-auth-token'), headers.get('authorization'), hashToken);
+  // Asked more than once per request (the response cache, then the context): hashed once.
+  const known = callersByHeaders.get(headers);
+  if (known?.hashToken === hashToken) return known.caller;
+  const caller = callerFrom(headers.get('x-auth-token'), headers.get('authorization'), hashToken);
+  callersByHeaders.set(headers, { hashToken, caller });
+  return caller;
 }
+
+const callersByHeaders = new WeakMap<Headers, { hashToken: TokenHasher; caller: Caller | UnauthenticatedError | null }>();
 
 /**
  * The caller of a WebSocket connection, from its `connection_init` payload: `X-Auth-Token`, or

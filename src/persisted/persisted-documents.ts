@@ -13,6 +13,7 @@ const MAX_APQ_ENTRIES = 20_000;
 /** How long Redis keeps a registered text after its last registration. */
 const APQ_REDIS_TTL_MS = 24 * 60 * 60 * 1000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The documents a request may name instead of sending its text: the trusted ones of
@@ -51,7 +52,6 @@ export interface PersistedDocumentsOptions {
 
 export function createPersistedDocuments(options: PersistedDocumentsOptions): PersistedDocuments {
   const store: ApqStore | null = options.only ? null : options.redis ? redisStore(options.redis, options.logger) : memoryStore();
-  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
   const trustedTexts = new Set([...(options.documents?.values() ?? [])].map(sha256));
   return {
     only: options.only,
@@ -92,7 +92,7 @@ function redisStore(redis: SharedRedis, logger: Logger): ApqStore {
       try {
         const text = await redis.commands.get(redis.key('apq', hash));
         // Only a text that still hashes to its key is used (Redis is not trusted to be right).
-        if (text === null || createHash('sha256').update(text).digest('hex') !== hash) return undefined;
+        if (text === null || sha256(text) !== hash) return undefined;
         local.set(hash, text);
         return text;
       } catch (error) {
