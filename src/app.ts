@@ -177,7 +177,6 @@ export function createApp(options: AppOptions): App {
     http,
     redis,
     async listen(port, host) {
-      await graphiql?.prepare();
       await new Promise<void>((resolve, reject) => {
         http.server.once('error', reject);
         http.server.listen(port, host, () => {

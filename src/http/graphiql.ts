@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import { Worker } from 'node:worker_threads';
+import { gunzip } from 'node:zlib';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** A query that works verbatim in demo mode: the first page of demo/nginx and how to go on. */
@@ -35,18 +37,20 @@ export const graphiqlOptions: GraphiQLOptions = {
 export interface GraphiQLHandler {
   /** True for what GraphiQL answers: a browser's GET of the endpoint (Accept: text/html), or of an asset. */
   handles(req: IncomingMessage, path: string): boolean;
-  /** Builds the page and its assets now (app.listen awaits it), so that no request pays for it. */
-  prepare(): Promise<void>;
   /** Answers a request `handles` took; never rejects. */
   serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
 interface Asset {
   type: string;
-  body: Buffer;
   etag: string;
-  /** Compressed once, on first demand, off the event loop (zlib's thread pool). */
-  compressed: Partial<Record<'br' | 'gzip', Promise<Buffer>>>;
+  /** Uncompressed size in bytes. */
+  length: number;
+  /** The bytes as they are: kept for the page and the small assets only. */
+  identity: Buffer | null;
+  /** The bytes compressed, for the assets that are worth it (over COMPRESS_ABOVE_BYTES). */
+  br: Buffer | null;
+  gzip: Buffer | null;
 }
 
 interface Bundle {
@@ -54,20 +58,40 @@ interface Bundle {
   assets: Map<string, Asset>;
 }
 
+/** What the bundle worker sends back for one part of the renderer. */
+interface BuiltPart {
+  name: string;
+  extension: string;
+  type: string;
+  etag: string;
+  length: number;
+  identity: Uint8Array | null;
+  br: Uint8Array | null;
+  gzip: Uint8Array | null;
+}
+
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Smaller assets go out as they are: compressing them saves nothing worth a header. */
+const COMPRESS_ABOVE_BYTES = 1024;
+/** Longest the bundle worker may take (importing and compressing about 9 MB: about 2 s here). */
+const BUNDLE_DEADLINE_MS = 60_000;
 
 /**
  * GraphiQL without a CDN and cheap to serve. @graphql-yoga/render-graphiql inlines everything
  * (about 9 MB) into one page; here the page is about 1 KB and names its script, style, workers
  * and icon by content hash under `{endpoint}/assets/`, so a browser fetches each once (immutable,
  * a year) and then only revalidates the page (ETag → 304). Assets go out brotli- or
- * gzip-compressed (about 2 MB in all), compressed once on first demand in zlib's thread pool,
- * never on the event loop. The renderer's 9 MB are imported once, before the gateway listens.
+ * gzip-compressed (about 2 MB in all).
+ *
+ * The renderer is imported, hashed and compressed in a worker thread, on the first request for
+ * GraphiQL, never on the event loop, and never in a gateway nobody opens GraphiQL on: its 9 MB of
+ * source held about 40 MB of a process that imported it, for good. The process keeps only the
+ * compressed assets (about 4 MB, brotli and gzip); a client that accepts neither gets them
+ * decompressed on demand, in zlib's thread pool.
  */
 export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions): GraphiQLHandler {
   const assetPrefix = `${endpoint}/assets/`;
-  // Built once per process for the same endpoint and options (importing and hashing the
-  // renderer's 9 MB held the event loop about 200 ms); a build that failed is tried again.
+  // Built once per process for the same endpoint and options; a build that failed is tried again.
   const key = `${assetPrefix}\u0000${JSON.stringify(options)}`;
   const bundleOf = (): Promise<Bundle> => {
     let built = bundles.get(key);
@@ -80,9 +104,6 @@ export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions
   };
 
   return {
-    async prepare() {
-      await bundleOf();
-    },
     handles(req, path) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (path.startsWith(assetPrefix)) return true;
@@ -108,25 +129,69 @@ export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions
 
 const bundles = new Map<string, Promise<Bundle>>();
 
+/**
+ * The worker: plain CommonJS (it runs as is, under vitest too), given the renderer's resolved
+ * path. It answers with every part hashed and, past COMPRESS_ABOVE_BYTES, compressed; the
+ * buffers are transferred, not copied.
+ */
+const BUNDLE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const zlib = require('node:zlib');
+const parts = require(workerData.rendererPath);
+const script = 'text/javascript; charset=utf-8';
+const icon = /^data:([^;,]+);base64,(.*)$/s.exec(parts.favicon);
+const sources = [
+  ['favicon', 'ico', icon ? icon[1] : 'image/x-icon', icon ? Buffer.from(icon[2], 'base64') : null],
+  ['graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(parts.css)],
+  ['editor-worker', 'js', script, Buffer.from(parts.editorWorkerService)],
+  ['json-worker', 'js', script, Buffer.from(parts.jsonWorker)],
+  ['graphql-worker', 'js', script, Buffer.from(parts.graphqlWorker)],
+  ['graphiql', 'js', script, Buffer.from(parts.js)],
+];
+const built = [];
+const transfer = [];
+const own = (buffer) => {
+  const copy = new Uint8Array(buffer.length);
+  copy.set(buffer);
+  transfer.push(copy.buffer);
+  return copy;
+};
+for (const [name, extension, type, body] of sources) {
+  if (body === null) continue;
+  const etag = '"' + createHash('sha256').update(body).digest('base64url').slice(0, 27) + '"';
+  const small = body.length <= workerData.compressAboveBytes;
+  built.push({
+    name, extension, type, etag, length: body.length,
+    identity: small ? own(body) : null,
+    br: small ? null : own(zlib.brotliCompressSync(body, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+    })),
+    gzip: small ? null : own(zlib.gzipSync(body, { level: 9 })),
+  });
+}
+parentPort.postMessage({ built, favicon: icon ? null : parts.favicon }, transfer);
+`;
+
 async function loadBundle(assetPrefix: string, options: GraphiQLOptions): Promise<Bundle> {
-  const parts = await import('@graphql-yoga/render-graphiql/graphiql');
+  const { built, favicon } = await runBundleWorker();
   const assets = new Map<string, Asset>();
-  const add = (name: string, extension: string, type: string, body: Buffer) => {
-    const asset = assetOf(type, body);
-    const file = `${name}-${asset.etag.slice(1, 13)}.${extension}`;
-    assets.set(file, asset);
-    return `${assetPrefix}${file}`;
-  };
-  const script = 'text/javascript; charset=utf-8';
-  const icon = /^data:([^;,]+);base64,(.*)$/s.exec(parts.favicon);
-  const iconUrl = icon ? add('favicon', 'ico', icon[1]!, Buffer.from(icon[2]!, 'base64')) : parts.favicon;
-  const cssUrl = add('graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(parts.css));
-  const workers = {
-    editorWorkerService: add('editor-worker', 'js', script, Buffer.from(parts.editorWorkerService)),
-    json: add('json-worker', 'js', script, Buffer.from(parts.jsonWorker)),
-    graphql: add('graphql-worker', 'js', script, Buffer.from(parts.graphqlWorker)),
-  };
-  const jsUrl = add('graphiql', 'js', script, Buffer.from(parts.js));
+  const urls = new Map<string, string>();
+  for (const part of built) {
+    const file = `${part.name}-${part.etag.slice(1, 13)}.${part.extension}`;
+    const buffer = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    assets.set(file, {
+      type: part.type,
+      etag: part.etag,
+      length: part.length,
+      identity: buffer(part.identity),
+      br: buffer(part.br),
+      gzip: buffer(part.gzip),
+    });
+    urls.set(`${part.name}.${part.extension}`, `${assetPrefix}${file}`);
+  }
+  const url = (name: string) => urls.get(name) ?? '';
+  const workers = { editorWorkerService: url('editor-worker.js'), json: url('json-worker.js'), graphql: url('graphql-worker.js') };
   // JSON in a <script> must not be able to close it.
   const json = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
   const html = `<!doctype html>
@@ -134,8 +199,8 @@ async function loadBundle(assetPrefix: string, options: GraphiQLOptions): Promis
   <head>
     <meta charset="utf-8" />
     <title>${escapeHtml(options.title ?? 'GraphiQL')}</title>
-    <link rel="icon" href="${iconUrl}" />
-    <link rel="stylesheet" href="${cssUrl}" />
+    <link rel="icon" href="${favicon === null ? url('favicon.ico') : escapeHtml(favicon)}" />
+    <link rel="stylesheet" href="${url('graphiql.css')}" />
   </head>
   <body id="body" class="no-focus-outline">
     <noscript>You need to enable JavaScript to run this app.</noscript>
@@ -144,22 +209,53 @@ async function loadBundle(assetPrefix: string, options: GraphiQLOptions): Promis
       const workers = ${json(workers)};
       self['MonacoEnvironment'] = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
     </script>
-    <script src="${jsUrl}"></script>
+    <script src="${url('graphiql.js')}"></script>
     <script>
       YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${json(options)});
     </script>
   </body>
 </html>
 `;
-  return { page: assetOf('text/html; charset=utf-8', Buffer.from(html)), assets };
+  const page = Buffer.from(html);
+  return {
+    page: {
+      type: 'text/html; charset=utf-8',
+      etag: `"${createHash('sha256').update(page).digest('base64url').slice(0, 27)}"`,
+      length: page.length,
+      identity: page,
+      br: null,
+      gzip: null,
+    },
+    assets,
+  };
 }
 
-function assetOf(type: string, body: Buffer): Asset {
-  return { type, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, compressed: {} };
+// Runs BUNDLE_WORKER once; rejects when it fails, exits without answering, or overruns its deadline.
+function runBundleWorker(): Promise<{ built: BuiltPart[]; favicon: string | null }> {
+  const rendererPath = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql/graphiql');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(BUNDLE_WORKER, { eval: true, workerData: { rendererPath, compressAboveBytes: COMPRESS_ABOVE_BYTES } });
+    const deadline = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error('the GraphiQL bundle took too long'));
+    }, BUNDLE_DEADLINE_MS);
+    deadline.unref();
+    worker.unref();
+    worker.once('message', (message: { built: BuiltPart[]; favicon: string | null }) => {
+      clearTimeout(deadline);
+      resolve(message);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`the GraphiQL bundle worker exited (${code})`));
+    });
+  });
 }
-
-const compressBrotli = promisify(brotliCompress);
-const compressGzip = promisify(gzip);
 
 // The encoding the client accepts that serves it best: brotli, then gzip, else none.
 function encodingFor(req: IncomingMessage): 'br' | 'gzip' | null {
@@ -169,6 +265,8 @@ function encodingFor(req: IncomingMessage): 'br' | 'gzip' | null {
   return null;
 }
 
+const gunzipAsync = promisify(gunzip);
+
 async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string): Promise<void> {
   const headers: Record<string, string> = { 'cache-control': cacheControl, etag: asset.etag, vary: 'accept-encoding' };
   if (req.headers['if-none-match'] === asset.etag) {
@@ -177,19 +275,20 @@ async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset
     return;
   }
   const encoding = encodingFor(req);
-  let body = asset.body;
-  if (encoding && asset.body.length > 1024) {
-    asset.compressed[encoding] ??=
-      encoding === 'br'
-        ? compressBrotli(asset.body, {
-            params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: asset.body.length },
-          })
-        : compressGzip(asset.body, { level: 9 });
-    body = await asset.compressed[encoding];
+  let body: Buffer | null = asset.identity;
+  if (body === null && encoding !== null) {
+    body = asset[encoding];
     headers['content-encoding'] = encoding;
   }
+  if (req.method === 'HEAD') {
+    res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body?.length ?? asset.length) });
+    res.end();
+    return;
+  }
+  // Neither brotli nor gzip accepted: the gzip copy, decompressed off the event loop.
+  body ??= await gunzipAsync(asset.gzip!);
   res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body.length) });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.end(body);
 }
 
 function escapeHtml(text: string): string {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import DataLoader from 'dataloader';
 import type { Caller } from '../auth/caller.js';
 import { callsFromWindows, covers, type Interval } from '../economy/window-cover.js';
@@ -60,21 +61,27 @@ interface FetchedCall extends Interval {
  * a slow one of the same batch, and a second call a page needs (`last` alone, the `hasNextPage`
  * probe) starts in the next batch without waiting either.
  *
- * One listener on the request's signal aborts every call in flight when the caller goes away
- * (each call has its own controller): a listener per call would pile dozens on one signal.
+ * One listener on the request's signal aborts every call in flight when the caller goes away,
+ * through one controller of the loader's that the calls listen to: a listener per call on the
+ * request's own signal would pile dozens on it.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
   const { client, economy, maxLimit, signal, requestId } = options;
   const limit = createConcurrencyLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
-  const inFlight = new Set<AbortController>();
-  signal?.addEventListener(
-    'abort',
-    () => {
-      for (const controller of inFlight) controller.abort(signal.reason);
-    },
-    { once: true },
-  );
+  // The calls' own signal: aborted once when the caller goes away. Each call in flight listens
+  // to it (at most `concurrency` at once), not to the request's signal, which keeps one listener.
+  let callsAbort: AbortController | null = null;
+  const callsSignal = (): AbortSignal | undefined => {
+    if (!signal) return undefined;
+    if (!callsAbort) {
+      const controller = (callsAbort = new AbortController());
+      setMaxListeners(0, controller.signal);
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    }
+    return callsAbort.signal;
+  };
 
   // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.
   function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
@@ -93,9 +100,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     }
     return limit(async () => {
       const startedAt = performance.now();
-      const controller = new AbortController();
-      if (signal?.aborted) controller.abort(signal.reason);
-      inFlight.add(controller);
+      const callSignal = callsSignal();
       try {
         const page = await client.listSyncJobs({
           token: key.caller.token,
@@ -103,7 +108,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
           namespace: key.namespace,
           repository: key.repository,
           ...window,
-          signal: controller.signal,
+          ...(callSignal ? { signal: callSignal } : {}),
           ...(requestId ? { requestId } : {}),
         });
         report.status = 200;
@@ -112,7 +117,6 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
         report.status = (error as Partial<GatewayError>).upstream?.status ?? null;
         throw error;
       } finally {
-        inFlight.delete(controller);
         report.durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
       }
     });

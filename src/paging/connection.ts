@@ -6,13 +6,13 @@ import type { PageSlice } from './page-slice.js';
 
 /** A Relay connection over upstream jobs, as the SyncJobConnection resolvers receive it. */
 export interface SyncJobConnectionModel {
-  edges: Array<{ cursor: string; node: SyncJobModel }>;
+  edges: Array<{ readonly cursor: string; node: SyncJobModel }>;
   nodes: SyncJobModel[];
   pageInfo: {
     hasNextPage: boolean;
     hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
+    readonly startCursor: string | null;
+    readonly endCursor: string | null;
   };
   totalCount: number | null;
 }
@@ -21,44 +21,111 @@ export interface SyncJobConnectionModel {
  * Builds the connection for a fetched slice; each cursor names its job (id and creation instant)
  * beside its position, its order and SWR's total, so that the next page is cut by the job
  * wherever SWR has moved it. Each job is put in the schema's shape once, for `edges` and `nodes`.
+ *
+ * Cursors are made when read, once each: an operation that selects `nodes`, or `edges` without
+ * `cursor`, pays nothing for them, and one that selects only `pageInfo.endCursor` pays for one.
  */
 export function connectionFromSlice(slice: PageSlice, order: SwrOrder): SyncJobConnectionModel {
   const nodes = slice.items.map(syncJobFromSwr);
-  const keys = slice.items.map(keyOf);
-  const edges = nodes.map((node, index) => ({ cursor: jobToCursor(order, slice.start + index, anchorOf(slice, keys, index)), node }));
+  const cursors = new PageCursors(slice, order);
+  const edges = nodes.map((node, index) => new Edge(cursors, index, node));
   return {
     edges,
     nodes,
-    pageInfo: {
-      hasNextPage: slice.hasNextPage,
-      hasPreviousPage: slice.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: new PageInfo(cursors, slice),
     totalCount: slice.total,
   };
 }
 
-/**
- * What the cursor of item `index` says of it: its key, SWR's total, and the other jobs of its
- * instant the client has been shown before and after it: those of this page, and for the
- * instant of the job a walk came from, what that job's cursor said had been shown on its side,
- * and the job itself.
- */
-function anchorOf(slice: PageSlice, keys: JobKey[], index: number): CursorAnchor {
-  const key = keys[index]!;
-  const shownBefore: number[] = [];
-  const shownAfter: number[] = [];
-  keys.forEach((other, at) => {
-    if (at !== index && other.instant === key.instant) (at < index ? shownBefore : shownAfter).push(other.id);
-  });
-  const walk = slice.walk;
-  let before: number[] | null = shownBefore;
-  let after: number[] | null = shownAfter;
-  if (walk && walk.anchor.instant === key.instant) {
-    if (walk.direction === 'forward')
-      before = walk.anchor.shownBefore === null ? null : [...walk.anchor.shownBefore, walk.anchor.id, ...shownBefore];
-    else after = walk.anchor.shownAfter === null ? null : [...walk.anchor.shownAfter, walk.anchor.id, ...shownAfter];
+class Edge {
+  constructor(
+    private readonly cursors: PageCursors,
+    private readonly index: number,
+    readonly node: SyncJobModel,
+  ) {}
+
+  get cursor(): string {
+    return this.cursors.at(this.index);
   }
-  return { ...key, total: slice.total, shownBefore: before, shownAfter: after };
+}
+
+class PageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+
+  constructor(
+    private readonly cursors: PageCursors,
+    slice: PageSlice,
+  ) {
+    this.hasNextPage = slice.hasNextPage;
+    this.hasPreviousPage = slice.hasPreviousPage;
+  }
+
+  get startCursor(): string | null {
+    return this.cursors.count === 0 ? null : this.cursors.at(0);
+  }
+
+  get endCursor(): string | null {
+    return this.cursors.count === 0 ? null : this.cursors.at(this.cursors.count - 1);
+  }
+}
+
+/** The cursors of one page, each made on first use. */
+class PageCursors {
+  readonly count: number;
+  private readonly made: Array<string | undefined>;
+  private keys: JobKey[] | null = null;
+  /** Indexes of the page's items by creation instant (for ties). */
+  private byInstant: Map<string, number[]> | null = null;
+
+  constructor(
+    private readonly slice: PageSlice,
+    private readonly order: SwrOrder,
+  ) {
+    this.count = slice.items.length;
+    this.made = new Array<string | undefined>(this.count);
+  }
+
+  at(index: number): string {
+    return (this.made[index] ??= jobToCursor(this.order, this.slice.start + index, this.anchorOf(index)));
+  }
+
+  /**
+   * What the cursor of item `index` says of it: its key, SWR's total, and the other jobs of its
+   * instant the client has been shown before and after it: those of this page, and for the
+   * instant of the job a walk came from, what that job's cursor said had been shown on its side,
+   * and the job itself.
+   */
+  private anchorOf(index: number): CursorAnchor {
+    const keys = (this.keys ??= this.slice.items.map(keyOf));
+    const key = keys[index]!;
+    const shownBefore: number[] = [];
+    const shownAfter: number[] = [];
+    for (const at of this.tiesOf(keys, key.instant)) {
+      if (at < index) shownBefore.push(keys[at]!.id);
+      else if (at > index) shownAfter.push(keys[at]!.id);
+    }
+    const walk = this.slice.walk;
+    let before: number[] | null = shownBefore;
+    let after: number[] | null = shownAfter;
+    if (walk && walk.anchor.instant === key.instant) {
+      if (walk.direction === 'forward')
+        before = walk.anchor.shownBefore === null ? null : [...walk.anchor.shownBefore, walk.anchor.id, ...shownBefore];
+      else after = walk.anchor.shownAfter === null ? null : [...walk.anchor.shownAfter, walk.anchor.id, ...shownAfter];
+    }
+    return { ...key, total: this.slice.total, shownBefore: before, shownAfter: after };
+  }
+
+  // The indexes of the items created in `instant`, in page order.
+  private tiesOf(keys: JobKey[], instant: string): number[] {
+    if (this.byInstant === null) {
+      this.byInstant = new Map();
+      keys.forEach((key, at) => {
+        const group = this.byInstant!.get(key.instant);
+        if (group) group.push(at);
+        else this.byInstant!.set(key.instant, [at]);
+      });
+    }
+    return this.byInstant.get(instant)!;
+  }
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** A command that has not answered in this long fails (the caller then works without Redis). */
@@ -46,6 +47,8 @@ export interface SharedRedis {
  * warning when Redis goes away, one line when it is back.
  */
 export function createSharedRedis(options: SharedRedisOptions): SharedRedis {
+  // Loaded here, not imported: a gateway without REDIS_URL does not carry ioredis (about 12 MB).
+  const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
   const connect = (name: string) =>
     new Redis(options.url, {
       connectionName: `swr-gateway-${name}`,

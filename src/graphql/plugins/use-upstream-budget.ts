@@ -1,6 +1,12 @@
 import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
+
+/** Estimates of operations with variables kept (the same document with the same variables). */
+const MAX_VARIABLE_ESTIMATES = 1024;
+/** Variables longer than this as JSON are estimated every time (so the cache holds at most about 2 MB of keys). */
+const MAX_VARIABLES_KEY_LENGTH = 2048;
 
 /** Options of useUpstreamBudget. */
 export interface UpstreamBudgetOptions extends EstimateOptions {
@@ -16,13 +22,28 @@ export interface UpstreamBudgetOptions extends EstimateOptions {
 export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
   // An operation without variables costs the same every time: its estimate is kept with its
   // document (Yoga's parser cache hands out one document per query text, and its cache is bounded
-  // in bytes). With variables the estimate is worked out anew: it is cheap and capped, and a cache
-  // keyed by variables would be a cache a client can fill.
+  // in bytes). With variables, the estimate of the same variables is kept too, in a cache bounded
+  // in entries and key length: a client sending ever new variables only misses it.
   const constant = new WeakMap<DocumentNode, Map<string, number>>();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const withVariables = new LRUCache<string, number>({ max: MAX_VARIABLE_ESTIMATES });
   const estimateOf = (args: ExecutionArgs): number => {
     const operation = getOperationAST(args.document, args.operationName);
     if (operation?.variableDefinitions?.length) {
-      return estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
+      const variables = JSON.stringify(args.variableValues ?? null);
+      if (variables.length > MAX_VARIABLES_KEY_LENGTH) {
+        return estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
+      }
+      let documentId = documentIds.get(args.document);
+      if (documentId === undefined) documentIds.set(args.document, (documentId = nextDocumentId += 1));
+      const key = `${documentId}\u0000${args.operationName ?? ''}\u0000${variables}`;
+      let estimate = withVariables.get(key);
+      if (estimate === undefined) {
+        estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
+        withVariables.set(key, estimate);
+      }
+      return estimate;
     }
     let byOperation = constant.get(args.document);
     if (!byOperation) constant.set(args.document, (byOperation = new Map<string, number>()));
