@@ -99,11 +99,14 @@ class PageCursors {
   private anchorOf(index: number): CursorAnchor {
     const keys = (this.keys ??= this.slice.items.map(keyOf));
     const key = keys[index]!;
+    const ties = this.tiesOf(keys, key.instant);
     const shownBefore: number[] = [];
     const shownAfter: number[] = [];
-    for (const at of this.tiesOf(keys, key.instant)) {
-      if (at < index) shownBefore.push(keys[at]!.id);
-      else if (at > index) shownAfter.push(keys[at]!.id);
+    if (ties.length > 1) {
+      for (const at of ties) {
+        if (at < index) shownBefore.push(keys[at]!.id);
+        else if (at > index) shownAfter.push(keys[at]!.id);
+      }
     }
     const walk = this.slice.walk;
     let before: number[] | null = shownBefore;
@@ -113,18 +116,18 @@ class PageCursors {
         before = walk.anchor.shownBefore === null ? null : [...walk.anchor.shownBefore, walk.anchor.id, ...shownBefore];
       else after = walk.anchor.shownAfter === null ? null : [...walk.anchor.shownAfter, walk.anchor.id, ...shownAfter];
     }
-    return { ...key, total: this.slice.total, shownBefore: before, shownAfter: after };
+    return { instant: key.instant, id: key.id, total: this.slice.total, shownBefore: before, shownAfter: after };
   }
 
   // The indexes of the items created in `instant`, in page order.
   private tiesOf(keys: JobKey[], instant: string): number[] {
     if (this.byInstant === null) {
-      this.byInstant = new Map();
-      keys.forEach((key, at) => {
-        const group = this.byInstant!.get(key.instant);
+      const byInstant = (this.byInstant = new Map<string, number[]>());
+      for (let at = 0; at < keys.length; at += 1) {
+        const group = byInstant.get(keys[at]!.instant);
         if (group) group.push(at);
-        else this.byInstant!.set(key.instant, [at]);
-      });
+        else byInstant.set(keys[at]!.instant, [at]);
+      }
     }
     return this.byInstant.get(instant)!;
   }

@@ -72,8 +72,9 @@ export function jobToCursor(order: SwrOrder, position: number, anchor: CursorAnc
   );
 }
 
+// Cursor texts are ASCII (names never enter them), so Latin-1 bytes are their UTF-8 bytes, and cheaper to write.
 function encode(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
+  return Buffer.from(text, 'latin1').toString('base64url');
 }
 
 /**
@@ -84,7 +85,7 @@ export function cursorFrom(cursor: string, order: SwrOrder, argument: string): S
   const notOurs = () => new InvalidInputError(`Invalid cursor in \`${argument}\`: it was not issued by this gateway`);
   const decoded = cursor.length <= MAX_CURSOR_LENGTH ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   // Decoding is lenient; re-encoding must give back exactly what the client sent.
-  if (!decoded.startsWith(CURSOR_PREFIX) || encode(decoded) !== cursor) throw notOurs();
+  if (!decoded.startsWith(CURSOR_PREFIX) || Buffer.from(decoded, 'utf8').toString('base64url') !== cursor) throw notOurs();
   const parts = decoded.startsWith(V2)
     ? decoded.slice(V2.length).split('|')
     : decoded.startsWith(V1)
