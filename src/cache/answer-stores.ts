@@ -29,39 +29,70 @@ export interface AnswerStore {
   invalidate(entities: unknown): void;
 }
 
+/** A fresh answer tagged: its ETag, the body a client gets (`{"data":…}`) and the answer as stored (with its headers). */
+interface Tagged {
+  etag: string;
+  body: string;
+  stored: string;
+}
+
 /**
  * Gives a fresh answer its ETag, before it is stored and sent: a keyed hash of its JSON and its
  * cache key, so that the same answer to the same caller has the same tag on every replica, a
  * changed answer a new one, and another caller's answer (another key) never the same tag.
- * Returns the JSON text, null when the answer is too large to keep.
+ * Returns null when the answer is too large to keep.
  */
-function tagged(key: string, result: ExecutionResult, secret: string): string | null {
+function tagged(key: string, result: ExecutionResult, secret: string): Tagged | null {
   const { extensions, ...rest } = result as ExecutionResult & { extensions?: HttpExtensions };
-  const json = JSON.stringify(rest);
-  if (json.length > MAX_CACHED_ANSWER_CHARS) {
+  const body = JSON.stringify(rest);
+  if (body.length > MAX_CACHED_ANSWER_CHARS) {
     // Not kept, so no tag: the plugin's provisional one names the key, not this answer.
     const { ETag: _etag, 'Last-Modified': _modified, ...others } = extensions?.http?.headers ?? {};
     (result as { extensions?: HttpExtensions }).extensions = { ...extensions, http: { ...extensions?.http, headers: others } };
     return null;
   }
-  const etag = `"${createHmac('sha256', secret).update(key).update('\u0000').update(json).digest('base64url')}"`;
+  const etag = `"${createHmac('sha256', secret).update(key).update('\u0000').update(body).digest('base64url')}"`;
   const headers = { ...extensions?.http?.headers, ETag: etag };
   // The answer going out now carries the tag as well as the stored copy.
   (result as { extensions?: HttpExtensions }).extensions = { ...extensions, http: { ...extensions?.http, headers } };
-  return JSON.stringify({ ...rest, extensions: { http: { headers } } });
+  return { etag, body, stored: JSON.stringify({ ...rest, extensions: { http: { headers } } }) };
+}
+
+/** Stands for the data of an answer served from its JSON text, until something needs the value. */
+const FROM_TEXT: Record<string, unknown> = Object.freeze({});
+
+/**
+ * A cached answer served from the JSON text its first client got: Yoga writes an answer with its
+ * `stringify` when it has one, and this one gives back that text, so a hit is neither parsed nor
+ * written again. Only when something added to the answer on the way (the X-Debug-Upstream
+ * report) is it written anew, from the text parsed then.
+ */
+function answerFromText(body: string, etag: string): CachedAnswer {
+  return {
+    data: FROM_TEXT,
+    extensions: { http: { headers: { ETag: etag } } },
+    stringify(sent: ExecutionResult) {
+      const parsed = (): ExecutionResult => JSON.parse(body) as ExecutionResult;
+      if (sent.data === FROM_TEXT && sent.errors === undefined && sent.extensions === undefined) return body;
+      return JSON.stringify({ ...sent, data: sent.data === FROM_TEXT ? parsed().data : sent.data });
+    },
+  } as CachedAnswer;
 }
 
 /** Answers kept in this process, bounded by the size of their JSON, each until its TTL. */
 export function createMemoryAnswerStore(secret: string, maxBytes = RESPONSE_CACHE_MEMORY_BYTES): AnswerStore {
-  const entries = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (json) => Math.max(1, json.length * 2) });
+  const entries = new LRUCache<string, { body: string; etag: string }>({
+    maxSize: maxBytes,
+    sizeCalculation: (entry) => Math.max(1, (entry.body.length + entry.etag.length) * 2),
+  });
   return {
     set(key, result, _entities, ttlMs) {
-      const json = tagged(key, result, secret);
-      if (json !== null) entries.set(key, json, { ttl: ttlMs });
+      const answer = tagged(key, result, secret);
+      if (answer !== null) entries.set(key, { body: answer.body, etag: answer.etag }, { ttl: ttlMs });
     },
     get(key) {
-      const json = entries.get(key);
-      return json === undefined ? undefined : (JSON.parse(json) as CachedAnswer);
+      const entry = entries.get(key);
+      return entry === undefined ? undefined : answerFromText(entry.body, entry.etag);
     },
     // Answers are only ever dropped by TTL: the schema has no mutations to invalidate them.
     invalidate() {},
@@ -77,8 +108,8 @@ export function createRedisAnswerStore(redis: SharedRedis, secret: string, logge
   const keyOf = (key: string) => redis.key('cache', key);
   return {
     set(key, result, _entities, ttlMs) {
-      const json = tagged(key, result, secret);
-      if (json === null || !redis.up) return;
+      const json = tagged(key, result, secret)?.stored;
+      if (json === undefined || !redis.up) return;
       // The expiry travels with the answer: a SET that Redis runs late (it hung) never extends it.
       redis.commands.set(keyOf(key), `${Date.now() + ttlMs}\n${json}`, 'PX', ttlMs).catch((error: Error) => {
         redis.failed(error);
