@@ -3,11 +3,13 @@
 // all as separate processes on 127.0.0.1 against the bench simulator, and writes bench/RESULTS.md. See bench/README.md; `--help` lists the flags.
 //
 //   1. start the simulator, then every target (lib/targets.mjs)
-//   2. check every target's answer to every workload it serves once (lib/workloads.mjs); abort
-//      with the problems if one is wrong
+//   2. run the workloads' prepare steps (a cursor taken before SWR changes, a persisted query
+//      registered, …), then check every target's answer to every workload it serves once
+//      (lib/workloads.mjs); abort with the problems if one is wrong
 //   3. per workload: warm up, then rounds of autocannon runs interleaved across targets, sampling
 //      the server's RSS and CPU time and counting the simulator's requests around each run
-//   4. print the summary; write the report (not with --smoke)
+//   4. live updates (lib/live.mjs): 1,000 SSE subscribers of a gateway of their own (not with --skip-live)
+//   5. print the summary; write the report (not with --smoke)
 //
 // Every wait has a deadline, a watchdog bounds the whole run, and the children are stopped on
 // every way out (end, error, SIGINT/SIGTERM, watchdog; lib/processes.mjs for the rest).
@@ -21,6 +23,7 @@ import { optionsFromArgv, USAGE } from './lib/options.mjs';
 import { startProcessSampler } from './lib/process-sampler.mjs';
 import { stopAllChildren } from './lib/processes.mjs';
 import { goalsFrom, renderMarkdown, renderSummary, rowsFrom } from './lib/report.mjs';
+import { runLiveBench } from './lib/live.mjs';
 import { startSimulator, startTargets } from './lib/targets.mjs';
 import { createWorkloads, requestFor } from './lib/workloads.mjs';
 
@@ -37,6 +40,8 @@ const QUIET_MS = 300;
 const SETTLE_POLL_MS = 100;
 const SETTLE_MAX_MS = 10_000;
 const STOP_CHILDREN_MS = 8_000;
+/** What the live-updates phase may take (about half a minute in a full run). */
+const LIVE_BUDGET_MS = 5 * 60_000;
 
 const argv = process.argv.slice(2);
 let options;
@@ -78,6 +83,13 @@ main().then(
 async function main() {
   const missing = REQUIRED_BUILD.filter((path) => !existsSync(new URL(`../${path}`, import.meta.url)));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  let workloads;
+  try {
+    workloads = selectWorkloads(createWorkloads(benchDataFrom(await import('../dist/simulator/index.js'))), options.workloads);
+  } catch (error) {
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
 
   const pairs = (targets, workloads) =>
     workloads.reduce((count, workload) => count + targets.filter((t) => t.workloads.includes(workload.id)).length, 0);
@@ -93,15 +105,16 @@ async function main() {
       .join(', ')}`,
   );
 
-  const workloads = createWorkloads(benchDataFrom(await import('../dist/simulator/index.js')));
   // Each run: its duration, autocannon's last tick, and the settle (at most SETTLE_MAX_MS).
   const perRunS = (durationS) => durationS + 2 + SETTLE_MAX_MS / 1000;
   const budgetMs =
     120_000 +
+    (options.skipLive ? 0 : LIVE_BUDGET_MS) +
     pairs(targets, workloads) * ((options.warmupS > 0 ? perRunS(options.warmupS) : 0) + options.rounds * perRunS(options.durationS)) * 1000;
   setTimeout(() => void finish(1, new Error(`watchdog: the run took longer than ${Math.round(budgetMs / 1000)} s`)), budgetMs).unref();
 
-  const verified = await verifyAll(targets, workloads, simulator.baseUrl);
+  const prepared = await prepareAll(targets, workloads, simulator.baseUrl);
+  const verified = await verifyAll(targets, workloads, simulator.baseUrl, prepared);
   const failures = verified.filter((result) => result.problems.length > 0);
   if (failures.length > 0) {
     const detail = failures
@@ -112,14 +125,25 @@ async function main() {
 
   const measurements = await measureAll(targets, workloads, simulator, verified);
 
+  // Live updates last, in processes of their own (lib/live.mjs): the request targets are stopped
+  // first, so that 1,000 streams and their watches share the machine with nothing else.
+  let live = null;
+  if (!options.skipLive) {
+    await stopAllChildren();
+    live = await runLiveBench({ smoke: options.smoke, log });
+  }
+
   const table = rowsFrom(workloads, targets, measurements);
-  const goals = goalsFrom(table);
+  const goals = [...goalsFrom(table), ...(live?.goals ?? [])];
   const meta = runMetadata();
-  console.log(renderSummary({ table, goals, meta }));
+  console.log(renderSummary({ table, goals, meta, extraSection: live?.summary.join('\n') }));
   if (!options.smoke) {
     const output = options.output === 'bench/RESULTS.md' ? resolvePath(ROOT, options.output) : resolvePath(options.output);
     const verification = verified.map((v) => `${v.target.id} × ${v.workload.id}: correct; ${describeUpstream(v)}`);
-    writeFileSync(output, renderMarkdown({ table, goals, meta, targets, verification, previousPath: output }));
+    writeFileSync(
+      output,
+      renderMarkdown({ table, goals, meta, targets, verification, previousPath: output, extraSection: live?.markdown }),
+    );
     log(`wrote ${output}`);
   }
   log(`done in ${meta.wallTime}`);
@@ -134,22 +158,72 @@ async function main() {
   return 0;
 }
 
-/** Asks every target every workload it serves once; records problems, upstream calls, and the body to expect under load. */
-async function verifyAll(targets, workloads, simulatorUrl) {
+/** `--workloads`: the workloads named, in their own order (an unknown id is an error). */
+function selectWorkloads(workloads, only) {
+  if (!only) return workloads;
+  const unknown = only.filter((id) => !workloads.some((workload) => workload.id === id));
+  if (unknown.length > 0)
+    throw new Error(`--workloads: no workload ${unknown.join(', ')}; the workloads are ${workloads.map((w) => w.id).join(', ')}`);
+  return workloads.filter((workload) => only.includes(workload.id));
+}
+
+/**
+ * Runs each workload's prepare step (if any) with the targets serving it, before anything is
+ * verified; returns the problems found, by `${workload}/${target}`.
+ */
+async function prepareAll(targets, workloads, simulatorUrl) {
+  const problems = new Map();
+  for (const workload of workloads.filter((w) => w.prepare)) {
+    const here = targets.filter((t) => t.workloads.includes(workload.id));
+    if (here.length === 0) continue;
+    const found = await workload.prepare({ targets: here, simulatorUrl, send });
+    for (const [targetId, list] of found ?? []) if (list.length > 0) problems.set(`${workload.id}/${targetId}`, list);
+    log(
+      `prepared ${workload.id} for ${here.map((t) => t.id).join(', ')}${found?.size > 0 ? ` (problems: ${[...found.keys()].join(', ')})` : ''}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Asks every target every workload it serves once; records problems, upstream calls, and the body
+ * to expect under load. A target whose prepare step failed is not asked (its problems are those).
+ */
+async function verifyAll(targets, workloads, simulatorUrl, prepared) {
   const results = [];
   for (const workload of workloads) {
     for (const target of targets.filter((t) => t.workloads.includes(workload.id))) {
+      const preparation = prepared.get(`${workload.id}/${target.id}`);
+      if (preparation) {
+        results.push({ target, workload, problems: preparation.map((p) => `prepare: ${p}`), upstreamCalls: 0, filters: [] });
+        log(`verify ${target.id} × ${workload.id}: WRONG (its prepare step failed)`);
+        continue;
+      }
       const request = requestFor(target, workload);
       await controlRequests(simulatorUrl, 'DELETE');
       const first = await send(request);
       const recorded = await controlRequests(simulatorUrl, 'GET');
-      // A second answer tells whether the body is stable enough to compare byte for byte under load.
+      // A second answer tells whether the body is stable enough to compare byte for byte under load
+      // (and, from a cached target, must come from its cache: no SWR call).
+      if (target.cached) await controlRequests(simulatorUrl, 'DELETE');
       const second = await send(request);
       const problems = workload.check(target.kind, first);
       for (const call of recorded.filter((r) => r.status !== 200))
         problems.push(`an upstream call was answered ${call.status}: ${call.path}?${call.rawQuery}`);
       if (second.status !== first.status)
         problems.push(`a second identical request was answered ${second.status}, the first ${first.status}`);
+      if (target.cached) {
+        const again = await controlRequests(simulatorUrl, 'GET');
+        if (again.length > 0)
+          problems.push(
+            `a second identical request made ${again.length} upstream call${again.length === 1 ? '' : 's'}: not served from the cache`,
+          );
+        if (second.text !== first.text) problems.push('the cached answer differs from the first one');
+      }
+      // The same answer as another target's (the gateway with its cache on against the gateway), when that one ran.
+      const reference = target.sameBodyAs && results.find((r) => r.workload === workload && r.target.id === target.sameBodyAs);
+      if (reference && reference.text !== undefined && reference.text !== first.text)
+        problems.push(`the body differs from ${target.sameBodyAs}'s answer to the same request`);
       const result = {
         target,
         workload,
@@ -157,6 +231,7 @@ async function verifyAll(targets, workloads, simulatorUrl) {
         upstreamCalls: recorded.length,
         filters: [...new Set(recorded.map((r) => r.filter))],
         expectBody: first.text === second.text ? first.text : undefined,
+        text: first.text,
       };
       results.push(result);
       log(
@@ -170,6 +245,7 @@ async function verifyAll(targets, workloads, simulatorUrl) {
 /** Warm-up, then interleaved rounds, per workload; returns measurements by `${workload}/${target}`. */
 async function measureAll(targets, workloads, simulator, verified) {
   const measurements = new Map();
+  const idWidth = Math.max(...targets.map((target) => target.id.length));
   for (const workload of workloads) {
     const here = targets.filter((t) => t.workloads.includes(workload.id));
     const expectBodyOf = (target) => verified.find((v) => v.target === target && v.workload === workload).expectBody;
@@ -200,7 +276,7 @@ async function measureAll(targets, workloads, simulator, verified) {
             ? `, ${run.non2xx} non-2xx, ${run.errors} errors, ${run.mismatches} wrong bodies`
             : '';
         log(
-          `${workload.id} round ${round}/${options.rounds} ${target.id.padEnd(11)} ${String(Math.round(run.reqPerSec)).padStart(5)} req/s, ` +
+          `${workload.id} round ${round}/${options.rounds} ${target.id.padEnd(idWidth)} ${String(Math.round(run.reqPerSec)).padStart(5)} req/s, ` +
             `p99 so far ${measured.latencies.percentiles(99)[0]?.toFixed(1) ?? 'n/a'} ms, RSS ${peakRssMb?.toFixed(1) ?? 'n/a'} MB, ` +
             `${perOp(cpuMs)} CPU ms/op, ${perOp(upstreamCalls)} calls/op${trouble}`,
         );

@@ -3,7 +3,12 @@
 // one JSON line `{"msg":"… listening on http://127.0.0.1:PORT","port":PORT,"url":…}` and runs until
 // SIGTERM/SIGINT. SIMULATOR_PORT picks the port (default 0: the OS chooses).
 //
-// Data: the demo data plus bench-0 … bench-19 (see lib/bench-data.mjs).
+// Data: the demo data plus bench-0 … bench-19 (see lib/bench-data.mjs). With
+// BENCH_LIVE_REPOSITORIES=<n> (the live-updates phase, lib/live.mjs), also live-0 … live-<n-1>
+// (lib/live-data.mjs), and the process answers one more IPC message:
+//   {type: 'livePolls'}  answers {type: 'livePolled', polls: [[repository, atMs], …]}: the
+//                        sync_job requests for a live-* repository since the last 'livePolls',
+//                        each with the time it arrived (performance.timeOrigin + now(), ms)
 //
 // Counting upstream calls. The control API (`GET /__simulator/requests`) returns every recorded
 // request in full and keeps at most the newest 10 000, so at bench rates (thousands of requests a
@@ -17,14 +22,20 @@
 // request caused.
 import { isDeepStrictEqual } from 'node:util';
 import { benchDataFrom } from './lib/bench-data.mjs';
+import { addLiveRepositories, liveRepositoryCountFrom } from './lib/live-data.mjs';
 
 const DRAIN_INTERVAL_MS = 100;
+/** Live poll times kept between two 'livePolls' (100 watches at 1 s for over 15 minutes). */
+const MAX_LIVE_POLLS = 100_000;
 
 const simulatorModule = await import('../dist/simulator/index.js');
 const data = benchDataFrom(simulatorModule);
+const liveRepositories = liveRepositoryCountFrom(process.env);
+if (liveRepositories > 0) addLiveRepositories(simulatorModule, data, liveRepositories);
 assertDemoDataKept(simulatorModule, data);
 
 const simulator = simulatorModule.createSwrSimulator({ data });
+const livePolls = liveRepositories > 0 ? recordLivePolls(simulator) : null;
 const url = await simulator.listen(Number(process.env.SIMULATOR_PORT ?? 0), '127.0.0.1');
 const port = Number(new URL(url).port);
 console.log(JSON.stringify({ msg: `SWR bench simulator listening on ${url}`, url, port }));
@@ -53,6 +64,8 @@ process.on('message', (message) => {
     drainTimer = null;
     drain();
     process.send({ type: 'counted', upstreamCalls: counted });
+  } else if (message?.type === 'livePolls' && livePolls) {
+    process.send({ type: 'livePolled', polls: livePolls.splice(0) });
   }
 });
 
@@ -71,6 +84,25 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 // The parent's IPC channel closes when it dies, however it died.
 process.on('disconnect', stop);
+
+/**
+ * The arrival time of every sync_job request for a live-* repository, kept apart from the record
+ * (which 'begin' and the control API clear). The simulator records a request on arrival, before
+ * it answers it from the data, so this is when that poll read the repository.
+ */
+function recordLivePolls(swr) {
+  const polls = [];
+  const record = swr.requests;
+  const push = record.push;
+  record.push = function pushAndStamp(...requests) {
+    const at = performance.timeOrigin + performance.now();
+    for (const request of requests) if (request.repository?.startsWith('live-')) polls.push([request.repository, at]);
+    // Bounded for a run nobody drains: the oldest go.
+    if (polls.length > MAX_LIVE_POLLS) polls.splice(0, polls.length - MAX_LIVE_POLLS);
+    return push.apply(this, requests);
+  };
+  return polls;
+}
 
 /** "Demo data plus": the demo repositories must be exactly what demo mode serves. */
 function assertDemoDataKept({ createDemoData, DEMO_NAMESPACE, DEMO_REPOSITORIES }, benchData) {

@@ -2,8 +2,9 @@
 // bench/lib/workloads.mjs computes the answers every target must give from the same data.
 //
 // The demo tenant (organization `demo`: nginx 47 jobs, redis, team/api, empty; any token) plus
-// bench-0 … bench-19 for the 20-repository dashboard. Job counts differ per repository, so an
-// answer taken from the wrong repository shows in `totalCount` as well as in the ids.
+// bench-0 … bench-19 for the 20-repository dashboard and bench-drift for the drift workload (the
+// one repository the bench changes while it runs). Job counts differ per repository, so an answer
+// taken from the wrong repository shows in `totalCount` as well as in the ids.
 
 /** The token every bench request sends; the demo tenant accepts any non-empty token. */
 export const BENCH_TOKEN = 'bench-token';
@@ -15,6 +16,14 @@ export const BENCH_REPOSITORIES = Array.from({ length: 20 }, (_, index) => `benc
 
 /** Use to know how many jobs bench-<index> has (12..31). */
 export const benchJobCount = (index) => 12 + index;
+
+/**
+ * The drift workload's repository: the bench creates jobs at its head (through the simulator's
+ * control API) after a client took a cursor, and nothing else reads it, so no other workload's
+ * answer moves. Its ids follow bench-19's; the demo repositories come first and keep theirs.
+ */
+export const DRIFT_REPOSITORY = 'bench-drift';
+export const DRIFT_JOB_COUNT = 40;
 
 /**
  * First job id of the demo tenant. createDemoData() uses the same base and its repositories come
@@ -29,7 +38,10 @@ const DEMO_ID_BASE = 100001;
  */
 export function benchDataFrom(simulatorModule) {
   const { createTenantData, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_NAMESPACE, DEMO_REPOSITORIES } = simulatorModule;
-  const benchRepositories = Object.fromEntries(BENCH_REPOSITORIES.map((name, index) => [name, benchJobCount(index)]));
+  const benchRepositories = {
+    ...Object.fromEntries(BENCH_REPOSITORIES.map((name, index) => [name, benchJobCount(index)])),
+    [DRIFT_REPOSITORY]: DRIFT_JOB_COUNT,
+  };
   return {
     tenants: [
       createTenantData({

@@ -10,8 +10,10 @@ export const USAGE = `usage: node bench/run.mjs [options]   (npm run bench -- [o
   --upstream-connections N   size of the bare proxy's undici Pool (default 4 × --connections)
   --output FILE              where the report goes (default bench/RESULTS.md)
   --only IDS                 only these targets, comma-separated (e.g. bare-proxy,swr-gateway)
+  --workloads IDS            only these workloads, comma-separated (e.g. one-page,drift); default all
   --baseline DIR             also measure the gateway built in DIR (a worktree of another commit, built
                              with npm run build) as target swr-gateway@baseline, interleaved with the rest
+  --skip-live                without the live-updates phase (SSE subscribers, lib/live.mjs)
   --smoke                    every target × workload once, briefly; prints the summary, writes no file,
                              exits non-zero when a target answers wrongly
   --help                     this text`;
@@ -28,8 +30,10 @@ export function optionsFromArgv(argv) {
       'upstream-connections': { type: 'string' },
       output: { type: 'string', default: 'bench/RESULTS.md' },
       only: { type: 'string' },
+      workloads: { type: 'string' },
       baseline: { type: 'string' },
       smoke: { type: 'boolean', default: false },
+      'skip-live': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -47,6 +51,8 @@ export function optionsFromArgv(argv) {
     upstreamConnections: integerFrom(values['upstream-connections'] ?? String(4 * connections), '--upstream-connections', 1, 10_000),
     output: values.output,
     only: values.only ? values.only.split(',').map((id) => id.trim()) : null,
+    skipLive: values['skip-live'],
+    workloads: values.workloads ? values.workloads.split(',').map((id) => id.trim()) : null,
     baseline: values.baseline ?? null,
   };
 }

@@ -2,60 +2,145 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * The goals of issue 6 for swr-gateway, measured on the one-page workload, and beside the
- * apollo-peer ratios the same ratios against mesh-hive, for comparison only (no goal: `pass` null,
- * shown as –).
+ * The goals of issue 17 for swr-gateway, each measured on one workload (`workload`), and beside
+ * them ratios for comparison only (no goal: `pass` null, shown as –). `value(at)` computes the
+ * figure from the rows: `at(target, workload = the goal's workload)` is that row (it throws when
+ * the target did not run the workload: the goal is then n/a); `format(value, at)`, when given,
+ * writes the measured cell.
  */
 const GOALS = [
   {
     name: 'swr-gateway / apollo-peer throughput',
-    value: (r) => r['swr-gateway'].reqPerSec / r['apollo-peer'].reqPerSec,
-    goal: '≥ 2.0',
-    pass: (v) => v >= 2.0,
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').reqPerSec / at('apollo-peer').reqPerSec,
+    goal: '≥ 2.5',
+    pass: (v) => v >= 2.5,
     digits: 2,
   },
   {
     name: 'swr-gateway / mesh-hive throughput',
-    value: (r) => r['swr-gateway'].reqPerSec / r['mesh-hive'].reqPerSec,
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').reqPerSec / at('mesh-hive').reqPerSec,
+    goal: '≥ 5',
+    pass: (v) => v >= 5,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway / bare-proxy throughput',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').reqPerSec / at('bare-proxy').reqPerSec,
+    goal: '≥ 0.6',
+    pass: (v) => v >= 0.6,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway p99 / apollo-peer p99',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').p99 / at('apollo-peer').p99,
+    goal: '≤ 0.5',
+    pass: (v) => v <= 0.5,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway p99 / mesh-hive p99',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').p99 / at('mesh-hive').p99,
+    goal: '–',
+    pass: null,
+    digits: 2,
+  },
+  // Memory against the leanest Node process doing the same job, as a difference: what the
+  // GraphQL layer may add on top of a bare proxy.
+  {
+    name: 'swr-gateway peak RSS − bare-proxy peak RSS',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').peakRssMb - at('bare-proxy').peakRssMb,
+    format: (v, at) =>
+      `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} MB (${at('swr-gateway').peakRssMb.toFixed(1)} vs ${at('bare-proxy').peakRssMb.toFixed(1)})`,
+    goal: '≤ +25 MB',
+    pass: (v) => v <= 25,
+    digits: 1,
+  },
+  {
+    name: 'swr-gateway / bare-proxy throughput',
+    workload: 'dashboard',
+    value: (at) => at('swr-gateway').reqPerSec / at('bare-proxy').reqPerSec,
+    goal: '≥ 0.6',
+    pass: (v) => v >= 0.6,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway / apollo-peer throughput',
+    workload: 'dashboard',
+    value: (at) => at('swr-gateway').reqPerSec / at('apollo-peer').reqPerSec,
+    goal: '–',
+    pass: null,
+    digits: 2,
+  },
+  // The response cache on (nearly every request a hit) against the bare proxy, which asks SWR every time.
+  {
+    name: 'swr-gateway+cache / bare-proxy throughput',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway+cache').reqPerSec / at('bare-proxy').reqPerSec,
+    goal: '≥ 1.5',
+    pass: (v) => v >= 1.5,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway+cache upstream calls/op',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway+cache').callsPerOp,
+    goal: '–',
+    pass: null,
+    digits: 3,
+  },
+  // Tracing on (every operation exported to an OTLP sink) against off, in the same run.
+  {
+    name: 'tracing on / off throughput',
+    workload: 'one-page',
+    value: (at) => at('swr-gateway+tracing').reqPerSec / at('swr-gateway').reqPerSec,
+    goal: '≥ 0.85',
+    pass: (v) => v >= 0.85,
+    digits: 2,
+  },
+  {
+    name: 'swr-gateway / bare-proxy throughput',
+    workload: 'one-page-small',
+    value: (at) => at('swr-gateway').reqPerSec / at('bare-proxy').reqPerSec,
     goal: '–',
     pass: null,
     digits: 2,
   },
   {
-    name: 'swr-gateway / bare-proxy throughput',
-    value: (r) => r['swr-gateway'].reqPerSec / r['bare-proxy'].reqPerSec,
-    goal: '≥ 0.5',
-    pass: (v) => v >= 0.5,
+    name: 'swr-gateway / apollo-peer throughput',
+    workload: 'one-page-small',
+    value: (at) => at('swr-gateway').reqPerSec / at('apollo-peer').reqPerSec,
+    goal: '–',
+    pass: null,
     digits: 2,
   },
+  // The same operation by hash (persisted) and by text (one-page-small), both on swr-gateway.
   {
-    name: 'swr-gateway p99 / apollo-peer p99',
-    value: (r) => r['swr-gateway'].p99 / r['apollo-peer'].p99,
-    goal: '≤ 0.5',
-    pass: (v) => v <= 0.5,
-    digits: 2,
-  },
-  { name: 'swr-gateway p99 / mesh-hive p99', value: (r) => r['swr-gateway'].p99 / r['mesh-hive'].p99, goal: '–', pass: null, digits: 2 },
-  { name: 'swr-gateway peak RSS (MB)', value: (r) => r['swr-gateway'].peakRssMb, goal: '≤ 120', pass: (v) => v <= 120, digits: 1 },
-  // Tracing on (every operation exported to an OTLP sink) against off, in the same run.
-  {
-    name: 'tracing on / off throughput',
-    value: (r) => r['swr-gateway+tracing'].reqPerSec / r['swr-gateway'].reqPerSec,
-    goal: '≥ 0.85',
-    pass: (v) => v >= 0.85,
+    name: 'persisted (hash) / one-page-small (text) throughput',
+    workload: 'persisted',
+    value: (at) => at('swr-gateway').reqPerSec / at('swr-gateway', 'one-page-small').reqPerSec,
+    goal: '–',
+    pass: null,
     digits: 2,
   },
   // With --baseline: this build against another commit's, in the same run.
   {
     name: 'swr-gateway / swr-gateway@baseline throughput',
-    value: (r) => r['swr-gateway'].reqPerSec / r['swr-gateway@baseline'].reqPerSec,
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').reqPerSec / at('swr-gateway@baseline').reqPerSec,
     goal: '–',
     pass: null,
     digits: 2,
   },
   {
     name: 'swr-gateway CPU ms/op / baseline',
-    value: (r) => r['swr-gateway'].cpuMsPerOp / r['swr-gateway@baseline'].cpuMsPerOp,
+    workload: 'one-page',
+    value: (at) => at('swr-gateway').cpuMsPerOp / at('swr-gateway@baseline').cpuMsPerOp,
     goal: '–',
     pass: null,
     digits: 2,
@@ -102,42 +187,60 @@ export function rowsFrom(workloads, targets, measurements) {
   }));
 }
 
-/** Use for the goal table: each goal's measured value on the one-page workload and whether it is met. */
+/**
+ * Use for the goal table: each goal's measured value on its workload and whether it is met, as
+ * rows `{ name, workload, goal, value, mark }` (value: the measured cell, or 'n/a'; mark ✅, ❌ or
+ * – for no goal or nothing measured). More goals measured elsewhere (the live-updates phase, say)
+ * are appended as rows of the same shape (`workload` may be left out) before rendering:
+ * `[...goalsFrom(table), ...more]`.
+ */
 export function goalsFrom(table) {
-  const onePage = table.find((entry) => entry.workload.id === 'one-page');
-  const byTarget = Object.fromEntries((onePage?.rows ?? []).filter((row) => row.applicable).map((row) => [row.target, row]));
+  const rowsOf = new Map(
+    table.map(({ workload, rows }) => [workload.id, new Map(rows.filter((row) => row.applicable).map((row) => [row.target, row]))]),
+  );
   return GOALS.map((goal) => {
+    const at = (target, workload = goal.workload) => {
+      const row = rowsOf.get(workload)?.get(target);
+      if (row === undefined) throw new Error(`${target} did not run ${workload}`);
+      return row;
+    };
     let value = null;
+    let shown = null;
     try {
-      value = goal.value(byTarget);
+      value = goal.value(at);
+      if (typeof value === 'number' && Number.isFinite(value)) shown = goal.format ? goal.format(value, at) : value.toFixed(goal.digits);
     } catch {
       // a target of the ratio was not measured
     }
-    const known = typeof value === 'number' && Number.isFinite(value);
+    const known = shown !== null;
     const mark = !known || goal.pass === null ? '–' : goal.pass(value) ? '✅' : '❌';
-    return { name: goal.name, goal: goal.goal, value: known ? value.toFixed(goal.digits) : 'n/a', mark };
+    return { name: goal.name, workload: goal.workload, goal: goal.goal, value: known ? shown : 'n/a', mark };
   });
 }
 
-/** Use for stdout: the tables and goals, aligned. */
-export function renderSummary({ table, goals, meta }) {
+const GOAL_HEADER = ['figure', 'workload', 'measured', 'goal', ''];
+const goalCells = (g) => [g.name, g.workload ?? '', g.value, g.goal, g.mark];
+
+/**
+ * Use for stdout: the tables and goals, aligned. `extraSection`, when given, is printed as it is
+ * after the goals (e.g. the live-updates phase's summary).
+ */
+export function renderSummary({ table, goals, meta, extraSection }) {
   const lines = [`\nbench summary (${meta.settings}; ${meta.machine})`];
   for (const { workload, rows } of table) {
     lines.push('', `${workload.title}:`, ...alignedTable(resultHeader(), rows.map(resultCells)).map((line) => `  ${line}`));
   }
-  lines.push(
-    '',
-    'goals (one-page workload):',
-    ...alignedTable(
-      ['ratio', 'measured', 'goal', ''],
-      goals.map((g) => [g.name, g.value, g.goal, g.mark]),
-    ).map((line) => `  ${line}`),
-  );
+  lines.push('', 'goals:', ...alignedTable(GOAL_HEADER, goals.map(goalCells)).map((line) => `  ${line}`));
+  if (extraSection) lines.push('', extraSection.trimEnd());
   return lines.join('\n');
 }
 
-/** Use to write bench/RESULTS.md; keeps the text an optimiser wrote under PROFILE_HEADING in `previousPath`. */
-export function renderMarkdown({ table, goals, meta, targets, verification, previousPath }) {
+/**
+ * Use to write bench/RESULTS.md; keeps the text an optimiser wrote under PROFILE_HEADING in
+ * `previousPath`. `extraSection`, when given, is markdown placed as it is after the goals (its own
+ * `## …` heading included), e.g. the live-updates phase's results.
+ */
+export function renderMarkdown({ table, goals, meta, targets, verification, previousPath, extraSection }) {
   const markdownTable = (header, rows) => [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
@@ -192,21 +295,20 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
   }
   sections.push(
     '',
-    '## Goals (one-page workload)',
+    '## Goals',
     '',
-    ...markdownTable(
-      ['ratio', 'measured', 'goal', ''],
-      goals.map((g) => [g.name, g.value, g.goal, g.mark]),
-    ),
+    ...markdownTable(GOAL_HEADER, goals.map(goalCells)),
     '',
-    "The mesh-hive ratios have no goal: they compare swr-gateway with The Guild's stack, which answers",
-    'the same SWR page without cursors or totalCount.',
+    'Rows whose goal is – are for comparison only. mesh-hive answers the same SWR page without cursors',
+    'or totalCount, so the ratios against it compare stacks rather than equal work; swr-gateway+cache',
+    'serves from its response cache what bare-proxy asks SWR for every time.',
     '',
+    ...(extraSection ? [extraSection.trimEnd(), ''] : []),
     '## How it was measured',
     '',
-    '- Rounds are interleaved: within a workload, round 1 runs every target once (direct, bare-proxy,',
-    '  apollo-peer, mesh-hive, swr-gateway), then round 2, …; req/s is the mean over rounds (completed',
-    '  requests ÷ run time), the values per round are listed under each table.',
+    '- Rounds are interleaved: within a workload, round 1 runs every target serving it once (in the',
+    '  order of the tables), then round 2, …; req/s is the mean over rounds (completed requests ÷ run',
+    '  time), the values per round are listed under each table.',
     '- p50 / p99: over every response of every round of that target and workload, in ms.',
     '- peak RSS: VmRSS of the server process from /proc/<pid>/status every 200 ms during its runs',
     '  of that workload (direct: the simulator). Workloads run in table order, one-page first.',
@@ -220,7 +322,9 @@ export function renderMarkdown({ table, goals, meta, targets, verification, prev
     '  before measuring (autocannon `expectBody`: every answer is compared byte for byte).',
     '- Before measuring, each target answered each workload once and the answer was checked against',
     "  the simulator's data (ids, every field, totalCount, pageInfo, cursors, no `errors`; mesh-hive:",
-    '  ids in order and every field it returns, as SWR serves them):',
+    '  ids in order and every field it returns, as SWR serves them; drift: the data plus the jobs',
+    '  created after page 1 was read; swr-gateway+cache: a second request served without an SWR call,',
+    "  and the same body as swr-gateway's):",
     '',
     ...verification.map((line) => `  - ${line}`),
     '',

@@ -1,4 +1,4 @@
-// The six targets, in the order every round runs them, and how each is started. Every server is
+// The seven targets (eight with --baseline), in the order every round runs them, and how each is started. Every server is
 // its own child process on 127.0.0.1 with a port the OS chose, pointed at the bench simulator.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,10 +12,15 @@ const GATEWAY_START_ATTEMPTS = 3;
  * `kind`: 'rest' (asked the SWR page directly), 'graphql' (POST /graphql, the gateway's schema) or
  * 'mesh' (POST /graphql, the schema GraphQL Mesh generates from the OpenAPI description: its own
  * request bodies, see lib/workloads.mjs). `workloads`: the workload ids it can serve; the others
- * are reported as n/a.
+ * are reported as n/a. `cached`: a second identical request must not reach SWR (the response
+ * cache answers it). `sameBodyAs`: its verified answer must be byte for byte that target's.
  */
 /** The gateway with tracing on, beside the same gateway with it off (the default). */
 export const TRACED_ID = 'swr-gateway+tracing';
+/** The gateway with its response cache on (in memory), beside the same gateway with it off (the default). */
+export const CACHED_ID = 'swr-gateway+cache';
+/** The response cache's TTL for CACHED_ID: longer than any run, so nearly every request is a hit. */
+const CACHE_TTL_MS = 60_000;
 
 export const TARGETS = [
   {
@@ -27,25 +32,25 @@ export const TARGETS = [
   {
     id: 'bare-proxy',
     kind: 'graphql',
-    workloads: ['one-page', 'dashboard'],
+    workloads: ['one-page', 'one-page-small', 'dashboard'],
     what: '`bench/peers/bare-proxy.mjs`: node:http + one undici Pool, the same SWR calls, the response JSON built by hand; no GraphQL (the ceiling for a Node process)',
   },
   {
     id: 'apollo-peer',
     kind: 'graphql',
-    workloads: ['one-page', 'dashboard'],
+    workloads: ['one-page', 'one-page-small', 'dashboard'],
     what: '`bench/peers/apollo-peer.mjs`: Apollo Server 5 standalone, a RESTDataSource per request, graphql-relay cursors (the typical implementation)',
   },
   {
     id: 'mesh-hive',
     kind: 'mesh',
-    workloads: ['one-page', 'dashboard'],
+    workloads: ['one-page', 'one-page-small', 'dashboard'],
     what: "`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild's stack: an OpenAPI 3 description of the sync_job operation composed at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway's runtime on node:http (transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field `ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR's jobs as they are (no cursors, no totalCount)",
   },
   {
     id: 'swr-gateway',
     kind: 'graphql',
-    workloads: ['one-page', 'dashboard', 'entities'],
+    workloads: ['one-page', 'one-page-small', 'dashboard', 'entities', 'node', 'persisted', 'drift'],
     what: `\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\` (as \`npm start\` runs it) with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn`,
   },
   {
@@ -53,6 +58,14 @@ export const TARGETS = [
     kind: 'graphql',
     workloads: ['one-page'],
     what: 'the same with OpenTelemetry on: OTEL_EXPORTER_OTLP_ENDPOINT = an OTLP/HTTP sink (`bench/otlp-sink.mjs`), every operation and SWR call traced and exported',
+  },
+  {
+    id: CACHED_ID,
+    kind: 'graphql',
+    workloads: ['one-page', 'one-page-small'],
+    cached: true,
+    sameBodyAs: 'swr-gateway',
+    what: `the same with its response cache on: RESPONSE_CACHE_TTL_MS=${CACHE_TTL_MS} (in memory, no Redis), so nearly every request is a cache hit; its answers are byte for byte swr-gateway's`,
   },
 ];
 
@@ -102,6 +115,7 @@ export async function startTargets(simulator, { upstreamConnections, baseline, o
     'mesh-hive': () => startServer({ name: 'mesh-hive', script: 'bench/peers/mesh-hive/mesh-hive.mjs', env, ready: { line: true } }),
     'swr-gateway': () => startGateway(env),
     [BASELINE_ID]: () => startGateway(env, baseline),
+    [CACHED_ID]: () => startGateway({ ...env, RESPONSE_CACHE_TTL_MS: String(CACHE_TTL_MS) }, null, CACHED_ID),
     [TRACED_ID]: async () => {
       const sink = await startServer({ name: 'otlp-sink', script: 'bench/otlp-sink.mjs', env: {}, ready: { line: true } });
       // (The sink is a child like the others: stopped with them.)

@@ -5,8 +5,9 @@
 // checks of the upstream body. Its throughput is the ceiling for any Node process doing this job.
 //
 // It dispatches on `operationName` and reads `variables`, so it answers only the bench operations:
-//   BenchOnePage    { namespace, name, first }  → data.repository.syncJobs (every SyncJob field)
-//   BenchDashboard  { refs, first }             → data.repositories[].{ name, syncJobs { totalCount nodes { id status tag createdAt } } }
+//   BenchOnePage       { namespace, name, first }  → data.repository.syncJobs (every SyncJob field)
+//   BenchOnePageSmall  { namespace, name, first }  → data.repository.syncJobs.nodes[].{ id status }
+//   BenchDashboard     { refs, first }             → data.repositories[].{ name, syncJobs { totalCount nodes { id status tag createdAt } } }
 //
 // Environment: SWR_ENDPOINT (required), UPSTREAM_CONNECTIONS (default 128), PORT (default 0),
 // HOST (default 127.0.0.1). Prints one JSON line with `port` once it listens; stops on SIGTERM/SIGINT.
@@ -91,6 +92,13 @@ async function onePage({ namespace, name, first }, token) {
   return { data: { repository: { syncJobs } } };
 }
 
+/** BenchOnePageSmall: the same page, only `nodes { id status }`. */
+async function onePageSmall({ namespace, name, first }, token) {
+  const { jobs } = await fetchPage(namespace, name, first, 0, token);
+  const nodes = jobs.map((job) => ({ id: String(job.id), status: statusOf(job.status) }));
+  return { data: { repository: { syncJobs: { nodes } } } };
+}
+
 /** BenchDashboard: every ref at once; a failing repository is null with an error, like the gateway. */
 async function dashboard({ refs, first }, token) {
   const settled = await Promise.allSettled(refs.map((ref) => fetchPage(ref.namespace, ref.name, first, 0, token)));
@@ -107,7 +115,7 @@ async function dashboard({ refs, first }, token) {
   return errors.length === 0 ? { data: { repositories } } : { errors, data: { repositories } };
 }
 
-const OPERATIONS = { BenchOnePage: onePage, BenchDashboard: dashboard };
+const OPERATIONS = { BenchOnePage: onePage, BenchOnePageSmall: onePageSmall, BenchDashboard: dashboard };
 
 /** Reads the whole request body. */
 async function readBody(req) {
