@@ -3,7 +3,7 @@
 // one JSON line `{"msg":"… listening on http://127.0.0.1:PORT","port":PORT,"url":…}` and runs until
 // SIGTERM/SIGINT. SIMULATOR_PORT picks the port (default 0: the OS chooses).
 //
-// Data: the demo data plus bench-0 … bench-19 (see lib/bench-data.mjs). With
+// Data: the demo data plus bench-0 … bench-19 and bench-drift (see lib/bench-data.mjs). With
 // BENCH_LIVE_REPOSITORIES=<n> (the live-updates phase, lib/live.mjs), also live-0 … live-<n-1>
 // (lib/live-data.mjs), and the process answers one more IPC message:
 //   {type: 'livePolls'}  answers {type: 'livePolled', polls: [[repository, atMs], …]}: the
