@@ -136,6 +136,7 @@ describe('the SWR client', () => {
     ['a null tag', JSON.stringify([{ ...job, tag: null }])],
     ['a string override', JSON.stringify([{ ...job, override: 'false' }])],
     ['an unreadable time', JSON.stringify([{ ...job, createdAt: 'yesterday' }])],
+    ['a time in month 13', JSON.stringify([{ ...job, updatedAt: '2020-13-12T08:11:36.518144Z' }])],
     ['a job that is not an object', '[1]'],
   ])('refuses a body that is %s as UPSTREAM_BAD_RESPONSE', async (_label, body) => {
     agent
@@ -146,6 +147,19 @@ describe('the SWR client', () => {
       code: 'UPSTREAM_BAD_RESPONSE',
       upstream: { status: 200, requestId: 'req-3' },
     });
+  });
+
+  it.each([
+    ['with an offset', '2020-03-12T16:11:36.518144+08:00'],
+    ['without a zone', '2020-03-12 08:11:36'],
+    ['with nine fraction digits', '2020-03-12T08:11:36.518144123Z'],
+  ])('accepts a time %s (SWR documents UTC; other readable forms pass)', async (_label, createdAt) => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(200, [{ ...job, createdAt }]);
+    const page = await client().listSyncJobs(request);
+    expect(page.items).toEqual([{ ...job, createdAt }]);
   });
 
   it('turns a missed deadline into UPSTREAM_TIMEOUT', async () => {
