@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const logs = createStdoutDestination();
   // OpenTelemetry only when the standard variables ask for it: otherwise none of it is loaded.
   let tracing: Tracing | null = null;
-  const logger = createLogger(config.logLevel, logs, tracingRequested(process.env) ? () => tracing?.traceId() : undefined);
+  const logger = createLogger(config.logLevel, logs);
   if (tracingRequested(process.env)) {
     const { startTracing } = await import('./observability/tracing.js');
     tracing = startTracing({ version: packageVersion(), logger });

@@ -60,6 +60,7 @@ export function createContextFactory(
         concurrency: deps.swrConcurrency,
         signal: request.signal,
         requestId: state.requestId,
+        trace: () => state.trace?.parent,
       });
       return { economy, loaders: { syncJobPages } };
     };

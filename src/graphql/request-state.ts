@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UpstreamEconomy } from '../economy/upstream-economy.js';
+import type { TraceParent } from '../observability/tracing-types.js';
 
 /** What the gateway knows about one HTTP request while serving it. */
 export interface RequestState {
@@ -15,6 +16,8 @@ export interface RequestState {
   economy?: UpstreamEconomy;
   /** True for an operation that came over a WebSocket (a request standing for it, never sent over HTTP). */
   webSocket?: boolean;
+  /** With tracing on, once the operation runs: its span (the parent of its SWR calls) and trace id (for its log lines). */
+  trace?: { parent: TraceParent; traceId: string };
 }
 
 // Incoming ids are logged and echoed: keep them short and free of anything that could forge a log line.

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { WatchSharing } from './shared-watch.js';
 import type { WatchState } from './job-changes.js';
 import { createWatch, MAX_EVENTS_PER_POLL, type WatchOptions } from './watch.js';
+import type { TraceParent } from '../observability/tracing-types.js';
 
 /**
  * Events one subscriber may have waiting for its client before it is dropped (SUBSCRIBER_TOO_SLOW):
@@ -31,7 +32,7 @@ export interface LiveHubOptions {
   onEvent?: (kind: JobChange['kind']) => void;
   onPoll?: (outcome: string) => void;
   /** Runs each poll of a repository's watch (OpenTelemetry: in a span). @default as it is */
-  tracePoll?: (repository: { namespace: string; name: string }, poll: () => Promise<void>) => Promise<void>;
+  tracePoll?: (repository: { namespace: string; name: string }, poll: (trace: TraceParent) => Promise<void>) => Promise<void>;
   /** With Redis: watches shared by the replicas (one polls, all deliver). @default each process polls for its own subscribers */
   sharing?: WatchSharing;
 }
@@ -92,7 +93,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const localWatch = (state: WatchState | undefined, hooks: Pick<WatchOptions, 'onChanges' | 'onFatal' | 'onPolled'>) =>
       createWatch({
         intervalMs: options.intervalMs,
-        read: (offset, limit, signal) =>
+        read: (offset, limit, signal, trace) =>
           options.client.listSyncJobs({
             token: caller.token,
             callerKey: caller.tokenHash,
@@ -102,10 +103,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
             offset,
             limit,
             signal,
+            ...(trace !== undefined ? { trace } : {}),
           }),
         ...hooks,
         ...(state ? { state } : {}),
-        ...(options.tracePoll ? { around: (poll: () => Promise<void>) => options.tracePoll!(repository, poll) } : {}),
+        ...(options.tracePoll ? { around: (poll: (trace: TraceParent) => Promise<void>) => options.tracePoll!(repository, poll) } : {}),
         ...(options.onPoll ? { onPoll: options.onPoll } : {}),
       });
     let entry: WatchEntry;

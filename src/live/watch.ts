@@ -6,6 +6,7 @@ import type { LoadPage } from '../paging/page-slice.js';
 import { SwrHttpError } from '../swr/errors.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import { changesFrom, emptyWatchState, type JobChange, type WatchState } from './job-changes.js';
+import type { TraceParent } from '../observability/tracing-types.js';
 
 /** Jobs one poll reads: SWR's newest page, order DESC. */
 export const WATCH_PAGE_SIZE = 20;
@@ -25,7 +26,7 @@ const FATAL_STATUSES = new Set([401, 403, 404]);
 /** Options of createWatch. */
 export interface WatchOptions {
   /** Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when the watch stops). */
-  read: (offset: number, limit: number, signal: AbortSignal) => Promise<Awaited<ReturnType<LoadPage>>>;
+  read: (offset: number, limit: number, signal: AbortSignal, trace?: TraceParent) => Promise<Awaited<ReturnType<LoadPage>>>;
   /** WATCH_INTERVAL_MS. */
   intervalMs: number;
   /** Every poll's changes, in the order subscribers should see them. */
@@ -36,8 +37,8 @@ export interface WatchOptions {
   onPoll?: (outcome: string) => void;
   /** The state to start from (a watch taken over elsewhere). @default nothing seen */
   state?: WatchState;
-  /** Runs each poll (OpenTelemetry: in a span of its own). @default as it is */
-  around?: (poll: () => Promise<void>) => Promise<void>;
+  /** Runs each poll (OpenTelemetry: in a span of its own, which the poll's reads are given). @default as it is */
+  around?: (poll: (trace: TraceParent) => Promise<void>) => Promise<void>;
   /** After every poll that read SWR: its changes (maybe none) and the state it leaves (to share them). */
   onPolled?: (changes: JobChange[], state: WatchState) => void;
 }
@@ -72,15 +73,15 @@ export function createWatch(options: WatchOptions): Watch {
   let lastTotal: number | null = null;
   let newestAt = 0;
 
-  const poll = options.around ? () => options.around!(readAndReport) : readAndReport;
+  const poll = options.around ? () => options.around!(readAndReport) : () => readAndReport(undefined);
 
-  async function readAndReport(): Promise<void> {
+  async function readAndReport(trace: TraceParent | undefined): Promise<void> {
     const controller = new AbortController();
     inFlight = controller;
     try {
-      const page = await options.read(0, WATCH_PAGE_SIZE, controller.signal);
+      const page = await options.read(0, WATCH_PAGE_SIZE, controller.signal, trace);
       const burst = state.newest !== null && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, state.newest);
-      const jobs = burst ? await readBurst(page, state.newest!, controller.signal) : page.items;
+      const jobs = burst ? await readBurst(page, state.newest!, controller.signal, trace) : page.items;
       const next = changesFrom(state, jobs);
       if (!burst) newestAt = 0;
       lastTotal = page.total;
@@ -96,13 +97,18 @@ export function createWatch(options: WatchOptions): Watch {
   // The oldest jobs of a burst (newest first, as SWR lists them): pages of the jobs just newer
   // than `seen`, each read after the last, until they reach the newest page (then the whole
   // burst is read, and the newest page with it) or MAX_READ_ON_PAGES were read.
-  async function readBurst(page: Awaited<ReturnType<LoadPage>>, seen: JobKey, signal: AbortSignal): Promise<SwrSyncJob[]> {
+  async function readBurst(
+    page: Awaited<ReturnType<LoadPage>>,
+    seen: JobKey,
+    signal: AbortSignal,
+    trace: TraceParent | undefined,
+  ): Promise<SwrSyncJob[]> {
     const newestIds = new Set(page.items.map((job) => job.id));
     let read: SwrSyncJob[] = [];
     let anchor = seen;
     let position = newestAt + (page.total !== null && lastTotal !== null ? Math.max(0, page.total - lastTotal) : WATCH_PAGE_SIZE);
     for (let pages = 0; pages < MAX_READ_ON_PAGES; pages += 1) {
-      const newer = await readNewer(anchor, position, page.total, signal);
+      const newer = await readNewer(anchor, position, page.total, signal, trace);
       if (newer.items.length === 0) break;
       read = [...newer.items, ...read];
       if (!newer.hasPreviousPage || newer.items.some((job) => newestIds.has(job.id))) {
@@ -118,7 +124,7 @@ export function createWatch(options: WatchOptions): Watch {
 
   // The WATCH_PAGE_SIZE jobs just newer than `job` (before it, order DESC), cut by the job
   // wherever it is now (about `position`).
-  function readNewer(job: JobKey, position: number, total: number | null, signal: AbortSignal) {
+  function readNewer(job: JobKey, position: number, total: number | null, signal: AbortSignal, trace: TraceParent | undefined) {
     const plan: ScanPlan = {
       kind: 'scan',
       order: 'desc',
@@ -128,7 +134,7 @@ export function createWatch(options: WatchOptions): Watch {
       count: WATCH_PAGE_SIZE,
       from: position,
     };
-    return sliceFromScan(plan, (offset, limit) => options.read(offset, limit, signal), READ_WINDOW_LIMIT);
+    return sliceFromScan(plan, (offset, limit) => options.read(offset, limit, signal, trace), READ_WINDOW_LIMIT);
   }
 
   function schedule(delayMs: number): void {

@@ -7,6 +7,7 @@ import type { GatewayError } from '../errors.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import type { SwrClient, SyncJobPage } from '../swr/client.js';
 import { filterFromWindow, type SwrWindow } from '../swr/filter.js';
+import type { TraceParent } from '../observability/tracing-types.js';
 
 /** One upstream page lookup: whose, which repository, which window (limit ≥ 1). */
 export interface SyncJobPageKey extends SwrWindow {
@@ -29,6 +30,8 @@ export interface SyncJobPageLoaderOptions {
   signal?: AbortSignal;
   /** The request's id, for upstream call logs. */
   requestId?: string;
+  /** With tracing on: the span its calls are part of, once the operation runs. @default none */
+  trace?: () => TraceParent | undefined;
 }
 
 /** The per-request page loader. */
@@ -66,7 +69,7 @@ interface FetchedCall extends Interval {
  * request's own signal would pile dozens on it.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
-  const { client, economy, maxLimit, signal, requestId } = options;
+  const { client, economy, maxLimit, signal, requestId, trace } = options;
   const limit = createConcurrencyLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
   // The calls' own signal: aborted once when the caller goes away. Each call in flight listens
@@ -101,6 +104,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     return limit(async () => {
       const startedAt = performance.now();
       const callSignal = callsSignal();
+      const parent = trace?.();
       try {
         const page = await client.listSyncJobs({
           token: key.caller.token,
@@ -110,6 +114,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
           ...window,
           ...(callSignal ? { signal: callSignal } : {}),
           ...(requestId ? { requestId } : {}),
+          ...(parent !== undefined ? { trace: parent } : {}),
         });
         report.status = 200;
         return page;

@@ -59,27 +59,7 @@ export function createStdoutDestination(fd = 1): LogDestination {
   };
 }
 
-/**
- * Creates the process logger: JSON lines, tokens redacted; on stdout unless told otherwise.
- * `traceId` (with tracing on) gives each line logged inside a span its `trace_id`.
- */
-export function createLogger(
-  level: GatewayConfig['logLevel'],
-  destination: DestinationStream = createStdoutDestination(),
-  traceId?: () => string | undefined,
-): Logger {
-  const options = {
-    level,
-    base: { service: 'swr-gateway' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(traceId
-      ? {
-          mixin: () => {
-            const id = traceId();
-            return id ? { trace_id: id } : {};
-          },
-        }
-      : {}),
-  };
-  return pino(options, destination);
+/** Creates the process logger: JSON lines, tokens redacted; on stdout unless told otherwise. */
+export function createLogger(level: GatewayConfig['logLevel'], destination: DestinationStream = createStdoutDestination()): Logger {
+  return pino({ level, base: { service: 'swr-gateway' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -3,20 +3,31 @@ import type { Plugin } from 'graphql-yoga';
 import type { Env } from '../config-values.js';
 
 /**
+ * Where a span is started from: OpenTelemetry's context of the span that is its parent, opaque to
+ * the rest of the gateway, which only carries it (in a request's state, on an SWR call).
+ */
+export type TraceParent = object;
+
+/**
  * OpenTelemetry tracing as the rest of the gateway sees it: an interface only, so that nothing of
  * OpenTelemetry is loaded unless tracing is on (observability/tracing.ts is imported then).
+ *
+ * Parents are passed explicitly (a request's state holds its operation's span, an SWR call is
+ * given it), never looked up in an "active" context: OpenTelemetry's AsyncLocalStorage context
+ * would put async hooks on every promise of the process.
  */
 export interface Tracing {
-  /** Serves one HTTP request in a server span that continues the caller's `traceparent`. */
+  /** Serves one HTTP request in a server span that continues the caller's `traceparent` (the parent of its operation span). */
   serveRequest(req: IncomingMessage, res: ServerResponse, path: string, serve: () => Promise<void>): Promise<void>;
-  /** The Yoga plugin: a span per GraphQL operation (name, type, document hash; never variables). */
+  /**
+   * The Yoga plugin: a span per GraphQL operation (name, type, document hash; never variables),
+   * child of the request's server span, kept in the request's state as the parent of its SWR calls.
+   */
   readonly plugin: Plugin;
   /** Starts the client span of one SWR call (its tries are events of it). */
   startSwrCall(call: SwrCallSpanStart): SwrCallSpan;
-  /** Runs one poll of a watch in a span of its own (its SWR calls are children of it). */
-  poll<T>(repository: { namespace: string; name: string }, run: () => Promise<T>): Promise<T>;
-  /** The trace id of the active span, for log lines; undefined outside one. */
-  traceId(): string | undefined;
+  /** Runs one poll of a watch in a span of its own, which `run` gets as the parent of its SWR calls. */
+  poll<T>(repository: { namespace: string; name: string }, run: (parent: TraceParent) => Promise<T>): Promise<T>;
   /** Flushes and stops the exporter. */
   shutdown(): Promise<void>;
 }
@@ -30,12 +41,16 @@ export interface SwrCallSpanStart {
   repository: string;
   /** The filter string (`limit::…|offset::…|order::…`): no secret in it. */
   filter: string;
+  /** The span the call is part of (an operation's, a watch poll's). @default none: a trace of its own */
+  parent?: TraceParent;
 }
 
 /** The span of one SWR call. */
 export interface SwrCallSpan {
   /** The `traceparent` (and `tracestate`) headers every try of the call carries. */
   readonly headers: Record<string, string>;
+  /** The call's trace id, for its log lines. */
+  readonly traceId: string;
   /** One try ended: its attempt number, status (null without an answer) and outcome (`ok` or an error code). */
   tried(attempt: number, status: number | null, outcome: string): void;
   /** The call ended (after its last try). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -8,6 +8,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { getOperationAST, print, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { requestStateOf } from '../graphql/request-state.js';
 import type { SwrCallSpan, SwrCallSpanStart, Tracing } from './tracing-types.js';
 
 /** Options of startTracing. */
@@ -24,34 +25,37 @@ const GRAPHQL_PATH = '/graphql';
  * Starts OpenTelemetry's trace SDK as the standard variables configure it (the OTLP/HTTP
  * exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and _HEADERS, the SDK OTEL_TRACES_SAMPLER
  * and its argument, the resource OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; the service is
- * `swr-gateway` by default), registers W3C trace context propagation and an AsyncLocalStorage
- * context, and returns the gateway's spans. Only imported when tracing is requested.
+ * `swr-gateway` by default), registers W3C trace context propagation, and returns the gateway's
+ * spans. No context manager is registered: each span is given its parent (see Tracing), so no
+ * async hook runs for the process's promises. Only imported when tracing is requested.
  */
 export function startTracing(options: TracingOptions): Tracing {
   const detected = detectResources({ detectors: [envDetector] });
   const resource = resourceFromAttributes({ 'service.name': 'swr-gateway', 'service.version': options.version }).merge(detected);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  provider.register({ propagator: new W3CTraceContextPropagator(), contextManager: null });
   const tracer = provider.getTracer(TRACER_NAME, options.version);
   options.logger.info('OpenTelemetry tracing on: spans go to the OTLP/HTTP endpoint of the OTEL_ variables');
 
+  // The context of each HTTP request's server span, until Yoga's request takes it over.
+  const serverSpans = new WeakMap<IncomingMessage, Context>();
+
   const plugin: Plugin = {
-    onExecute({ args, executeFn, setExecuteFn }) {
+    onRequest({ request, serverContext }) {
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      const parent = req && serverSpans.get(req);
+      if (parent) requestStateOf(request).trace = { parent, traceId: trace.getSpanContext(parent)!.traceId };
+    },
+    onExecute({ args }) {
       const span = startOperationSpan(args);
-      const spanContext = trace.setSpan(context.active(), span);
-      const traced = (executionArgs: ExecutionArgs): unknown => context.with(spanContext, (): unknown => executeFn(executionArgs));
-      setExecuteFn(traced as typeof executeFn);
       return {
         onExecuteDone({ result }) {
           endOperationSpan(span, 'errors' in result ? result.errors : undefined);
         },
       };
     },
-    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+    onSubscribe({ args }) {
       const span = startOperationSpan(args);
-      const spanContext = trace.setSpan(context.active(), span);
-      const traced = (subscribeArgs: ExecutionArgs): unknown => context.with(spanContext, (): unknown => subscribeFn(subscribeArgs));
-      setSubscribeFn(traced as typeof subscribeFn);
       // A subscription's span covers its start (refused, or its stream begun); each event is traced by its watch's poll.
       return {
         onSubscribeResult({ result }) {
@@ -64,23 +68,33 @@ export function startTracing(options: TracingOptions): Tracing {
     },
   };
 
+  // The operation's span, under its request's server span (none over a WebSocket); it takes the
+  // server span's place in the request's state, as the parent of its SWR calls (those of a
+  // subscription's events too).
   function startOperationSpan(args: ExecutionArgs): Span {
     const operation = getOperationAST(args.document, args.operationName);
     const type = operation?.operation ?? 'query';
     const name = operation?.name?.value;
-    return tracer.startSpan(name ? `${type} ${name}` : type, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        'graphql.operation.type': type,
-        ...(name ? { 'graphql.operation.name': name } : {}),
-        'graphql.document.hash': documentHash(args.document),
+    const state = requestStateOf((args.contextValue as { request: Request }).request);
+    const span = tracer.startSpan(
+      name ? `${type} ${name}` : type,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'graphql.operation.type': type,
+          ...(name ? { 'graphql.operation.name': name } : {}),
+          'graphql.document.hash': documentHash(args.document),
+        },
       },
-    });
+      (state.trace?.parent as Context | undefined) ?? ROOT_CONTEXT,
+    );
+    state.trace = { parent: trace.setSpan(ROOT_CONTEXT, span), traceId: span.spanContext().traceId };
+    return span;
   }
 
   return {
     serveRequest(req, res, path, serve) {
-      const parent = propagation.extract(context.active(), req.headers, headerGetter);
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
       // Only the GraphQL endpoint is a route: any other path (a 404) is not repeated into the trace.
       const route = path === GRAPHQL_PATH ? GRAPHQL_PATH : null;
       const span = tracer.startSpan(
@@ -100,7 +114,8 @@ export function startTracing(options: TracingOptions): Tracing {
         if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       });
-      return context.with(trace.setSpan(parent, span), serve);
+      serverSpans.set(req, trace.setSpan(parent, span));
+      return serve();
     },
     plugin,
     startSwrCall(call) {
@@ -113,10 +128,9 @@ export function startTracing(options: TracingOptions): Tracing {
         kind: SpanKind.INTERNAL,
         attributes: { 'swr.namespace': repository.namespace, 'swr.repository': repository.name },
       });
-      // A poll starts a trace of its own: no request caused it.
-      return context.with(trace.setSpan(context.active(), span), async () => {
+      return (async () => {
         try {
-          return await run();
+          return await run(trace.setSpan(ROOT_CONTEXT, span));
         } catch (error) {
           span.setStatus({ code: SpanStatusCode.ERROR });
           span.setAttribute('error.type', (error as { code?: string }).code ?? 'Error');
@@ -124,11 +138,7 @@ export function startTracing(options: TracingOptions): Tracing {
         } finally {
           span.end();
         }
-      });
-    },
-    traceId() {
-      const spanContext = trace.getActiveSpan()?.spanContext();
-      return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+      })();
     },
     async shutdown() {
       await provider.shutdown();
@@ -153,23 +163,29 @@ function originAttributes(origin: string) {
 }
 
 function startSwrCallSpan(tracer: ReturnType<NodeTracerProvider['getTracer']>, call: SwrCallSpanStart): SwrCallSpan {
-  const span = tracer.startSpan('GET', {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      'http.request.method': 'GET',
-      ...originAttributes(call.origin),
-      'url.path': call.path,
-      'swr.namespace': call.namespace,
-      'swr.repository': call.repository,
-      'swr.filter': call.filter,
+  const parent = (call.parent as Context | undefined) ?? ROOT_CONTEXT;
+  const span = tracer.startSpan(
+    'GET',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'GET',
+        ...originAttributes(call.origin),
+        'url.path': call.path,
+        'swr.namespace': call.namespace,
+        'swr.repository': call.repository,
+        'swr.filter': call.filter,
+      },
     },
-  });
+    parent,
+  );
   const headers: Record<string, string> = {};
-  propagation.inject(trace.setSpan(context.active(), span), headers);
+  propagation.inject(trace.setSpan(parent, span), headers);
   let attempts = 0;
   let lastStatus: number | null = null;
   return {
     headers,
+    traceId: span.spanContext().traceId,
     tried(attempt, status, outcome) {
       attempts = attempt;
       lastStatus = status;

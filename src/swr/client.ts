@@ -12,7 +12,7 @@ import {
   errorDetailsFromBody,
 } from './errors.js';
 import type { RateBudget } from './rate-budget.js';
-import type { SwrCallSpan, Tracing } from '../observability/tracing-types.js';
+import type { SwrCallSpan, TraceParent, Tracing } from '../observability/tracing-types.js';
 import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
@@ -61,6 +61,8 @@ export interface SyncJobPageRequest extends SwrWindow {
   requestId?: string;
   /** The caller's keyed token hash: whose rate budget the call spends. */
   callerKey?: string;
+  /** With tracing on: the span the call is part of (its operation's, its watch poll's). */
+  trace?: TraceParent;
 }
 
 /** One page as SWR answered it. */
@@ -91,6 +93,8 @@ export interface SwrCallRecord {
   errorCode: string | null;
   /** The gateway request the call served. */
   requestId: string | null;
+  /** With tracing on: the call's trace id. */
+  trace_id?: string;
 }
 
 /** The upstream, seen as the one operation the gateway needs. */
@@ -140,6 +144,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       namespace: request.namespace,
       repository: request.repository,
       filter,
+      ...(request.trace !== undefined ? { parent: request.trace } : {}),
     });
     let failure: (Error & { code?: string }) | undefined;
     const startedAt = performance.now();
@@ -261,6 +266,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
         upstreamRequestId,
         errorCode,
         requestId: request.requestId ?? null,
+        ...(span ? { trace_id: span.traceId } : {}),
       });
     }
   }

@@ -61,6 +61,7 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   simulator.clearRequests();
   simulator.clearFaults();
+  exports.length = 0;
 });
 
 // Starts dist/main.js with `env`, recording the modules it loads; resolves with its URL and log lines.
@@ -155,9 +156,47 @@ describe('OpenTelemetry traces', () => {
     // The resource names the service; nothing exported holds the token; logs carry the trace id.
     expect(exports.join('')).toContain('"swr-gateway-under-test"');
     expect(exports.join('')).not.toContain(TOKEN);
-    expect(gateway.lines.some((line) => line.trace_id === INCOMING.traceId)).toBe(true);
+    const logged = (message: string) => gateway.lines.filter((line) => line.msg === message);
+    expect(logged('graphql operation').map((line) => line.trace_id)).toEqual([INCOMING.traceId]);
+    expect(logged('SWR call').map((line) => line.trace_id)).toEqual([INCOMING.traceId]);
     const modules = await gateway.stop();
     expect(modules.some((module) => module.includes('@opentelemetry/sdk-trace-node'))).toBe(true);
+  });
+
+  it('gives each of many concurrent operations its own trace, down to the traceparent SWR receives', async () => {
+    const gateway = await start(traced());
+    const repositories = ['nginx', 'redis', 'webapp', 'team/api', 'nginx', 'redis'];
+    const traceIds = repositories.map((_, index) => `${'ab'.repeat(15)}${String(index).padStart(2, '0')}`);
+    const answers = await Promise.all(
+      repositories.map((name, index) =>
+        query(
+          gateway.url,
+          `query Page${index} { repository(namespace: "demo", name: "${name}") { syncJobs(first: ${index + 1}) { totalCount } } }`,
+          {
+            traceparent: `00-${traceIds[index]}-${INCOMING.spanId}-01`,
+          },
+        ),
+      ),
+    );
+    expect(answers.map((answer) => answer.errors)).toEqual(repositories.map(() => undefined));
+    await vi.waitFor(() => expect(spans().filter((span) => traceIds.includes(span.traceId))).toHaveLength(3 * repositories.length), {
+      timeout: 10_000,
+    });
+    for (const [index, traceId] of traceIds.entries()) {
+      const trace = spans().filter((span) => span.traceId === traceId);
+      const server = trace.find((span) => span.kind === 2)!;
+      const operation = trace.find((span) => span.name === `query Page${index}`)!;
+      const call = trace.find((span) => span.kind === 3)!;
+      expect(operation.parentSpanId).toBe(server.spanId);
+      expect(call.parentSpanId).toBe(operation.spanId);
+      expect(attribute(call, 'swr.filter')).toBe(`limit::${index + 1}|offset::0|order::desc`);
+      expect(simulator.requests.filter((request) => request.headers.traceparent === `00-${traceId}-${call.spanId}-01`)).toHaveLength(1);
+    }
+    const operationLines = gateway.lines.filter((line) => line.msg === 'graphql operation');
+    expect(operationLines.map((line) => [line.operation, line.trace_id]).sort()).toEqual(
+      traceIds.map((traceId, index) => [`Page${index}`, traceId]).sort(),
+    );
+    await gateway.stop();
   });
 
   it('keeps a retried SWR call in one span of one trace, each try an event, each carrying the traceparent', async () => {

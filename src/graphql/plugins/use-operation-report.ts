@@ -114,6 +114,7 @@ export function createOperationReport(options: OperationReportOptions): Operatio
           durationMs: Math.round(durationMs * 10) / 10,
           errorCodes: codes.length ? codes : undefined,
           upstreamCalls: economy?.calls.length ?? 0,
+          ...(state.trace ? { trace_id: state.trace.traceId } : {}),
         },
         subscribed ? 'graphql subscription' : 'graphql operation',
       );
@@ -133,7 +134,13 @@ export function createOperationReport(options: OperationReportOptions): Operatio
         if (!logger.isLevelEnabled('info')) return;
         const durationMs = performance.now() - state.startedAt;
         logger.info(
-          { requestId: state.requestId, operation: state.operationName ?? null, events, durationMs: Math.round(durationMs) },
+          {
+            requestId: state.requestId,
+            operation: state.operationName ?? null,
+            events,
+            durationMs: Math.round(durationMs),
+            ...(state.trace ? { trace_id: state.trace.traceId } : {}),
+          },
           'graphql subscription ended',
         );
       },
