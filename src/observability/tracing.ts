@@ -121,24 +121,21 @@ export function startTracing(options: TracingOptions): Tracing {
     startSwrCall(call) {
       return startSwrCallSpan(tracer, call);
     },
-    poll(repository, run) {
+    async poll(repository, run) {
+      // A trace of its own: the subscriber whose request started the watch is long gone.
       const span = tracer.startSpan('watch poll', {
-        // A trace of its own: the subscriber whose request started the watch is long gone.
-        root: true,
         kind: SpanKind.INTERNAL,
         attributes: { 'swr.namespace': repository.namespace, 'swr.repository': repository.name },
       });
-      return (async () => {
-        try {
-          return await run(trace.setSpan(ROOT_CONTEXT, span));
-        } catch (error) {
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          span.setAttribute('error.type', (error as { code?: string }).code ?? 'Error');
-          throw error;
-        } finally {
-          span.end();
-        }
-      })();
+      try {
+        return await run(trace.setSpan(ROOT_CONTEXT, span));
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setAttribute('error.type', (error as { code?: string }).code ?? 'Error');
+        throw error;
+      } finally {
+        span.end();
+      }
     },
     async shutdown() {
       await provider.shutdown();
