@@ -25,7 +25,7 @@ const FATAL_STATUSES = new Set([401, 403, 404]);
 
 /** Options of createWatch. */
 export interface WatchOptions {
-  /** Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when the watch stops). */
+  /** Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when the watch stops; `trace`: its poll's span). */
   read: (offset: number, limit: number, signal: AbortSignal, trace?: TraceParent) => Promise<Awaited<ReturnType<LoadPage>>>;
   /** WATCH_INTERVAL_MS. */
   intervalMs: number;
@@ -78,10 +78,12 @@ export function createWatch(options: WatchOptions): Watch {
   async function readAndReport(trace: TraceParent | undefined): Promise<void> {
     const controller = new AbortController();
     inFlight = controller;
+    // Every read of this poll: aborted when the watch stops, part of the poll's span.
+    const load: LoadPage = (offset, limit) => options.read(offset, limit, controller.signal, trace);
     try {
-      const page = await options.read(0, WATCH_PAGE_SIZE, controller.signal, trace);
+      const page = await load(0, WATCH_PAGE_SIZE);
       const burst = state.newest !== null && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, state.newest);
-      const jobs = burst ? await readBurst(page, state.newest!, controller.signal, trace) : page.items;
+      const jobs = burst ? await readBurst(page, state.newest!, load) : page.items;
       const next = changesFrom(state, jobs);
       if (!burst) newestAt = 0;
       lastTotal = page.total;
@@ -97,18 +99,13 @@ export function createWatch(options: WatchOptions): Watch {
   // The oldest jobs of a burst (newest first, as SWR lists them): pages of the jobs just newer
   // than `seen`, each read after the last, until they reach the newest page (then the whole
   // burst is read, and the newest page with it) or MAX_READ_ON_PAGES were read.
-  async function readBurst(
-    page: Awaited<ReturnType<LoadPage>>,
-    seen: JobKey,
-    signal: AbortSignal,
-    trace: TraceParent | undefined,
-  ): Promise<SwrSyncJob[]> {
+  async function readBurst(page: Awaited<ReturnType<LoadPage>>, seen: JobKey, load: LoadPage): Promise<SwrSyncJob[]> {
     const newestIds = new Set(page.items.map((job) => job.id));
     let read: SwrSyncJob[] = [];
     let anchor = seen;
     let position = newestAt + (page.total !== null && lastTotal !== null ? Math.max(0, page.total - lastTotal) : WATCH_PAGE_SIZE);
     for (let pages = 0; pages < MAX_READ_ON_PAGES; pages += 1) {
-      const newer = await readNewer(anchor, position, page.total, signal, trace);
+      const newer = await readNewer(anchor, position, page.total, load);
       if (newer.items.length === 0) break;
       read = [...newer.items, ...read];
       if (!newer.hasPreviousPage || newer.items.some((job) => newestIds.has(job.id))) {
@@ -124,7 +121,7 @@ export function createWatch(options: WatchOptions): Watch {
 
   // The WATCH_PAGE_SIZE jobs just newer than `job` (before it, order DESC), cut by the job
   // wherever it is now (about `position`).
-  function readNewer(job: JobKey, position: number, total: number | null, signal: AbortSignal, trace: TraceParent | undefined) {
+  function readNewer(job: JobKey, position: number, total: number | null, load: LoadPage) {
     const plan: ScanPlan = {
       kind: 'scan',
       order: 'desc',
@@ -134,7 +131,7 @@ export function createWatch(options: WatchOptions): Watch {
       count: WATCH_PAGE_SIZE,
       from: position,
     };
-    return sliceFromScan(plan, (offset, limit) => options.read(offset, limit, signal, trace), READ_WINDOW_LIMIT);
+    return sliceFromScan(plan, load, READ_WINDOW_LIMIT);
   }
 
   function schedule(delayMs: number): void {
