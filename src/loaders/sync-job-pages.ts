@@ -1,10 +1,10 @@
-import { setMaxListeners } from 'node:events';
 import DataLoader from 'dataloader';
 import type { Caller } from '../auth/caller.js';
 import { callsFromWindows, covers, type Interval } from '../economy/window-cover.js';
 import { spendUpstreamCall, type UpstreamCallReport, type UpstreamEconomy } from '../economy/upstream-economy.js';
 import type { GatewayError } from '../errors.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
+import { CallGroup } from '../swr/call-signal.js';
 import type { SwrClient, SyncJobPage } from '../swr/client.js';
 import { filterFromWindow, type SwrWindow } from '../swr/filter.js';
 import type { TraceParent } from '../observability/tracing-types.js';
@@ -65,26 +65,17 @@ interface FetchedCall extends Interval {
  * probe) starts in the next batch without waiting either.
  *
  * One listener on the request's signal aborts every call in flight when the caller goes away,
- * through one controller of the loader's that the calls listen to: a listener per call on the
- * request's own signal would pile dozens on it.
+ * through the loader's call group, which the calls join: a listener per call on the request's
+ * own signal would pile dozens on it, and a controller per call costs more than the call's own work.
  */
 export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): SyncJobPageLoader {
   const { client, economy, maxLimit, signal, requestId, trace } = options;
   const limit = createConcurrencyLimit(options.concurrency);
   const fetchedByGroup = new Map<string, FetchedCall[]>();
-  // The calls' own signal: aborted once when the caller goes away. Each call in flight listens
-  // to it (at most `concurrency` at once), not to the request's signal, which keeps one listener.
-  let callsAbort: AbortController | null = null;
-  const callsSignal = (): AbortSignal | undefined => {
-    if (!signal) return undefined;
-    if (!callsAbort) {
-      const controller = (callsAbort = new AbortController());
-      setMaxListeners(0, controller.signal);
-      if (signal.aborted) controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-    }
-    return callsAbort.signal;
-  };
+  // The calls' group: cancelled once when the caller goes away. Each call in flight joins it
+  // (at most `concurrency` at once); the request's signal gets the group's one listener.
+  let group: CallGroup | null = null;
+  const callGroup = (): CallGroup | undefined => (signal ? (group ??= CallGroup.of(signal)) : undefined);
 
   // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.
   function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
@@ -103,7 +94,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
     }
     return limit(async () => {
       const startedAt = performance.now();
-      const callSignal = callsSignal();
+      const calls = callGroup();
       const parent = trace?.();
       try {
         const page = await client.listSyncJobs({
@@ -112,7 +103,7 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
           namespace: key.namespace,
           repository: key.repository,
           ...window,
-          ...(callSignal ? { signal: callSignal } : {}),
+          ...(calls ? { signal: calls } : {}),
           ...(requestId ? { requestId } : {}),
           ...(parent !== undefined ? { trace: parent } : {}),
         });

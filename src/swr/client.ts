@@ -2,7 +2,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { InvalidInputError } from '../errors.js';
 import { contentRangeFromHeader } from './content-range.js';
 import { createConnectionSlots, type ReleaseSlot } from './connection-slots.js';
-import { createCallSignal, type CallSignal } from './call-signal.js';
+import { createCallSignal, type CallCanceller, type CallSignal } from './call-signal.js';
 import {
   RateBudgetSpentError,
   SwrBadResponseError,
@@ -17,7 +17,7 @@ import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
-import { readBody } from './response-body.js';
+import { BodyTooLargeError, exchangeText } from './http-exchange.js';
 import { syncJobsFromBody } from './sync-job-json.js';
 import type { SwrSyncJob } from './types.js';
 
@@ -55,8 +55,11 @@ export interface SyncJobPageRequest extends SwrWindow {
   namespace: string;
   /** Repository name in '/' form. */
   repository: string;
-  /** Aborts the call (caller gone); a timeout is added by the client. One listener is added to it. */
-  signal?: AbortSignal;
+  /**
+   * Aborts the call (caller gone); a timeout is added by the client. An AbortSignal gets one
+   * listener per call; the calls of one request share a CallGroup, which listens to its signal once.
+   */
+  signal?: CallCanceller;
   /** The gateway request this call serves, for logs. */
   requestId?: string;
   /** The caller's keyed token hash: whose rate budget the call spends. */
@@ -215,42 +218,30 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     let errorCode: string | null = null;
     let outcome = 'ok';
     try {
-      const response = await dispatcher.request({
-        origin,
-        path,
-        method: 'GET',
-        headers: {
-          'x-auth-token': request.token,
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...span?.headers,
-        },
-        signal: call.signal,
-      });
-      status = response.statusCode;
-      upstreamRequestId = headerValue(response.headers['x-request-id']);
-      // With a Content-Length undici holds the body to it, and its own reader is the cheaper one.
-      const length = Number(response.headers['content-length'] ?? Number.NaN);
-      const text =
-        Number.isSafeInteger(length) && length <= maxBodyBytes
-          ? await response.body.text()
-          : await readBody(response.body, maxBodyBytes, upstreamRequestId);
+      const headers = { 'x-auth-token': request.token, 'content-type': 'application/json', accept: 'application/json', ...span?.headers };
+      const answer = await exchangeText(dispatcher, { origin, path, headers, maxBodyBytes }, call);
+      status = answer.status;
+      upstreamRequestId = headerValue(answer.headers['x-request-id']);
       if (status !== 200) {
-        const details = errorDetailsFromBody(text);
+        const details = errorDetailsFromBody(answer.text);
         errorCode = details.errorCode;
-        throw new SwrHttpError(
-          { status, requestId: upstreamRequestId, ...details },
-          retryAfterMsFromHeader(response.headers['retry-after']),
-        );
+        throw new SwrHttpError({ status, requestId: upstreamRequestId, ...details }, retryAfterMsFromHeader(answer.headers['retry-after']));
       }
-      const parsed = syncJobsFromBody(text);
+      const parsed = syncJobsFromBody(answer.text);
       if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, upstreamRequestId);
-      const range = contentRangeFromHeader(response.headers['content-range']);
+      const range = contentRangeFromHeader(answer.headers['content-range']);
       // An upstream that sends more than asked is sliced, never passed on.
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
       return { offset: request.offset, items, total: range?.total ?? null, requestId: upstreamRequestId };
     } catch (thrown) {
-      const error = upstreamErrorFrom(thrown, call, timeoutMs);
+      if (thrown instanceof BodyTooLargeError) {
+        status = thrown.status;
+        upstreamRequestId = headerValue(thrown.headers['x-request-id']);
+      }
+      const error =
+        thrown instanceof BodyTooLargeError
+          ? new SwrBadResponseError(thrown.message, upstreamRequestId)
+          : upstreamErrorFrom(thrown, call, timeoutMs);
       outcome = error.code;
       throw error;
     } finally {

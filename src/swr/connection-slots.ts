@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js';
+import { CallGroup, type CallCanceller } from './call-signal.js';
 import { CallerGoneError, SwrOverloadedError } from './errors.js';
 
 /** Options of createConnectionSlots. */
@@ -21,7 +22,7 @@ export interface ConnectionSlots {
    * SwrOverloadedError after `queueTimeoutMs` or when `maxWaiting` calls wait already, and with
    * CallerGoneError (or the signal's reason, when it is a GatewayError: a deadline) if `signal` aborts first.
    */
-  acquire(signal?: AbortSignal): Promise<ReleaseSlot>;
+  acquire(signal?: CallCanceller): Promise<ReleaseSlot>;
   /** Slots taken now. */
   readonly inUse: number;
   /** Calls waiting now. */
@@ -94,6 +95,8 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
       if (waiting >= maxWaiting) {
         return Promise.reject(new SwrOverloadedError(`${waiting} SWR calls are already waiting for a connection; try again shortly`));
       }
+      // A call group's AbortSignal is made only for a call that has to wait.
+      const abortSignal = signal instanceof CallGroup ? signal.signal : signal;
       return new Promise<ReleaseSlot>((resolve, reject) => {
         const leave = (error: Error) => {
           if (!waiter.live) return;
@@ -108,7 +111,7 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
           cleanup();
           reject(error);
         };
-        const onAbort = () => leave(reasonOf(signal!));
+        const onAbort = () => leave(reasonOf(abortSignal!));
         const timer = setTimeout(
           () =>
             leave(
@@ -120,7 +123,7 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
         );
         const cleanup = () => {
           clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          abortSignal?.removeEventListener('abort', onAbort);
         };
         const waiter: Waiter = {
           live: true,
@@ -129,7 +132,7 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
             resolve(release);
           },
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        abortSignal?.addEventListener('abort', onAbort, { once: true });
         queue.push(waiter);
         waiting += 1;
       });
@@ -144,7 +147,7 @@ export function createConnectionSlots(options: ConnectionSlotsOptions): Connecti
 }
 
 // An abort while waiting: the reason when it is one of our errors (a deadline), else the caller left.
-function reasonOf(signal: AbortSignal): Error {
+function reasonOf(signal: CallCanceller): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof GatewayError) return reason;
   return new CallerGoneError('The caller went away while its SWR call waited for a connection');
