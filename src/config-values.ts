@@ -76,7 +76,11 @@ export function originFrom(env: Env, name: string, example: string): string | nu
     throw new ConfigError(name, 'an http: or https: URL', raw);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(name, 'a URL without credentials, query or fragment', raw);
+    // The message goes to stderr and logs: credentials in it are shown as *** only.
+    const shown = new URL(url.href);
+    if (shown.username) shown.username = '***';
+    if (shown.password) shown.password = '***';
+    throw new ConfigError(name, 'a URL without credentials, query or fragment', shown.href);
   }
   if (url.pathname !== '/') {
     throw new ConfigError(name, `an origin without a path (the gateway adds /v2/…), such as ${example}`, raw);

@@ -107,11 +107,15 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
+/** SWR_CONNECTIONS by default: SWR_CONCURRENCY times this. */
+const CONNECTIONS_PER_CONCURRENCY = 8;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the gateway configuration from an environment (process.env in main). */
 export function readConfig(env: Env): GatewayConfig {
   const introspection = booleanFrom(env, 'INTROSPECTION', true);
+  const swrConcurrency = integerFrom(env, 'SWR_CONCURRENCY', 16, 1, 256);
   const config: GatewayConfig = {
     port: integerFrom(env, 'PORT', 4000, 0, 65535),
     host: stringFrom(env, 'HOST', '0.0.0.0'),
@@ -121,8 +125,9 @@ export function readConfig(env: Env): GatewayConfig {
     maxPageSize: integerFrom(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxUpstreamCalls: integerFrom(env, 'MAX_UPSTREAM_CALLS', 50, 1, 10_000),
     swrMaxLimit: integerFrom(env, 'SWR_MAX_LIMIT', 100, 1, 1000),
-    swrConcurrency: integerFrom(env, 'SWR_CONCURRENCY', 16, 1, 256),
-    swrConnections: integerFrom(env, 'SWR_CONNECTIONS', 128, 1, 4096),
+    swrConcurrency,
+    // Room for eight operations fanning out at their full SWR_CONCURRENCY at once (128 by default).
+    swrConnections: integerFrom(env, 'SWR_CONNECTIONS', CONNECTIONS_PER_CONCURRENCY * swrConcurrency, 1, 4096),
     swrQueueTimeoutMs: integerFrom(env, 'SWR_QUEUE_TIMEOUT_MS', 30_000, 1, 600_000),
     maxDepth: integerFrom(env, 'MAX_DEPTH', 12, 2, 100),
     maxAliases: integerFrom(env, 'MAX_ALIASES', 100, 0, 10_000),

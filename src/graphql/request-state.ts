@@ -10,8 +10,8 @@ export interface RequestState {
   startedAt: number;
   /** The operation's name, once known. */
   operationName?: string;
-  /** True once the operation passed validation and came with a well-formed token: its name may be a metric label. */
-  identified?: boolean;
+  /** The caller's keyed token hash, once the operation passed validation with a well-formed token: its name may be a metric label. */
+  callerKey?: string;
   /** The upstream bill, once the context is built. */
   economy?: UpstreamEconomy;
   /** True for an operation that came over a WebSocket (a request standing for it, never sent over HTTP). */

@@ -41,13 +41,18 @@ export interface GraphiQLHandler {
   serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
-interface Asset {
+export interface Asset {
   type: string;
   etag: string;
   /** Uncompressed size in bytes. */
   length: number;
-  /** The bytes as they are: kept for the page and the small assets only. */
+  /**
+   * The bytes as they are: kept for the page and the small assets; for the others, made once
+   * from the gzip copy when a client first accepts neither encoding (see identityOf).
+   */
   identity: Buffer | null;
+  /** The gzip copy being decompressed for the first such client: the others wait for it. */
+  inflating?: Promise<Buffer>;
   /** The bytes compressed, for the assets that are worth it (over COMPRESS_ABOVE_BYTES). */
   br: Buffer | null;
   gzip: Buffer | null;
@@ -86,8 +91,9 @@ const BUNDLE_DEADLINE_MS = 60_000;
  * The renderer is imported, hashed and compressed in a worker thread, on the first request for
  * GraphiQL, never on the event loop, and never in a gateway nobody opens GraphiQL on: its 9 MB of
  * source held about 40 MB of a process that imported it, for good. The process keeps only the
- * compressed assets (about 4 MB, brotli and gzip); a client that accepts neither gets them
- * decompressed on demand, in zlib's thread pool.
+ * compressed assets (about 4 MB, brotli and gzip); for a client that accepts neither, an asset is
+ * decompressed once, in zlib's thread pool, and that copy is kept and written to every such client
+ * (at most the 9 MB once: never one copy per request).
  */
 export function createGraphiQLHandler(endpoint: string, options: GraphiQLOptions): GraphiQLHandler {
   const assetPrefix = `${endpoint}/assets/`;
@@ -267,6 +273,17 @@ function encodingFor(req: IncomingMessage): 'br' | 'gzip' | null {
 
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * An asset's uncompressed bytes: made from its gzip copy once, off the event loop, then kept;
+ * requests that come while it is being made wait for the same decompression.
+ */
+export async function identityOf(asset: Asset): Promise<Buffer> {
+  if (asset.identity) return asset.identity;
+  asset.inflating ??= gunzipAsync(asset.gzip!).finally(() => delete asset.inflating);
+  asset.identity = await asset.inflating;
+  return asset.identity;
+}
+
 async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string): Promise<void> {
   const headers: Record<string, string> = { 'cache-control': cacheControl, etag: asset.etag, vary: 'accept-encoding' };
   if (req.headers['if-none-match'] === asset.etag) {
@@ -285,8 +302,8 @@ async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset
     res.end();
     return;
   }
-  // Neither brotli nor gzip accepted: the gzip copy, decompressed off the event loop.
-  body ??= await gunzipAsync(asset.gzip!);
+  // Neither brotli nor gzip accepted: one uncompressed copy, shared by every such request.
+  body ??= await identityOf(asset);
   res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body.length) });
   res.end(body);
 }

@@ -112,10 +112,19 @@ const cases: Array<[string, Case, number, string[]]> = [
   ['an unknown field', { query: '{ nope }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
   ['a mutation', { query: 'mutation { x }' }, 400, ['GRAPHQL_VALIDATION_FAILED']],
   [
-    'a subscription over GET',
+    'an invalid subscription over GET',
     { method: 'GET', search: `?query=${encodeURIComponent('subscription { x }')}` },
     400,
     ['GRAPHQL_VALIDATION_FAILED'],
+  ],
+  [
+    'a valid subscription over GET without Accept: text/event-stream',
+    {
+      method: 'GET',
+      search: `?query=${encodeURIComponent('subscription { syncJobChanged(namespace: "demo", name: "nginx") { kind } }')}`,
+    },
+    406,
+    ['BAD_REQUEST'],
   ],
   [
     'an operation name that is not a string',

@@ -20,9 +20,12 @@ function heapAfterGc(): number {
 const NGINX = (selection: string) => `repository(namespace: "demo", name: "nginx") { ${selection} }`;
 
 // Four levels of fragments, each spreading the next `spreads` times: 60⁴ paths through one document of about 1.3 KB.
-function fanOut(spreads: number): string {
+// Inline, each spread sits in its own `... on Repository { }`: selection sets the executor and
+// validation do not merge, so only the estimate's memo of each fragment keeps the walk short.
+function fanOut(spreads: number, inline = false): string {
+  const spread = (next: string) => (inline ? `... on Repository { ...${next} }` : `...${next}`);
   const level = (name: string, next: string) =>
-    `fragment ${name} on Repository { ${Array.from({ length: spreads }, () => `...${next}`).join(' ')} }`;
+    `fragment ${name} on Repository { ${Array.from({ length: spreads }, () => spread(next)).join(' ')} }`;
   return [
     `{ ${NGINX('...L1')} }`,
     level('L1', 'L2'),
@@ -32,28 +35,36 @@ function fanOut(spreads: number): string {
   ].join('\n');
 }
 
-const stack = useStack({ env: { MAX_TOKENS: '5000' } });
+// MAX_DEPTH above the inline fan-out's 16 levels (each inline fragment counts as one), so the estimate meets it.
+const stack = useStack({ env: { MAX_TOKENS: '5000', MAX_DEPTH: '20' } });
 
 describe('the cost estimate', () => {
-  it.each([60, 120])('answers a fragment fan-out of %i spreads per level promptly, with /healthz answered meanwhile', async (spreads) => {
-    const query = fanOut(spreads);
-    expect(query.length).toBeLessThan(spreads * 20 + 200);
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
-    const probes: Array<Promise<number>> = [];
-    const answer = stack.query(query);
-    for (let probe = 0; probe < 5; probe += 1)
-      probes.push(fetch(stack.url.replace('/graphql', '/healthz')).then((response) => response.status));
-    const response = await answer;
-    delay.disable();
-    expect(response.errors).toBeUndefined();
-    expect(response.data).toEqual({ repository: { syncJobs: { totalCount: 47 } } });
-    expect(await Promise.all(probes)).toEqual([200, 200, 200, 200, 200]);
-    expect(stack.simulator.requests).toHaveLength(1);
-    // Before the estimate memoized fragments, 60 spreads blocked the event loop for over a minute;
-    // graphql-jit's compiler alone took a second at 120 (such documents now run uncompiled).
-    expect(delay.max / 1e6).toBeLessThan(500);
-  });
+  it.each([
+    [60, false],
+    [120, false],
+    [60, true],
+  ])(
+    'answers a fragment fan-out of %i spreads per level (inline: %s) promptly, with /healthz answered meanwhile',
+    async (spreads, inline) => {
+      const query = fanOut(spreads, inline);
+      expect(query.length).toBeLessThan(spreads * (inline ? 90 : 20) + 200);
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const probes: Array<Promise<number>> = [];
+      const answer = stack.query(query);
+      for (let probe = 0; probe < 5; probe += 1)
+        probes.push(fetch(stack.url.replace('/graphql', '/healthz')).then((response) => response.status));
+      const response = await answer;
+      delay.disable();
+      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      expect(response.data).toEqual({ repository: { syncJobs: { totalCount: 47 } } });
+      expect(await Promise.all(probes)).toEqual([200, 200, 200, 200, 200]);
+      expect(stack.simulator.requests).toHaveLength(1);
+      // Before the estimate memoized fragments, 60 spreads blocked the event loop for over a minute;
+      // graphql-jit's compiler alone took a second at 120 (such documents now run uncompiled).
+      expect(delay.max / 1e6).toBeLessThan(500);
+    },
+  );
 
   it('applies variable defaults: a default list of 50 refs, used twice, is refused with zero SWR calls', async () => {
     const refs = Array.from({ length: 50 }, (_, index) => `{ namespace: "demo", name: "repo-${index}" }`).join(', ');
@@ -153,16 +164,31 @@ describe('deep input', () => {
 });
 
 describe('metric labels', () => {
-  it('are taken only by operations that passed validation with a well-formed token', async () => {
+  it('are taken only by operations that passed validation from a caller whose token SWR accepted', async () => {
     for (let index = 0; index < 210; index += 1) {
       await stack.query(`query Spam${index} { __typename }`, { token: null });
       await stack.query(`query Invalid${index} { nope }`);
+      // A well-formed token SWR never saw: no call of it was answered, so no slot.
+      await stack.query(`query Invented${index} { __typename }`, { token: `invented-${index}` });
     }
-    await stack.query('query RealDashboard { __typename }');
+    stack.simulator.addFault({ status: 401, times: 1 });
+    const refused = await stack.query(
+      'query RefusedBySwr { repository(namespace: "demo", name: "nginx") { syncJobs(first: 1) { totalCount } } }',
+      {
+        token: 'refused-token',
+      },
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const caller = { token: 'real-caller-token' };
+    await stack.query('query RealDashboard { repository(namespace: "demo", name: "nginx") { syncJobs(first: 1) { totalCount } } }', caller);
+    // The same caller's later operations take slots even without a call of their own.
+    await stack.query('query RealShell { __typename }', caller);
     const metrics = await (await fetch(stack.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toContain('operation="RealDashboard"');
+    expect(metrics).toContain('operation="RealShell"');
     expect(metrics).toContain('operation="unidentified"');
-    expect(metrics).not.toMatch(/operation="(Spam|Invalid)\d+"/);
+    expect(metrics).not.toMatch(/operation="(Spam|Invalid|Invented)\d+"/);
+    expect(metrics).not.toContain('operation="RefusedBySwr"');
   });
 });
 

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 
 describe('configuration', () => {
+  it('sizes the SWR pool from SWR_CONCURRENCY unless SWR_CONNECTIONS is given', () => {
+    expect(readConfig({ SWR_CONCURRENCY: '6' }).swrConnections).toBe(48);
+    expect(readConfig({ SWR_CONCURRENCY: '256' }).swrConnections).toBe(2048);
+    expect(readConfig({ SWR_CONCURRENCY: '6', SWR_CONNECTIONS: '10' }).swrConnections).toBe(10);
+  });
+
   it('applies the contract defaults to an empty environment', () => {
     expect(readConfig({})).toEqual({
       port: 4000,
@@ -201,5 +207,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /Invalid LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('does not repeat the credentials of a refused SWR_ENDPOINT', () => {
+    expect(() => readConfig({ SWR_ENDPOINT: 'https://user:hunter2@swr.example' })).toThrow(/https:\/\/\*\*\*:\*\*\*@swr\.example/);
+    expect(() => readConfig({ SWR_ENDPOINT: 'https://user:hunter2@swr.example' })).not.toThrow(/hunter2|user/);
   });
 });

@@ -3,8 +3,9 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import type { GatewayContext } from '../context.js';
+import type { UpstreamEconomy } from '../../economy/upstream-economy.js';
 import type { GatewayMetrics } from '../../observability/metrics.js';
-import { requestStateOf } from '../request-state.js';
+import { requestStateOf, type RequestState } from '../request-state.js';
 
 /** Options of useOperationReport. */
 export interface OperationReportOptions {
@@ -32,14 +33,26 @@ export interface OperationReport {
   report(request: Request, result: ExecutionResult | readonly ExecutionResult[]): void;
 }
 
+/** How many callers whose tokens SWR accepted are remembered for the label rule (keyed hashes, about 1 MB). */
+export const ACCEPTED_CALLERS = 10_000;
+
+// True when SWR answered one of the operation's calls with success or 404 (the token was good, the
+// repository missing): its caller's token is real.
+function swrAccepted(economy: UpstreamEconomy | undefined): boolean {
+  return economy?.calls.some(({ status }) => status !== null && ((status >= 200 && status < 300) || status === 404)) ?? false;
+}
+
 /**
  * One report per GraphQL operation: a JSON log line (request id, operation, outcome, duration,
  * error codes, upstream calls) and the operation metrics. Also echoes the request id in the
  * `X-Request-Id` response header. Tokens never reach it: it reads results, never headers.
  *
- * An operation name becomes a metric label only once the operation passed validation and came
- * with a well-formed token (it reached execution with a caller): the label slots are few, and a
- * refused or anonymous caller must not be able to take them. Others count as `unidentified`.
+ * An operation name is reported as its metric label only once the operation passed validation
+ * and came with a well-formed token (it reached execution with a caller); a name not yet among the
+ * labels takes a new slot only from a caller whose token SWR accepted (one of its calls, in this
+ * operation or an earlier one, answered 2xx or 404; the last ACCEPTED_CALLERS keyed hashes are
+ * remembered): the slots are few, and a refused, anonymous or invented-token caller must not be
+ * able to take them. Others count as `unidentified`.
  *
  * A subscription is reported when its stream starts (outcome `ok`, `subscribed` in the log line)
  * and logged again when it ends, with the events it carried; one refused before its stream
@@ -50,10 +63,23 @@ export function createOperationReport(options: OperationReportOptions): Operatio
   const { logger, metrics } = options;
   const maxNames = options.maxOperationNames ?? 200;
   const knownNames = new Set<string>();
-  const labelOf = (name: string | undefined) => {
+  // Keyed token hashes SWR accepted, oldest first: a bounded set.
+  const acceptedCallers = new Set<string>();
+  const accepted = (state: RequestState) => {
+    const callerKey = state.callerKey!;
+    if (swrAccepted(state.economy)) {
+      acceptedCallers.delete(callerKey);
+      acceptedCallers.add(callerKey);
+      if (acceptedCallers.size > ACCEPTED_CALLERS) acceptedCallers.delete(acceptedCallers.values().next().value!);
+      return true;
+    }
+    return acceptedCallers.has(callerKey);
+  };
+  const labelOf = (name: string | undefined, state: RequestState) => {
     if (!name) return 'anonymous';
     if (!NAME_PATTERN.test(name)) return 'invalid';
     if (knownNames.has(name)) return name;
+    if (!accepted(state)) return UNIDENTIFIED_OPERATION;
     if (knownNames.size >= maxNames) return 'other';
     knownNames.add(name);
     return name;
@@ -77,7 +103,7 @@ export function createOperationReport(options: OperationReportOptions): Operatio
     const name = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
     if (name) state.operationName = name;
     const caller = args.contextValue.caller;
-    state.identified = caller !== null && !(caller instanceof Error);
+    if (caller !== null && !(caller instanceof Error)) state.callerKey = caller.tokenHash;
   };
 
   const report = (request: Request, result: ExecutionResult | readonly ExecutionResult[], subscribed = false) => {
@@ -89,7 +115,7 @@ export function createOperationReport(options: OperationReportOptions): Operatio
       // A caller that went away cancelled its own operation: no failure to count.
       const cancelled = request.signal.aborted;
       const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
-      const operation = state.identified ? labelOf(state.operationName) : UNIDENTIFIED_OPERATION;
+      const operation = state.callerKey !== undefined ? labelOf(state.operationName, state) : UNIDENTIFIED_OPERATION;
       const codes = cancelled ? [] : errors.map((error) => textOf(error.extensions?.code, 'INTERNAL'));
       const series = seriesOf(operation, outcome);
       series.operations.inc();

@@ -1,11 +1,12 @@
+import { hash } from 'node:crypto';
 import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
 
-/** Estimates of operations with variables kept (the same document with the same variables). */
+/** Estimates of operations with variables kept (the same document with the same variables): about 100 KB. */
 const MAX_VARIABLE_ESTIMATES = 1024;
-/** Variables longer than this as JSON are estimated every time (so the cache holds at most about 2 MB of keys). */
+/** Variables longer than this as JSON are estimated every time rather than hashed for the cache. */
 const MAX_VARIABLES_KEY_LENGTH = 2048;
 
 /** Options of useUpstreamBudget. */
@@ -22,8 +23,9 @@ export interface UpstreamBudgetOptions extends EstimateOptions {
 export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
   // An operation without variables costs the same every time: its estimate is kept with its
   // document (Yoga's parser cache hands out one document per query text, and its cache is bounded
-  // in bytes). With variables, the estimate of the same variables is kept too, in a cache bounded
-  // in entries and key length: a client sending ever new variables only misses it.
+  // in bytes). With variables, the estimate of the same variables is kept too, in a cache of
+  // 1,024 entries keyed by a SHA-256 (43 characters each, whatever the variables): a client
+  // sending ever new variables only misses it, and holds no more of it than that.
   const constant = new WeakMap<DocumentNode, Map<string, number>>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -37,7 +39,7 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
       }
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) documentIds.set(args.document, (documentId = nextDocumentId += 1));
-      const key = `${documentId}\u0000${args.operationName ?? ''}\u0000${variables}`;
+      const key = hash('sha256', `${documentId}\u0000${args.operationName ?? ''}\u0000${variables}`, 'base64url');
       let estimate = withVariables.get(key);
       if (estimate === undefined) {
         estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues, options);
