@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { gunzip } from 'node:zlib';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { sendAsset, type Asset } from './static-asset.js';
 
 /** A query that works verbatim in demo mode: the first page of demo/nginx and how to go on. */
 export const GRAPHIQL_DEFAULT_QUERY = `# swr-gateway: SWR image-synchronization jobs as a Relay connection.
@@ -39,23 +38,6 @@ export interface GraphiQLHandler {
   handles(req: IncomingMessage, path: string): boolean;
   /** Answers a request `handles` took; never rejects. */
   serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
-}
-
-export interface Asset {
-  type: string;
-  etag: string;
-  /** Uncompressed size in bytes. */
-  length: number;
-  /**
-   * The bytes as they are: kept for the page and the small assets; for the others, made once
-   * from the gzip copy when a client first accepts neither encoding (see identityOf).
-   */
-  identity: Buffer | null;
-  /** The gzip copy being decompressed for the first such client: the others wait for it. */
-  inflating?: Promise<Buffer>;
-  /** The bytes compressed, for the assets that are worth it (over COMPRESS_ABOVE_BYTES). */
-  br: Buffer | null;
-  gzip: Buffer | null;
 }
 
 interface Bundle {
@@ -261,51 +243,6 @@ function runBundleWorker(): Promise<{ built: BuiltPart[]; favicon: string | null
       reject(new Error(`the GraphiQL bundle worker exited (${code})`));
     });
   });
-}
-
-// The encoding the client accepts that serves it best: brotli, then gzip, else none.
-function encodingFor(req: IncomingMessage): 'br' | 'gzip' | null {
-  const accepted = String(req.headers['accept-encoding'] ?? '');
-  if (/\bbr\b/.test(accepted)) return 'br';
-  if (/\bgzip\b/.test(accepted)) return 'gzip';
-  return null;
-}
-
-const gunzipAsync = promisify(gunzip);
-
-/**
- * An asset's uncompressed bytes: made from its gzip copy once, off the event loop, then kept;
- * requests that come while it is being made wait for the same decompression.
- */
-export async function identityOf(asset: Asset): Promise<Buffer> {
-  if (asset.identity) return asset.identity;
-  asset.inflating ??= gunzipAsync(asset.gzip!).finally(() => delete asset.inflating);
-  asset.identity = await asset.inflating;
-  return asset.identity;
-}
-
-async function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string): Promise<void> {
-  const headers: Record<string, string> = { 'cache-control': cacheControl, etag: asset.etag, vary: 'accept-encoding' };
-  if (req.headers['if-none-match'] === asset.etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  const encoding = encodingFor(req);
-  let body: Buffer | null = asset.identity;
-  if (body === null && encoding !== null) {
-    body = asset[encoding];
-    headers['content-encoding'] = encoding;
-  }
-  if (req.method === 'HEAD') {
-    res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body?.length ?? asset.length) });
-    res.end();
-    return;
-  }
-  // Neither brotli nor gzip accepted: one uncompressed copy, shared by every such request.
-  body ??= await identityOf(asset);
-  res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body.length) });
-  res.end(body);
 }
 
 function escapeHtml(text: string): string {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { identityOf, type Asset } from '../../src/http/graphiql.js';
+import { identityOf, type Asset } from '../../src/http/static-asset.js';
 
 function compressedAsset(text: string): Asset {
   const bytes = Buffer.from(text);
