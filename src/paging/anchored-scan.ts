@@ -1,6 +1,7 @@
 import { OperationTooExpensiveError } from '../errors.js';
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
+import { compareToAnchor } from './cursor.js';
 import { compareInstants, compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { ScanAnchor, ScanPlan } from './page-plan.js';
 import type { LoadPage, PageSlice } from './page-slice.js';
@@ -97,7 +98,8 @@ const coordinateOf = (position: number, plan: ScanPlan) => (plan.direction === '
 /**
  * A page cut by the jobs its cursors name, wherever SWR has moved them since the cursors were
  * issued: the `count` jobs strictly after the anchor (forward) or strictly before it (backward),
- * in the gateway's order (creation time, ties by id), and not past the bound.
+ * as the anchor cuts them (compareToAnchor), in the gateway's order (creation time, ties by id),
+ * and not past the bound.
  *
  * The scan reads SWR's list in windows, sorted into the gateway's order. A window is used only
  * where it is certain: SWR orders by creation time but may put jobs of one instant in either
@@ -112,25 +114,14 @@ const coordinateOf = (position: number, plan: ScanPlan) => (plan.direction === '
 export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit: number): Promise<PageSlice> {
   const forward = plan.direction === 'forward';
   const sign = forward ? 1 : -1;
-  const compare = (a: JobKey, b: JobKey) => sign * compareKeys(a, b, plan.order);
   const compareTimes = (a: string, b: string) => sign * compareInstants(a, b, plan.order);
-  // Whether a job comes after the cursor's job `c` along the scan: a later instant; or the same
-  // instant and not among the jobs the client was shown before `c` (so a tie SWR first served
-  // beyond the client's window is not lost); by id when those are unknown.
-  const beyond = (key: JobKey, c: ScanAnchor) => {
-    const byTime = compareTimes(key.instant, c.instant);
-    if (byTime !== 0) return byTime > 0;
-    if (key.id === c.id) return false;
-    const shown = forward ? c.shownBefore : c.shownAfter;
-    return shown !== null ? !shown.includes(key.id) : compare(key, c) > 0;
-  };
-  // Whether a job comes before the bound's job `b` along the scan (ties by id, unless shown after it).
-  const precedes = (key: JobKey, b: ScanAnchor) => {
-    const byTime = compareTimes(key.instant, b.instant);
-    if (byTime !== 0) return byTime < 0;
-    if (key.id === b.id || (forward ? b.shownAfter : b.shownBefore)?.includes(key.id)) return false;
-    return compare(key, b) < 0;
-  };
+  // Whether a job comes after the cursor's job `c` along the scan, and whether it comes before
+  // the bound's job `b`: both by the cursor's own cut (compareToAnchor), the one `after: c` and
+  // `before: c` share, so that no job is on both sides of a cursor or on neither. Within the
+  // cursor's instant that cut need not follow ids (a tie SWR served beyond the client's page
+  // stands on the far side of the walk that issued the cursor), so neither is monotone there.
+  const beyond = (key: JobKey, c: ScanAnchor) => sign * compareToAnchor(key, c, plan.order) > 0;
+  const precedes = (key: JobKey, b: ScanAnchor) => sign * compareToAnchor(key, b, plan.order) < 0;
   const margin = marginFor(plan, maxLimit);
   const { anchor, bound } = plan;
   let window = firstWindowOf(plan, maxLimit);
@@ -194,6 +185,8 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
       }
       if (bound && !precedes(entry.key, bound)) {
         boundReached = true;
+        // The bound's instant may hold jobs before it after one that is not: look at them all.
+        if (compareTimes(entry.key.instant, bound.instant) === 0) continue;
         break;
       }
       if (seen.has(entry.job.id)) continue;
@@ -230,6 +223,7 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     total,
     hasPreviousPage: more,
     hasNextPage: somethingBefore,
+    direction: 'backward',
     ...(walk ? { walk } : {}),
   };
 

@@ -91,10 +91,16 @@ class PageCursors {
   }
 
   /**
-   * What the cursor of item `index` says of it: its key, SWR's total, and the other jobs of its
-   * instant the client has been shown before and after it: those of this page, and for the
-   * instant of the job a walk came from, what that job's cursor said had been shown on its side,
-   * and the job itself.
+   * What the cursor of item `index` says of it: its key, SWR's total, and how it cuts the other
+   * jobs of its instant (see compareToAnchor), consistently with what the client was shown:
+   *
+   * - those of this page stand where the page shows them;
+   * - the others SWR did not serve in the page stand beyond it, on the far side of the way it was
+   *   read (`unlisted`: after for a page read forwards, before for one read backwards);
+   * - but for the instant of the job a walk came from, the page shows jobs of one side of that
+   *   job only: the cursor carries on that job's cut (its lists, less the jobs of this page, with
+   *   the job itself on the side the walk came from, and its `unlisted` side), so that jobs it put
+   *   before it stay before, and those it put after it and this page did not show stay after.
    */
   private anchorOf(index: number): CursorAnchor {
     const keys = (this.keys ??= this.slice.items.map(keyOf));
@@ -108,15 +114,26 @@ class PageCursors {
         else if (at > index) shownAfter.push(keys[at]!.id);
       }
     }
-    const walk = this.slice.walk;
-    let before: number[] | null = shownBefore;
-    let after: number[] | null = shownAfter;
-    if (walk && walk.anchor.instant === key.instant) {
-      if (walk.direction === 'forward')
-        before = walk.anchor.shownBefore === null ? null : [...walk.anchor.shownBefore, walk.anchor.id, ...shownBefore];
-      else after = walk.anchor.shownAfter === null ? null : [...walk.anchor.shownAfter, walk.anchor.id, ...shownAfter];
+    const { total, walk } = this.slice;
+    if (!walk || walk.anchor.instant !== key.instant) {
+      const unlisted = this.slice.direction === 'backward' ? 'before' : 'after';
+      return { instant: key.instant, id: key.id, total, shownBefore, shownAfter, unlisted };
     }
-    return { instant: key.instant, id: key.id, total: this.slice.total, shownBefore: before, shownAfter: after };
+    const { anchor, direction } = walk;
+    const onPage = new Set(ties.map((at) => keys[at]!.id));
+    const others = (list: readonly number[]) => list.filter((id) => !onPage.has(id));
+    return {
+      instant: key.instant,
+      id: key.id,
+      total,
+      shownBefore:
+        anchor.shownBefore === null
+          ? null
+          : [...others(anchor.shownBefore), ...(direction === 'forward' ? [anchor.id] : []), ...shownBefore],
+      shownAfter:
+        anchor.shownAfter === null ? null : [...shownAfter, ...(direction === 'backward' ? [anchor.id] : []), ...others(anchor.shownAfter)],
+      unlisted: anchor.unlisted ?? 'after',
+    };
   }
 
   // The indexes of the items created in `instant`, in page order.

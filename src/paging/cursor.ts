@@ -1,27 +1,32 @@
 import { InvalidInputError } from '../errors.js';
 import { INT32_MAX, INT32_MIN } from '../model/limits.js';
 import type { SwrOrder } from '../swr/types.js';
-import type { JobKey } from './job-order.js';
+import { compareInstants, compareKeys, type JobKey } from './job-order.js';
 
 /**
  * Opaque cursors: base64url of a versioned text. Clients must not build them; the prefix and
  * version let the format change without accepting old junk.
  *
- * - v2 (what the gateway issues): `swr-sync-job:v2|{order}|{position}|{id}|{instant}|{total}|{before}|{after}`:
+ * - v2 (what the gateway issues): `swr-sync-job:v2|{order}|{position}|{id}|{instant}|{total}|{before}|{after}[|before]`:
  *   the job's place in the order when the cursor was issued, the job itself (id and creation
  *   instant: what `after`/`before` cut by, wherever SWR has moved it since), SWR's total then
- *   (empty when unknown), from which a later page guesses how far the list has drifted, and the
- *   ids of jobs of the same instant already shown before and after it (`.`-separated; `*` when
- *   more than MAX_SHOWN_TIES): see anchored-scan.ts for why ties need them.
+ *   (empty when unknown), from which a later page guesses how far the list has drifted, the ids
+ *   of jobs of the same instant already shown before and after it (`.`-separated; `*` when more
+ *   than MAX_SHOWN_TIES), and, for a cursor of a page read backwards, a last `before`: the jobs
+ *   of its instant it does not list stand before it, not after (see CursorAnchor.unlisted). A
+ *   cursor without that part (all cursors of pages read forwards, and those issued before it
+ *   existed) puts them after it.
  * - v1 (issued before stable cursors): `swr-sync-job:v1:{order}:{position}`, a bare position;
  *   still accepted, and paged by position as before.
  */
 const CURSOR_PREFIX = 'swr-sync-job:';
 const V1 = `${CURSOR_PREFIX}v1:`;
 const V2 = `${CURSOR_PREFIX}v2|`;
+/** The last part of a v2 cursor whose unlisted ties stand before its job. */
+const UNLISTED_BEFORE = 'before';
 /**
  * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_SHOWN_TIES
- * ten-digit ids on each side: about 630; without ties a v2 cursor is about 110), with room to spare.
+ * ten-digit ids on each side: about 640; without ties a v2 cursor is about 110), with room to spare.
  */
 export const MAX_CURSOR_LENGTH = 700;
 /** Ids of jobs of the cursor's instant a cursor lists on each side; past that it says `*` (unknown). */
@@ -38,10 +43,17 @@ export interface CursorAnchor extends JobKey {
   /**
    * Ids of other jobs created in the same instant that the client was shown before / after this
    * one in the order (on this page or, for the cursor's own walk, earlier ones); null when
-   * unknown (more than MAX_SHOWN_TIES): then ties are cut by id.
+   * unknown (more than MAX_SHOWN_TIES). How they cut: see compareToAnchor.
    */
   shownBefore: readonly number[] | null;
   shownAfter: readonly number[] | null;
+  /**
+   * Where the jobs of its instant that neither list names stand: those SWR served beyond the
+   * page, on the far side of the walk that issued the cursor (after it for a page read forwards,
+   * before it for one read backwards).
+   * @default 'after'
+   */
+  unlisted?: 'before' | 'after';
 }
 
 /** What a cursor says. */
@@ -68,8 +80,25 @@ export function positionToCursor(order: SwrOrder, position: number): string {
 export function jobToCursor(order: SwrOrder, position: number, anchor: CursorAnchor): string {
   const ids = (list: readonly number[] | null) => (list === null || list.length > MAX_SHOWN_TIES ? '*' : list.join('.'));
   return encode(
-    `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}`,
+    `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}${anchor.unlisted === 'before' ? `|${UNLISTED_BEFORE}` : ''}`,
   );
+}
+
+/**
+ * Where a job stands against the job a cursor names, in the order cursors cut by: negative
+ * before it, positive after it, 0 for that job itself. Every cut by a cursor goes through it, in
+ * either direction, so that `after: c` and `before: c` share no job and miss none. Jobs of
+ * another instant go by time. Those of its instant go by the list opposite its `unlisted` side:
+ * a job in it stands on the list's side, every other one (shown on the unlisted side, or never
+ * shown) on the unlisted side; by id when that list is unknown.
+ */
+export function compareToAnchor(key: JobKey, anchor: CursorAnchor, order: SwrOrder): number {
+  const byTime = compareInstants(key.instant, anchor.instant, order);
+  if (byTime !== 0 || key.id === anchor.id) return byTime;
+  const unlistedAfter = anchor.unlisted !== 'before';
+  const listed = unlistedAfter ? anchor.shownBefore : anchor.shownAfter;
+  if (listed === null) return compareKeys(key, anchor, order);
+  return listed.includes(key.id) === unlistedAfter ? -1 : 1;
 }
 
 // Cursor texts are ASCII (names never enter them), so Latin-1 bytes are their UTF-8 bytes, and cheaper to write.
@@ -103,8 +132,15 @@ export function cursorFrom(cursor: string, order: SwrOrder, argument: string): S
     if (parts.length !== 2) throw notOurs();
     return { order, position: Number(position), anchor: null };
   }
-  const [, , id, instant, total, before, after] = parts;
-  if (parts.length !== 7 || id === undefined || instant === undefined || total === undefined || before === undefined || after === undefined)
+  const [, , id, instant, total, before, after, unlisted] = parts;
+  if (
+    (parts.length !== 7 && (parts.length !== 8 || unlisted !== UNLISTED_BEFORE)) ||
+    id === undefined ||
+    instant === undefined ||
+    total === undefined ||
+    before === undefined ||
+    after === undefined
+  )
     throw notOurs();
   if (!ID_PATTERN.test(id) || Number(id) > INT32_MAX || Number(id) < INT32_MIN || !INSTANT_PATTERN.test(instant)) throw notOurs();
   if (total !== '' && (!POSITION_PATTERN.test(total) || Number(total) > INT32_MAX)) throw notOurs();
@@ -119,6 +155,7 @@ export function cursorFrom(cursor: string, order: SwrOrder, argument: string): S
       total: total === '' ? null : Number(total),
       shownBefore: idsFrom(before),
       shownAfter: idsFrom(after),
+      ...(unlisted === UNLISTED_BEFORE ? { unlisted: 'before' as const } : {}),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import { sliceFromScan } from './anchored-scan.js';
+import { compareToAnchor } from './cursor.js';
 import { compareKeys, keyOf } from './job-order.js';
 import type { PagePlan, ScanAnchor } from './page-plan.js';
 
@@ -18,6 +19,12 @@ export interface PageSlice {
   hasNextPage: boolean;
   /** For a page cut by a cursor's job: that job and the way the walk goes, whose shown ties the page's cursors carry on. */
   walk?: { anchor: ScanAnchor; direction: 'forward' | 'backward' };
+  /**
+   * The way the page was read: `backward` for a page of `last` (read from its end), whose
+   * cursors put the jobs of an instant SWR served beyond the page before them, not after.
+   * @default 'forward'
+   */
+  direction?: 'forward' | 'backward';
 }
 
 /** Times `last` alone reads its tail again when SWR's total moved between its calls. */
@@ -44,7 +51,8 @@ export interface SliceOptions {
  */
 export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
   if (plan.kind === 'scan') return sliceFromScan(plan, loadPage, options.maxLimit);
-  return inGatewayOrder(await positionalSlice(plan, loadPage, options), plan.order);
+  const slice = inGatewayOrder(await positionalSlice(plan, loadPage, options), plan.order);
+  return plan.kind === 'tail' || plan.tail ? { ...slice, direction: 'backward' } : slice;
 }
 
 // SWR's window as it came, but jobs of one instant put in the gateway's order (by id).
@@ -58,10 +66,11 @@ function inGatewayOrder(slice: PageSlice, order: PagePlan['order']): PageSlice {
 // A page of positions (no cursor, or v1 cursors), or the list's tail.
 async function positionalSlice(plan: Exclude<PagePlan, { kind: 'scan' }>, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
   if (plan.kind === 'tail' && plan.after) {
-    // The list's last items, but none at or before the job `after` names, wherever it is now.
+    // The list's last items, but none at or before the job `after` names, wherever it is now
+    // (cut as `first` after it cuts).
     const { after, ...tail } = plan;
     const slice = await positionalSlice(tail, loadPage, options);
-    const items = slice.items.filter((job) => compareKeys(keyOf(job), after, plan.order) > 0);
+    const items = slice.items.filter((job) => compareToAnchor(keyOf(job), after, plan.order) > 0);
     const dropped = slice.items.length - items.length;
     return { ...slice, items, start: slice.start + dropped, hasPreviousPage: slice.hasPreviousPage || dropped > 0 };
   }

@@ -146,6 +146,26 @@ describe('stable cursors', () => {
     expect(walk).toEqual([1, 2, 3, ...Array.from({ length: 12 }, (_, index) => 4 + index)]);
   });
 
+  it.each(['DESC', 'ASC'] as const)(
+    'pages %s back from a first page that ends inside an instant: nothing before its start, and each tie on one side of each cursor',
+    async (order) => {
+      const [oldest, middle, newest] = stack.simulator
+        .createJobs({ namespace: 'org', repository: 'ties', count: 3, createdAt: '2025-03-01T10:00:00.123456Z' })
+        .map((job) => job.id);
+      // Ties by id: DESC newest, middle, oldest; ASC the reverse.
+      const [head, next, last] = order === 'DESC' ? [newest, middle, oldest] : [oldest, middle, newest];
+      const first = await page(`first: 2, order: ${order}`, 'ties');
+      expect(ids(first)).toEqual([head, next]);
+      expect(first.pageInfo.hasPreviousPage).toBe(false);
+      const back = await page(`last: 2, order: ${order}, before: "${first.pageInfo.startCursor}"`, 'ties');
+      expect(back).toMatchObject({ nodes: [], pageInfo: { hasPreviousPage: false, hasNextPage: true, startCursor: null } });
+      const on = await page(`first: 2, order: ${order}, after: "${first.pageInfo.endCursor}"`, 'ties');
+      expect(ids(on)).toEqual([last]);
+      expect(ids(await page(`last: 2, order: ${order}, before: "${first.pageInfo.endCursor}"`, 'ties'))).toEqual([head]);
+      expect(ids(await page(`last: 2, order: ${order}, before: "${on.pageInfo.startCursor}"`, 'ties'))).toEqual([head, next]);
+    },
+  );
+
   it('says hasPreviousPage once jobs were created at the head, and pages back to them', async () => {
     const first = await page('first: 5');
     expect(first.pageInfo.hasPreviousPage).toBe(false);

@@ -250,3 +250,86 @@ describe('stable cursors over a changing list', () => {
     }
   });
 });
+
+describe('cursors inside a tie group, in both directions', () => {
+  // ASC: 1–4 one second apart, then 5–9 in one instant, then 10–13; DESC is ASC reversed.
+  const tied = (seed: number) => {
+    const list = upstream(random(seed));
+    list.add(4);
+    list.add(5, true);
+    list.add(4);
+    return list;
+  };
+  const idsOf = (connection: Awaited<ReturnType<typeof pageOf>>) => connection.nodes.map((node) => Number(node.id));
+
+  it.each([
+    // order, the first page's size, the cursor's page, the cursor's job, what lies just before it
+    ['asc', 4, [5, 6, 7], 5, [2, 3, 4]],
+    ['asc', 4, [5, 6, 7], 7, [4, 5, 6]],
+    ['desc', 4, [9, 8, 7], 9, [12, 11, 10]],
+    ['desc', 4, [9, 8, 7], 7, [10, 9, 8]],
+  ] as const)(
+    '%s: last: 3 before a job of the instant that a forward walk reached returns the jobs just before it, not later ties',
+    async (order, firstSize, cursorPage, cursorJob, before) => {
+      for (const seed of [21, 22, 23]) {
+        const list = tied(seed);
+        const first = await pageOf(list, { order, first: firstSize });
+        const second = await pageOf(list, { order, first: 3, after: first.pageInfo.endCursor });
+        expect(idsOf(second), `seed ${seed}`).toEqual(cursorPage);
+        const cursor = second.edges[cursorPage.indexOf(cursorJob as never)]!.cursor;
+        const back = await pageOf(list, { order, last: 3, before: cursor });
+        expect(idsOf(back), `seed ${seed}`).toEqual(before);
+      }
+    },
+  );
+
+  it.each(['asc', 'desc'] as const)(
+    '%s: a job is after a cursor, before it, or its own, exactly one of them, for every cursor of walks into the instant from either end',
+    async (order) => {
+      for (const seed of [24, 25, 26, 27, 28, 29]) {
+        const list = tied(seed);
+        const all = list.jobs.map((job) => job.id).sort((a, b) => a - b);
+        // Pages whose edges fall inside the instant: the first page (whichever ties SWR served in
+        // it), the last page alone (likewise from the end), and walks on from both.
+        const cursors: Array<[string, number]> = [];
+        const collect = (connection: Awaited<ReturnType<typeof pageOf>>) =>
+          cursors.push(...connection.edges.map((edge): [string, number] => [edge.cursor, Number(edge.node.id)]));
+        const head = await pageOf(list, { order, first: 6 });
+        collect(head);
+        collect(await pageOf(list, { order, first: 2, after: head.pageInfo.endCursor }));
+        collect(await pageOf(list, { order, last: 2, before: head.pageInfo.endCursor }));
+        const tail = await pageOf(list, { order, last: 6 });
+        collect(tail);
+        collect(await pageOf(list, { order, last: 2, before: tail.pageInfo.startCursor }));
+        collect(await pageOf(list, { order, first: 2, after: tail.pageInfo.startCursor }));
+        for (const [cursor, id] of cursors) {
+          const after = idsOf(await pageOf(list, { order, first: 100, after: cursor }));
+          const before = idsOf(await pageOf(list, { order, last: 100, before: cursor }));
+          const label = `seed ${seed}, cursor of ${id}: before ${before.join(',')} after ${after.join(',')}`;
+          expect(
+            [...before, id, ...after].sort((a, b) => a - b),
+            label,
+          ).toEqual(all);
+        }
+      }
+    },
+  );
+
+  it.each(['asc', 'desc'] as const)('%s: walking back from the last page alone, across the instant, shows each job once', async (order) => {
+    for (const seed of [30, 31, 32, 33, 34]) {
+      const list = tied(seed);
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const connection = await pageOf(list, { order, last: 3, before: cursor });
+        seen.unshift(...idsOf(connection));
+        if (!connection.pageInfo.hasPreviousPage) break;
+        cursor = connection.pageInfo.startCursor;
+      }
+      expect(
+        [...seen].sort((a, b) => a - b),
+        `seed ${seed}`,
+      ).toEqual(list.jobs.map((job) => job.id).sort((a, b) => a - b));
+    }
+  });
+});

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { nodeRefFromId, repositoryToNodeId } from '../../src/model/node-id.js';
-import { cursorFrom, cursorToPosition, jobToCursor, MAX_CURSOR_LENGTH, MAX_SHOWN_TIES, positionToCursor } from '../../src/paging/cursor.js';
+import {
+  compareToAnchor,
+  cursorFrom,
+  cursorToPosition,
+  jobToCursor,
+  MAX_CURSOR_LENGTH,
+  MAX_SHOWN_TIES,
+  positionToCursor,
+} from '../../src/paging/cursor.js';
 
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -57,6 +65,30 @@ describe('v2 cursors (naming their job)', () => {
     expect(Buffer.from(cursor, 'base64url').toString('utf8')).toBe('swr-sync-job:v2|desc|12|100047|2024-01-04T01:04:05.174562000Z|47||3.4');
   });
 
+  it('say when the jobs of their instant they do not list stand before them (a page read backwards)', () => {
+    const backward = { ...anchor, unlisted: 'before' as const };
+    const cursor = jobToCursor('desc', 12, backward);
+    expect(cursorFrom(cursor, 'desc', 'after')).toEqual({ order: 'desc', position: 12, anchor: backward });
+    expect(Buffer.from(cursor, 'base64url').toString('utf8')).toBe(
+      'swr-sync-job:v2|desc|12|100047|2024-01-04T01:04:05.174562000Z|47||3.4|before',
+    );
+    // 'after' is the default, and the text of a cursor without the part.
+    expect(jobToCursor('desc', 12, { ...anchor, unlisted: 'after' })).toBe(jobToCursor('desc', 12, anchor));
+  });
+
+  it.each([
+    ['a tie after a cursor whose unlisted ties stand after it', 'after', 5, 1],
+    ['a tie it lists before it', 'after', 3, -1],
+    ['a tie it lists after it', 'after', 4, 1],
+    ['a tie before a cursor whose unlisted ties stand before it', 'before', 5, -1],
+    ['a tie it lists after it, unlisted before', 'before', 4, 1],
+    ['a tie it lists before it, unlisted before', 'before', 3, -1],
+  ] as const)('cut %s by its lists, not by id', (_label, unlisted, id, side) => {
+    const cut = { ...anchor, id: 10, shownBefore: [3], shownAfter: [4], unlisted };
+    for (const order of ['asc', 'desc'] as const)
+      expect(Math.sign(compareToAnchor({ instant: anchor.instant, id }, cut, order))).toBe(side);
+  });
+
   it('say when the total or the ties are unknown', () => {
     const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: Array.from({ length: 17 }, (_, index) => index) };
     expect(cursorFrom(jobToCursor('asc', 0, unknown), 'asc', 'before').anchor).toEqual({ ...unknown, shownAfter: null });
@@ -70,6 +102,7 @@ describe('v2 cursors (naming their job)', () => {
       total: 2_147_483_647,
       shownBefore: ids,
       shownAfter: ids,
+      unlisted: 'before' as const,
     };
     const cursor = jobToCursor('desc', 2_147_483_647, longest);
     expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
@@ -85,6 +118,8 @@ describe('v2 cursors (naming their job)', () => {
     ['a missing field', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|'],
     ['an id past 32 bits', 'swr-sync-job:v2|desc|1|4294967296|2024-01-04T01:04:05.174562000Z|47||'],
     ['junk ties', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|x|'],
+    ['a junk unlisted side', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|||after'],
+    ['an extra field', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|||before|'],
     ['a negative total', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|-1||'],
   ])('refuse %s', (_label, text) => {
     expect(() => cursorFrom(Buffer.from(text, 'utf8').toString('base64url'), 'desc', 'after')).toThrow(/not issued by this gateway/);
