@@ -144,24 +144,15 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       const key = `${caller.tokenHash}|${repository.namespace}|${repository.name}`;
       const entry = entryFor(key, caller, repository);
       subscribers += 1;
-      let counted = true;
-      const release = () => {
-        if (!counted) return;
-        counted = false;
-        subscribers -= 1;
-      };
-      try {
-        await entry.ready;
-      } catch (error) {
-        release();
-        throw error;
-      }
+      // The subscriber belongs to its watch from now on, while it waits for the baseline too: one
+      // that leaves meanwhile (React StrictMode's mount, unmount, mount) never stops the watch under
+      // another still waiting, and close() ends a waiting one as well.
       const queue = createSubscriberQueue<JobChange>({
         maxBuffered: MAX_BUFFERED_EVENTS,
         overflow: () =>
           new SubscriberTooSlowError(`This subscription fell ${MAX_BUFFERED_EVENTS} events behind and was ended; subscribe again`),
         onEnd: () => {
-          release();
+          subscribers -= 1;
           entry.subscribers.delete(queue);
           if (entry.subscribers.size === 0 && entries.get(key) === entry) {
             entry.stop();
@@ -171,6 +162,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       });
       entry.subscribers.add(queue);
       signal?.addEventListener('abort', () => void queue.return!(), { once: true });
+      try {
+        await entry.ready;
+      } catch (error) {
+        void queue.return!();
+        throw error;
+      }
       if (closed || signal?.aborted) queue.end();
       return queue;
     },

@@ -30,7 +30,8 @@ export function serialize(state: WatchState): SerializedState {
   return { newest: state.newest, known: [...state.known].map(([id, seen]) => [id, seen.status, seen.updatedAt]) };
 }
 
-// A state from Redis, checked: what Redis holds is never trusted to be well-formed.
+// A state from Redis, checked: what Redis holds is never trusted to be well-formed. It was written
+// after a poll, so it is a baseline even when it saw no job (`newest` null: an empty list).
 export function stateFrom(text: string): WatchState | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<SerializedState>;
@@ -44,7 +45,7 @@ export function stateFrom(text: string): WatchState | undefined {
         return undefined;
       known.set(item[0], { status: item[1], updatedAt: item[2] });
     }
-    return { newest: newest ? { instant: newest.instant, id: newest.id } : null, known };
+    return { baseline: true, newest: newest ? { instant: newest.instant, id: newest.id } : null, known };
   } catch {
     return undefined;
   }

@@ -22,6 +22,8 @@ export const MAX_EVENTS_PER_POLL = 2 * WATCH_PAGE_SIZE * (1 + MAX_READ_ON_PAGES)
 const READ_WINDOW_LIMIT = 100;
 /** Upstream statuses that end a watch's streams (with their coded error): retrying cannot help. */
 const FATAL_STATUSES = new Set([401, 403, 404]);
+/** A key older than any job's: where the burst after a baseline of an empty list starts (every job is newer). */
+const BEFORE_ANY_JOB: JobKey = { instant: '', id: Number.MIN_SAFE_INTEGER };
 
 /** Options of createWatch. */
 export interface WatchOptions {
@@ -45,7 +47,11 @@ export interface WatchOptions {
 
 /** One repository's watch for one caller: it polls while it runs. */
 export interface Watch {
-  /** Runs the first poll (the baseline, which reports nothing); resolves when it is done, rejects with a fatal error. */
+  /**
+   * Runs the first poll (the baseline, which reports nothing); resolves when it is done, rejects
+   * with a fatal error. Another failure resolves too: the watch retries (after SWR's Retry-After
+   * when that is later than the interval) and its first successful read is the baseline.
+   */
   start(): Promise<void>;
   /** Stops polling; a poll in flight is aborted and no SWR call follows. */
   stop(): void;
@@ -82,8 +88,9 @@ export function createWatch(options: WatchOptions): Watch {
     const load: LoadPage = (offset, limit) => options.read(offset, limit, controller.signal, trace);
     try {
       const page = await load(0, WATCH_PAGE_SIZE);
-      const burst = state.newest !== null && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, state.newest);
-      const jobs = burst ? await readBurst(page, state.newest!, load) : page.items;
+      const seen = state.newest ?? BEFORE_ANY_JOB;
+      const burst = state.baseline && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, seen);
+      const jobs = burst ? await readBurst(page, seen, load) : page.items;
       const next = changesFrom(state, jobs);
       if (!burst) newestAt = 0;
       lastTotal = page.total;
@@ -149,16 +156,22 @@ export function createWatch(options: WatchOptions): Watch {
       schedule(options.intervalMs);
     } catch (error) {
       if (stopped) return;
-      if (error instanceof SwrHttpError && FATAL_STATUSES.has(error.upstream.status ?? 0)) {
+      if (isFatal(error)) {
         stopped = true;
         options.onPoll?.(error.code);
         options.onFatal(error);
         return;
       }
-      options.onPoll?.((error as Partial<GatewayError>).code ?? 'ERROR');
-      const retryAfterMs = error instanceof SwrHttpError ? (error.retryAfterMs ?? 0) : 0;
-      schedule(Math.max(options.intervalMs, retryAfterMs));
+      retryLater(error);
     }
+  }
+
+  // A failure a retry may mend (5xx, timeouts, 429): counted, and retried at the next poll, or
+  // after SWR's Retry-After when that is later.
+  function retryLater(error: unknown): void {
+    options.onPoll?.((error as Partial<GatewayError>).code ?? 'ERROR');
+    const retryAfterMs = error instanceof SwrHttpError ? (error.retryAfterMs ?? 0) : 0;
+    schedule(Math.max(options.intervalMs, retryAfterMs));
   }
 
   return {
@@ -166,12 +179,15 @@ export function createWatch(options: WatchOptions): Watch {
       try {
         await poll();
       } catch (error) {
-        if (error instanceof SwrHttpError && FATAL_STATUSES.has(error.upstream.status ?? 0)) {
+        if (isFatal(error)) {
           stopped = true;
           throw error;
         }
-        // Not fatal: the baseline is taken at the next poll instead.
-        options.onPoll?.((error as Partial<GatewayError>).code ?? 'ERROR');
+        // Not fatal: the streams stay open and the first read that succeeds is the baseline. (Jobs
+        // created before it are not reported: SWR's creation times come from SWR's clock, which
+        // ours cannot tell apart from the subscribe time closely enough to replay none.)
+        if (!stopped) retryLater(error);
+        return;
       }
       schedule(options.intervalMs);
     },
@@ -187,9 +203,14 @@ export function createWatch(options: WatchOptions): Watch {
   };
 }
 
-// True when every job is newer than `newest` (or nothing was seen yet: then none is "new").
-function allNew(jobs: readonly SwrSyncJob[], newest: WatchState['newest']): boolean {
-  return newest !== null && jobs.length > 0 && jobs.every((job) => compareKeys(keyOf(job), newest, 'desc') < 0);
+// True when every job is newer than `newest`.
+function allNew(jobs: readonly SwrSyncJob[], newest: JobKey): boolean {
+  return jobs.length > 0 && jobs.every((job) => compareKeys(keyOf(job), newest, 'desc') < 0);
+}
+
+// A failure that ends the watch's streams with its coded error (401/403/404).
+function isFatal(error: unknown): error is SwrHttpError {
+  return error instanceof SwrHttpError && FATAL_STATUSES.has(error.upstream.status ?? 0);
 }
 
 function dedupe(jobs: SwrSyncJob[]): SwrSyncJob[] {

@@ -68,6 +68,18 @@ describe('Subscription.syncJobChanged over SSE', () => {
     expect(subscription.results).toHaveLength(2);
   });
 
+  it('reports the first jobs of an empty repository as CREATED, one per poll', async () => {
+    const subscription = await subscribed('empty');
+    const [first] = stack.simulator.createJobs({ namespace: 'demo', repository: 'empty' });
+    await waitForCalls(stack.simulator, 'empty', callsFor(stack.simulator, 'empty'), 2);
+    const [second] = stack.simulator.createJobs({ namespace: 'demo', repository: 'empty' });
+    await waitForCalls(stack.simulator, 'empty', callsFor(stack.simulator, 'empty'), 2);
+    expect(subscription.results.map((result) => [result.data.syncJobChanged.kind, result.data.syncJobChanged.job.id])).toEqual([
+      ['CREATED', String(first!.id)],
+      ['CREATED', String(second!.id)],
+    ]);
+  });
+
   it('reports a change of updatedAt alone as UPDATED', async () => {
     const subscription = await subscribed('team/api');
     const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'team/api', status: 'running' });
@@ -171,6 +183,21 @@ describe('Subscription.syncJobChanged over SSE', () => {
     expect(metrics).toMatch(/swr_gateway_live_polls_total\{outcome="UPSTREAM_ERROR"\} [1-9]/);
   });
 
+  it.each([
+    [401, 'UNAUTHENTICATED'],
+    [403, 'FORBIDDEN'],
+  ])('ends a running stream with the coded error when SWR starts answering %i', async (status, code) => {
+    const subscription = await subscribed('redis');
+    stack.simulator.addFault({ repository: 'redis', status });
+    expect(await subscription.ended).toBe('complete');
+    expect(subscription.results.at(-1)?.errors?.[0]?.extensions).toMatchObject({ code, upstream: { status } });
+    await vi.waitFor(() => expect(stack.app.live.watches).toBe(0));
+    // No SWR call once the watch has stopped.
+    const calls = callsFor(stack.simulator, 'redis');
+    await new Promise((resolve) => setTimeout(resolve, 3 * INTERVAL_MS));
+    expect(callsFor(stack.simulator, 'redis')).toBe(calls);
+  });
+
   it('ends the stream with the coded error when SWR starts refusing (404)', async () => {
     const subscription = await subscribed('team/api');
     stack.simulator.addFault({ repository: 'team/api', status: 404 });
@@ -186,6 +213,60 @@ describe('Subscription.syncJobChanged over SSE', () => {
     await waitForCalls(stack.simulator, 'nginx', callsFor(stack.simulator, 'nginx'), 3);
     expect(results.map((result) => result.data.syncJobChanged.kind)).toEqual(burst.map(() => 'CREATED'));
     expect(results.map((result) => result.data.syncJobChanged.job.id)).toEqual(burst.map((job) => String(job.id)));
+  });
+});
+
+describe('live-update retries', () => {
+  // One try per call (SWR_RETRIES=0): each failure the simulator sends reaches the watch at once.
+  const retrying = () => startStack({ env: { WATCH_INTERVAL_MS: String(INTERVAL_MS), SWR_RETRIES: '0' } });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // The calls for a repository the simulator answered with `status`.
+  const answered = (simulator: typeof stack.simulator, repository: string, status: number) =>
+    simulator.requests.filter((request) => request.repository === repository && request.status === status).length;
+
+  it('keeps the stream open when the first read fails, retries it after Retry-After, and reports from the next baseline', async () => {
+    const retry = await retrying();
+    try {
+      retry.simulator.addFault({ repository: 'redis', status: 503, retryAfter: '1', times: 1 });
+      const subscription = await subscribeSse(retry.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+      expect(subscription.status).toBe(200);
+      await vi.waitFor(() => expect(answered(retry.simulator, 'redis', 503)).toBe(1));
+      // Retry-After 1 s, not the 100 ms interval: no call for a good part of it.
+      await sleep(600);
+      expect(callsFor(retry.simulator, 'redis')).toBe(1);
+      await waitForCalls(retry.simulator, 'redis', 1, 1);
+      expect(subscription.completed).toBe(false);
+      const [job] = retry.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      const [event] = await subscription.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+      subscription.close();
+      await vi.waitFor(() => expect(retry.app.live.subscribers).toBe(0));
+    } finally {
+      await retry.close();
+    }
+  });
+
+  it('retries a 429 after its Retry-After and keeps the stream open', async () => {
+    const retry = await retrying();
+    try {
+      const subscription = await subscribeSse(retry.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'nginx' } });
+      await waitForCalls(retry.simulator, 'nginx', 0, 2);
+      retry.simulator.addFault({ repository: 'nginx', status: 429, retryAfter: '1', times: 1 });
+      await vi.waitFor(() => expect(answered(retry.simulator, 'nginx', 429)).toBe(1));
+      const calls = callsFor(retry.simulator, 'nginx');
+      await sleep(600);
+      expect(callsFor(retry.simulator, 'nginx')).toBe(calls);
+      const [job] = retry.simulator.createJobs({ namespace: 'demo', repository: 'nginx' });
+      const [event] = await subscription.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+      expect(subscription.completed).toBe(false);
+      const metrics = await (await fetch(retry.url.replace('/graphql', '/metrics'))).text();
+      expect(metrics).toMatch(/swr_gateway_live_polls_total\{outcome="UPSTREAM_RATE_LIMITED"\} 1\b/);
+      subscription.close();
+      await vi.waitFor(() => expect(retry.app.live.subscribers).toBe(0));
+    } finally {
+      await retry.close();
+    }
   });
 });
 
@@ -212,6 +293,44 @@ describe('live-update limits and shutdown', () => {
       for (const subscription of [a, c, again]) subscription.close();
     } finally {
       await limited.close();
+    }
+  });
+
+  it('keeps the watch for a subscriber still waiting for its baseline when another leaves (StrictMode mount, unmount, mount)', async () => {
+    const strict = await startStack({ env: { WATCH_INTERVAL_MS: String(INTERVAL_MS) } });
+    const gauge = async (name: string) => {
+      const metrics = await (await fetch(strict.url.replace('/graphql', '/metrics'))).text();
+      return Number(new RegExp(`^swr_gateway_live_${name} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    };
+    try {
+      // The baseline takes a while: both subscribers wait for it, and the first leaves meanwhile.
+      strict.simulator.addFault({ repository: 'redis', latencyMs: 500, times: 1 });
+      const leaving = new AbortController();
+      const first = subscribeSse(strict.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' }, signal: leaving.signal });
+      first.catch(() => {});
+      const second = subscribeSse(strict.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+      await vi.waitFor(() => expect(strict.app.live.subscribers).toBe(2));
+      expect(strict.app.live.watches).toBe(1);
+      expect(strict.simulator.inFlight).toBe(1);
+      leaving.abort();
+      await vi.waitFor(() => expect(strict.app.live.subscribers).toBe(1));
+      const staying = await second;
+      expect(staying.status).toBe(200);
+      // The watch goes on polling for the one left.
+      await waitForCalls(strict.simulator, 'redis', callsFor(strict.simulator, 'redis'), 2);
+      expect(strict.app.live.watches).toBe(1);
+      expect(strict.app.live.subscribers).toBe(1);
+      expect([await gauge('watches'), await gauge('subscribers')]).toEqual([1, 1]);
+      const [job] = strict.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      const [event] = await staying.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+      // Shutdown ends it like any other stream.
+      const shutdown = strict.app.shutdown(5000, 1000);
+      expect(await staying.ended).toBe('complete');
+      expect([strict.app.live.watches, strict.app.live.subscribers]).toEqual([0, 0]);
+      await shutdown;
+    } finally {
+      await strict.simulator.close();
     }
   });
 

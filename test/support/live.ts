@@ -47,9 +47,12 @@ export async function subscribeSse(
     headers?: Record<string, string>;
     /** @default globalThis.fetch (a router in memory passes its own) */
     fetch?: (url: string, init: RequestInit) => Promise<Response>;
+    /** Leaves when it aborts, even before the response has begun (a client gone while the watch reads its baseline). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<SseSubscription> {
   const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
   const token = options.token === undefined ? 'token-demo' : options.token;
   const send = options.fetch ?? fetch;
   const response = await send(url, {

@@ -96,6 +96,14 @@ describe('changesFrom', () => {
     expect(changesFrom(baseline.state, [job(9), job(7)]).changes).toEqual([]);
   });
 
+  it('takes a read of an empty list as the baseline: every job after it is CREATED', () => {
+    const baseline = changesFrom(emptyWatchState(), []);
+    expect(baseline.changes).toEqual([]);
+    expect(baseline.state).toEqual({ baseline: true, newest: null, known: new Map() });
+    const next = changesFrom(baseline.state, [job(1)]);
+    expect(next.changes.map((change) => [change.kind, change.job.id])).toEqual([['CREATED', 1]]);
+  });
+
   it('orders CREATED by creation time whatever order the jobs come in', () => {
     const baseline = changesFrom(emptyWatchState(), [job(1)]);
     const next = changesFrom(baseline.state, [job(3), job(4), job(2)]);
@@ -168,6 +176,74 @@ describe('watch', () => {
     expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * MAX_READ_ON_PAGES }, (_, index) => 6 + index));
     await vi.advanceTimersByTimeAsync(1000);
     expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * (MAX_READ_ON_PAGES + 3) }, (_, index) => 6 + index));
+    watch.stop();
+  });
+
+  it('reports the first jobs of an empty repository, one per poll, each as CREATED', async () => {
+    vi.useFakeTimers();
+    const swr = list(0);
+    const reported: Array<[string, number]> = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: (batch) => reported.push(...batch.map((c): [string, number] => [c.kind, c.job.id])),
+      onFatal: () => {},
+    });
+    await watch.start();
+    swr.push(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    swr.push(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reported).toEqual([
+      ['CREATED', 1],
+      ['CREATED', 2],
+    ]);
+    watch.stop();
+  });
+
+  it('reads a burst into an empty repository from its oldest end, every job once in creation order', async () => {
+    vi.useFakeTimers();
+    const swr = list(0);
+    const reported: number[] = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: (batch) => reported.push(...batch.map((c) => c.job.id)),
+      onFatal: () => {},
+    });
+    await watch.start();
+    swr.push(WATCH_PAGE_SIZE * 3);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * 3 }, (_, index) => 1 + index));
+    watch.stop();
+  });
+
+  it('keeps a first read that failed open, retries it after Retry-After, and takes the next successful read as the baseline', async () => {
+    vi.useFakeTimers();
+    const swr = list(3);
+    const polls: string[] = [];
+    const reported: number[] = [];
+    const watch = createWatch({
+      intervalMs: 1000,
+      read: swr.read,
+      onChanges: (batch) => reported.push(...batch.map((c) => c.job.id)),
+      onFatal: () => {},
+      onPoll: (outcome) => polls.push(outcome),
+    });
+    swr.fail(new SwrHttpError({ status: 503, errorCode: null, errorMessage: null, requestId: null }, 5000));
+    await watch.start();
+    expect(polls).toEqual(['UPSTREAM_ERROR']);
+    swr.fail(null);
+    // Retry-After 5 s: no read before it.
+    await vi.advanceTimersByTimeAsync(4900);
+    expect(swr.reads).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(polls).toEqual(['UPSTREAM_ERROR', 'ok']);
+    // That read was the baseline: the jobs it saw are not replayed, the next new one is CREATED.
+    expect(reported).toEqual([]);
+    swr.push(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reported).toEqual([4]);
     watch.stop();
   });
 
