@@ -4,10 +4,21 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { assertEstimateCoverage } from '../../src/economy/estimate-coverage.js';
 import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
 import { createSchema, loadTypeDefs } from '../../src/graphql/schema.js';
-import { positionToCursor } from '../../src/paging/cursor.js';
+import { jobToCursor, positionToCursor } from '../../src/paging/cursor.js';
 
 const options = { sizes: { defaultPageSize: 20, maxPageSize: 100 }, maxLimit: 100, maxRefs: 50 };
 const after = (position: number) => JSON.stringify(positionToCursor('desc', position));
+// A stable (v2) cursor naming a job at `position`: its page is read with a margin around it.
+const afterJob = (position: number) =>
+  JSON.stringify(
+    jobToCursor('desc', position, {
+      id: 1000 - position,
+      instant: '2026-01-01T00:00:00.000000000Z',
+      total: 500,
+      shownBefore: [],
+      shownAfter: [],
+    }),
+  );
 const schema = createSchema();
 const estimate = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
   estimateUpstreamCalls(schema, parse(query), operationName, variables, options);
@@ -37,6 +48,26 @@ describe('estimating upstream calls before execution', () => {
       2,
     ],
     ['last alone: head and tail', `{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 5) { totalCount } } }`, 2],
+    [
+      'a page after a stable cursor: its window with margins, one call',
+      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10, after: ${afterJob(40)}) { totalCount } } }`,
+      1,
+    ],
+    [
+      'a full-width page after a stable cursor: its margins make it two calls',
+      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 100, after: ${afterJob(40)}) { totalCount } } }`,
+      2,
+    ],
+    [
+      'a stable cursor page whose margins reach the first page: coalesced into one call',
+      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } b: syncJobs(first: 10, after: ${afterJob(9)}) { totalCount } } }`,
+      1,
+    ],
+    [
+      'a stable cursor page far from the first page: two calls',
+      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } b: syncJobs(first: 10, after: ${afterJob(200)}) { totalCount } } }`,
+      2,
+    ],
     [
       'refused arguments cost nothing',
       `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, last: 1) { totalCount } } }`,
