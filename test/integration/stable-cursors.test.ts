@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { repositoryToNodeId } from '../../src/model/node-id.js';
 import { createTenantData } from '../../src/simulator/index.js';
+import type { SwrSyncJob } from '../../src/swr/types.js';
 import { recordedFilters, startStack, useStack } from '../support/stack.js';
 
 // Paging while SWR changes underneath, on real ports against the simulator: jobs are pushed at
@@ -34,6 +35,81 @@ async function everything(order: 'ASC' | 'DESC'): Promise<string[]> {
 }
 
 const ids = (connection: Page) => connection.nodes.map((node) => Number(node.id));
+
+// The jobs of org/walk as the simulator holds them right now (the test keeps the data it gave the
+// simulator, which its change controls edit in place), and the gateway's order over them:
+// creation time, ties by id. All of walk's timestamps print alike (six digits of microseconds,
+// Z), so comparing their text compares their instants.
+type Order = 'ASC' | 'DESC';
+type Way = 'forwards' | 'backwards';
+interface JobKey {
+  id: number;
+  createdAt: string;
+}
+const inOrder = (order: Order) => (a: JobKey, b: JobKey) => {
+  const ascending = a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id;
+  return order === 'ASC' ? ascending : -ascending;
+};
+
+// The page of `count` jobs strictly after (forwards) or before (backwards) `cursorJob` in the
+// order, whether or not that job still exists, and what its pageInfo and totalCount must say:
+// computed from the list as it is now, not from the gateway.
+function expectedPage(jobs: readonly JobKey[], order: Order, way: Way, cursorJob: JobKey, count: number) {
+  const compare = inOrder(order);
+  const sorted = [...jobs].sort(compare);
+  if (way === 'forwards') {
+    const after = sorted.filter((job) => compare(job, cursorJob) > 0);
+    return {
+      ids: after.slice(0, count).map((job) => job.id),
+      totalCount: sorted.length,
+      pageInfo: { hasNextPage: after.length > count, hasPreviousPage: sorted.length > after.length },
+    };
+  }
+  const before = sorted.filter((job) => compare(job, cursorJob) < 0);
+  return {
+    ids: before.slice(Math.max(0, before.length - count)).map((job) => job.id),
+    totalCount: sorted.length,
+    pageInfo: { hasNextPage: sorted.length > before.length, hasPreviousPage: before.length > count },
+  };
+}
+
+// Gives the simulator fresh data the test keeps hold of; returns the live job list of org/walk.
+function liveWalk(): SwrSyncJob[] {
+  const live = data();
+  stack.simulator.setData(live);
+  return live.tenants[0]!.namespaces.org!.walk!;
+}
+
+// Every cursor of org/walk in `order`, by position (as `first: 45` shows them).
+async function cursorsOf(order: Order): Promise<string[]> {
+  const response = await stack.query(
+    `{ repository(namespace: "org", name: "walk") { syncJobs(first: 45, order: ${order}) { edges { cursor } } } }`,
+  );
+  expect(response.errors).toBeUndefined();
+  const edges = response.data.repository.syncJobs.edges as Array<{ cursor: string }>;
+  expect(edges).toHaveLength(45);
+  return edges.map((edge) => edge.cursor);
+}
+
+// A page read with X-Debug-Upstream: 1, with the upstream calls it cost as SWR (the simulator) saw
+// them and as the gateway reported them in extensions.upstream.calls.
+async function pageWithCalls(args: string): Promise<{ connection: Page; requests: number; reported: number }> {
+  stack.simulator.clearRequests();
+  const response = await stack.query(
+    `{ repository(namespace: "org", name: "walk") { syncJobs(${args}) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`,
+    { headers: { 'x-debug-upstream': '1' } },
+  );
+  expect(response.errors).toBeUndefined();
+  const requests = stack.simulator.requests.length;
+  const reported = (response.extensions as { upstream: { calls: number } }).upstream.calls;
+  return { connection: response.data.repository.syncJobs as Page, requests, reported };
+}
+
+const shape = (connection: Page) => ({
+  ids: ids(connection),
+  totalCount: connection.totalCount,
+  pageInfo: { hasNextPage: connection.pageInfo.hasNextPage, hasPreviousPage: connection.pageInfo.hasPreviousPage },
+});
 
 beforeEach(() => {
   stack.simulator.setData(data());
@@ -226,6 +302,123 @@ describe('stable cursors', () => {
       Array.from({ length: 10 }, (_, index) => 1034 - index),
     );
   });
+
+  // Every (order, direction) with the cursor's job near the start of the scan (0), in the middle
+  // (20) and near its end (40): k counts jobs along the scan (forwards: in the order; backwards:
+  // from the order's end), so that each direction has a page touching the list's far end.
+  const changes = ['4 jobs created', '3 other jobs deleted', "the cursor's own job deleted"] as const;
+  const changeCases = (['DESC', 'ASC'] as const).flatMap((order) =>
+    (['forwards', 'backwards'] as const).flatMap((way) =>
+      changes.flatMap((change) => [0, 20, 40].map((k) => [order, way, change, k] as const)),
+    ),
+  );
+
+  it.each(changeCases)(
+    '%s %s with %s between pages (cursor %i jobs into the scan): the right page, as the list is now, in one call',
+    async (order, way, change, k) => {
+      const walk = liveWalk();
+      const cursors = await cursorsOf(order);
+      // Jobs along the scan (the order, reversed for a backward page) and the cursor's job among them.
+      const sorted = [...walk].sort(inOrder(order));
+      const scan = way === 'forwards' ? sorted : [...sorted].reverse();
+      const cursorJob = { id: scan[k]!.id, createdAt: scan[k]!.createdAt };
+      const cursor = cursors[way === 'forwards' ? k : sorted.length - 1 - k]!;
+      if (change === '4 jobs created') {
+        // At the head of a DESC list (before the cursor's job), at the tail of an ASC one.
+        stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 4 });
+      } else if (change === '3 other jobs deleted') {
+        // One just before the cursor's job along the scan, one inside the page, and one past it (or the last).
+        const doomed = [k - 1, k + 2, k + 6, scan.length - 1, k - 10]
+          .filter((index) => index >= 0 && index < scan.length && index !== k)
+          .slice(0, 3)
+          .map((index) => scan[index]!.id);
+        expect(doomed).toHaveLength(3);
+        expect(stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: doomed })).toBe(3);
+      } else {
+        expect(stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: [cursorJob.id] })).toBe(1);
+      }
+      const expected = expectedPage(walk, order, way, cursorJob, 5);
+      expect(expected.ids.length).toBeGreaterThan(0);
+      const { connection, requests, reported } = await pageWithCalls(
+        way === 'forwards' ? `first: 5, after: "${cursor}", order: ${order}` : `last: 5, before: "${cursor}", order: ${order}`,
+      );
+      expect(shape(connection)).toEqual(expected);
+      expect(requests).toBe(1);
+      expect(reported).toBe(1);
+    },
+  );
+  // Past the margin: DESC lists move under a cursor when jobs are created (at the head, before
+  // it), ASC lists when the oldest jobs are deleted (retention, before it). k as above.
+  it.each([
+    ['DESC', 'forwards', 4],
+    ['DESC', 'backwards', 4],
+    ['ASC', 'forwards', 30],
+    ['ASC', 'backwards', 4],
+  ] as const)(
+    '%s %s past the margin (cursor %i jobs into the scan): the right page, in more than one call and at most 6, reported by X-Debug-Upstream',
+    async (order, way, k) => {
+      const walk = liveWalk();
+      const cursors = await cursorsOf(order);
+      const sorted = [...walk].sort(inOrder(order));
+      const scan = way === 'forwards' ? sorted : [...sorted].reverse();
+      const cursorJob = { id: scan[k]!.id, createdAt: scan[k]!.createdAt };
+      const cursor = cursors[way === 'forwards' ? k : sorted.length - 1 - k]!;
+      if (order === 'DESC') stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 30 });
+      else {
+        const oldest = [...walk].sort(inOrder('ASC')).slice(0, 20);
+        expect(oldest.some((job) => job.id === cursorJob.id)).toBe(false);
+        stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: oldest.map((job) => job.id) });
+      }
+      // The cursor's job moved by more than the margin (10) in the order.
+      const moved = [...walk].sort(inOrder(order)).findIndex((job) => job.id === cursorJob.id) - sorted.indexOf(scan[k]!);
+      expect(Math.abs(moved)).toBeGreaterThan(10);
+      const expected = expectedPage(walk, order, way, cursorJob, 5);
+      expect(expected.ids).toHaveLength(5);
+      const { connection, requests, reported } = await pageWithCalls(
+        way === 'forwards' ? `first: 5, after: "${cursor}", order: ${order}` : `last: 5, before: "${cursor}", order: ${order}`,
+      );
+      expect(shape(connection)).toEqual(expected);
+      expect(requests).toBeGreaterThan(1);
+      expect(requests).toBeLessThanOrEqual(6);
+      expect(reported).toBe(requests);
+    },
+  );
+
+  // Changes beyond the cursor's job (the tail: created in ASC, the oldest deleted in DESC) do not
+  // move its place, however many: one call still.
+  it.each([
+    ['ASC', 'forwards'],
+    ['ASC', 'backwards'],
+    ['DESC', 'forwards'],
+    ['DESC', 'backwards'],
+  ] as const)(
+    '%s %s with jobs changed at the tail, beyond the cursor (30 created in ASC, the 8 oldest deleted in DESC): the right page in one call',
+    async (order, way) => {
+      const walk = liveWalk();
+      const cursors = await cursorsOf(order);
+      const sorted = [...walk].sort(inOrder(order));
+      // The cursor's job 14 jobs into the order: far from the tail either way.
+      const k = way === 'forwards' ? 14 : sorted.length - 1 - 14;
+      const scan = way === 'forwards' ? sorted : [...sorted].reverse();
+      const cursorJob = { id: scan[k]!.id, createdAt: scan[k]!.createdAt };
+      const cursor = cursors[way === 'forwards' ? k : sorted.length - 1 - k]!;
+      const before = sorted.indexOf(scan[k]!);
+      if (order === 'ASC') stack.simulator.createJobs({ namespace: 'org', repository: 'walk', count: 30 });
+      else {
+        const oldest = [...walk].sort(inOrder('ASC')).slice(0, 8);
+        expect(oldest.some((job) => job.id === cursorJob.id)).toBe(false);
+        stack.simulator.deleteJobs({ namespace: 'org', repository: 'walk', ids: oldest.map((job) => job.id) });
+      }
+      expect([...walk].sort(inOrder(order)).findIndex((job) => job.id === cursorJob.id)).toBe(before);
+      const expected = expectedPage(walk, order, way, cursorJob, 5);
+      const { connection, requests, reported } = await pageWithCalls(
+        way === 'forwards' ? `first: 5, after: "${cursor}", order: ${order}` : `last: 5, before: "${cursor}", order: ${order}`,
+      );
+      expect(shape(connection)).toEqual(expected);
+      expect(requests).toBe(1);
+      expect(reported).toBe(1);
+    },
+  );
 });
 
 describe('Relay object identification', () => {
