@@ -100,7 +100,7 @@ export function createApp(options: AppOptions): App {
     maxWatches: config.maxWatches,
     maxSubscriptions: config.maxSubscriptions,
     logger: logger.child({ component: 'live' }),
-    onEvent: (kind) => metrics.liveEvents.inc({ kind }),
+    onEvent: (kind, subscribers) => metrics.liveEvents.inc({ kind }, subscribers),
     onPoll: (outcome) => metrics.livePolls.inc({ outcome }),
     ...(options.tracing ? { tracePoll: options.tracing.poll.bind(options.tracing) } : {}),
     ...(redis

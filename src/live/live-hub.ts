@@ -29,7 +29,7 @@ export interface LiveHubOptions {
   maxSubscriptions: number;
   logger: Logger;
   /** Counts for /metrics. */
-  onEvent?: (kind: JobChange['kind']) => void;
+  onEvent?: (kind: JobChange['kind'], subscribers: number) => void;
   onPoll?: (outcome: string) => void;
   /** Runs each poll of a repository's watch (OpenTelemetry: in a span). @default as it is */
   tracePoll?: (repository: { namespace: string; name: string }, poll: (trace: TraceParent) => Promise<void>) => Promise<void>;
@@ -82,7 +82,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const set = new Set<SubscriberQueue<JobChange>>();
     const deliver = (changes: JobChange[]) => {
       for (const change of changes) {
-        options.onEvent?.(change.kind);
+        if (set.size > 0) options.onEvent?.(change.kind, set.size);
         for (const subscriber of set) subscriber.push(change);
       }
     };

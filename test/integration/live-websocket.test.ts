@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
 import { MAX_SOCKET_OPERATIONS } from '../../src/http/websocket.js';
-import { callsFor, JOB_CHANGES, subscribeSse, waitForCalls } from '../support/live.js';
+import { callsFor, JOB_CHANGES, metricValue, subscribeSse, waitForCalls } from '../support/live.js';
 import { startStack, useStack } from '../support/stack.js';
 import { overrunSubscriber, rawSocket as openRawSocket, wsClient, wsOperation } from '../support/websocket.js';
 
@@ -174,6 +174,31 @@ describe('graphql-ws at /graphql', () => {
     expect(messages.at(-2).payload.errors[0].extensions).toEqual({ code: 'SUBSCRIBER_TOO_SLOW' });
     expect(messages.filter((message) => message.type === 'next').length).toBeLessThan(burst.length);
     fast.stop();
+  });
+
+  it('counts a graphql-ws subscriber in the live gauges, and takes it out when its socket is cut', async () => {
+    const gauges = async () => [
+      await metricValue(stack.url, 'swr_gateway_live_watches'),
+      await metricValue(stack.url, 'swr_gateway_live_subscribers'),
+    ];
+    expect(await gauges()).toEqual([0, 0]);
+    const ws = rawSocket();
+    await ws.init({ 'X-Auth-Token': 'token-demo' });
+    ws.socket.send(
+      JSON.stringify({ id: 'live', type: 'subscribe', payload: { query: JOB_CHANGES, variables: { namespace: 'demo', name: 'redis' } } }),
+    );
+    const sse = await subscribeSse(stack.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+    await vi.waitFor(async () => expect(await gauges()).toEqual([1, 2]));
+    await waitForCalls(stack.simulator, 'redis', callsFor(stack.simulator, 'redis'), 1);
+    const [job] = stack.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+    await vi.waitFor(() => expect(ws.messages.filter((message) => message.type === 'next')).toHaveLength(1));
+    const [event] = await sse.waitForResults(1);
+    expect(event!.data.syncJobChanged.job.id).toBe(String(job!.id));
+    // Cut without `complete`: the subscriber goes with its socket, the watch stays for the other.
+    ws.socket.terminate();
+    await vi.waitFor(async () => expect(await gauges()).toEqual([1, 1]));
+    sse.close();
+    await vi.waitFor(async () => expect(await gauges()).toEqual([0, 0]));
   });
 
   it('refuses upgrades elsewhere (404), sockets without the graphql-transport-ws subprotocol (4406) and origins CORS_ORIGINS does not list (403)', async () => {

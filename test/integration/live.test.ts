@@ -1,8 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDemoData, createTenantData } from '../../src/simulator/index.js';
 import { WATCH_PAGE_SIZE } from '../../src/live/watch.js';
-import { callsFor, JOB_CHANGES, subscribeSse, waitForCalls, type SseSubscription } from '../support/live.js';
+import {
+  callsFor,
+  JOB_CHANGES,
+  metricValue,
+  subscribeSse,
+  subscribeSseRaw,
+  waitForCalls,
+  type RawSseSubscription,
+  type SseSubscription,
+} from '../support/live.js';
 import { startStack, useStack } from '../support/stack.js';
+import { bigEventSubscription } from '../support/websocket.js';
 
 // Live updates over GraphQL over SSE, against the simulator on a real port: what the watches
 // read is counted on the simulator, changes are made with its change controls.
@@ -22,6 +32,7 @@ const tenants = {
 };
 const stack = useStack({ data: tenants, env: { WATCH_INTERVAL_MS: String(INTERVAL_MS) } });
 const open: SseSubscription[] = [];
+const rawOpen: RawSseSubscription[] = [];
 
 async function subscribe(name: string, token: string | null = 'token-demo', namespace = 'demo') {
   const subscription = await subscribeSse(stack.url, JOB_CHANGES, { variables: { namespace, name }, token });
@@ -41,6 +52,7 @@ async function subscribed(name: string, token?: string) {
 
 afterEach(async () => {
   for (const subscription of open.splice(0)) subscription.close();
+  for (const subscription of rawOpen.splice(0)) subscription.close();
   await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(0));
 });
 
@@ -214,6 +226,98 @@ describe('Subscription.syncJobChanged over SSE', () => {
     expect(results.map((result) => result.data.syncJobChanged.kind)).toEqual(burst.map(() => 'CREATED'));
     expect(results.map((result) => result.data.syncJobChanged.job.id)).toEqual(burst.map((job) => String(job.id)));
   });
+  it('drops an SSE subscriber whose client stops reading (SUBSCRIBER_TOO_SLOW) while another of its watch gets every event', async () => {
+    const fast = await subscribed('nginx');
+    // Large events (tens of KB each): a few hundred fill the socket buffers of a client that stops reading, then its queue.
+    const slow = subscribeSseRaw(stack.url, bigEventSubscription('demo', 'nginx'), { paused: true });
+    rawOpen.push(slow);
+    expect(await slow.status).toBe(200);
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(2));
+    expect(stack.app.live.watches).toBe(1);
+    const burst = stack.simulator.createJobs({ namespace: 'demo', repository: 'nginx', count: 900 });
+    const results = await fast.waitForResults(burst.length, 30_000);
+    expect(results.map((result) => result.data.syncJobChanged.job.id)).toEqual(burst.map((job) => String(job.id)));
+    // The slow one is dropped while the fast one goes on.
+    await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(1), { timeout: 20_000 });
+    expect(fast.completed).toBe(false);
+    slow.resume();
+    expect(await slow.ended).toBe('complete');
+    expect(slow.results.at(-1)?.errors?.[0]?.extensions).toEqual({ code: 'SUBSCRIBER_TOO_SLOW' });
+    // What it got before is the start of the burst, in order; the rest was dropped, not sent late.
+    const got = slow.results.slice(0, -1).map((result) => result.data.syncJobChanged.j0.id);
+    expect(got.length).toBeLessThan(burst.length);
+    expect(got).toEqual(burst.slice(0, got.length).map((job) => String(job.id)));
+  }, 60_000);
+
+  it('sends a keep-alive comment (`:`) on an idle stream, beyond the one that opens it', async () => {
+    // Yoga pings every 12 s, and every 300 ms under NODE_ENV=test (vitest's): either fits this wait.
+    const idle = subscribeSseRaw(stack.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'empty' } });
+    rawOpen.push(idle);
+    expect(await idle.status).toBe(200);
+    await vi.waitFor(() => expect(idle.comments).toBeGreaterThanOrEqual(2), { timeout: 15_000, interval: 20 });
+    expect(idle.results).toEqual([]);
+    expect(stack.app.live.subscribers).toBe(1);
+  });
+});
+
+describe('live-update metrics', () => {
+  it('counts watches and subscribers now (back to 0 when the streams close) and every event delivered, by kind', async () => {
+    const measured = await startStack({ data: tenants, env: { WATCH_INTERVAL_MS: String(INTERVAL_MS) } });
+    const metric = (sample: string) => metricValue(measured.url, sample);
+    const gauges = async () => [await metric('swr_gateway_live_watches'), await metric('swr_gateway_live_subscribers')];
+    const events = async () => [
+      await metric('swr_gateway_live_events_total{kind="CREATED"}'),
+      await metric('swr_gateway_live_events_total{kind="UPDATED"}'),
+    ];
+    const sub = async (token: string) => {
+      const before = callsFor(measured.simulator, 'redis');
+      const subscription = await subscribeSse(measured.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' }, token });
+      await waitForCalls(measured.simulator, 'redis', before, 1);
+      return subscription;
+    };
+    try {
+      expect(await gauges()).toEqual([0, 0]);
+      const first = await sub('token-demo');
+      expect(await gauges()).toEqual([1, 1]);
+      // A second subscriber of the same caller shares the watch.
+      const second = await sub('token-demo');
+      await vi.waitFor(async () => expect(await gauges()).toEqual([1, 2]));
+      expect(await events()).toEqual([0, 0]);
+
+      // One change of a watch with two subscribers: an event on each stream, so two.
+      const [job] = measured.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      await first.waitForResults(1);
+      await second.waitForResults(1);
+      expect(await events()).toEqual([2, 0]);
+      second.close();
+      await vi.waitFor(async () => expect(await gauges()).toEqual([1, 1]));
+      measured.simulator.updateJob({ namespace: 'demo', repository: 'redis', id: job!.id, status: 'success' });
+      await first.waitForResults(2);
+      expect(await events()).toEqual([2, 1]);
+
+      // Another caller: a watch of its own; a job both see is an event for each.
+      const other = await sub('token-demo-2');
+      expect(await gauges()).toEqual([2, 2]);
+      const [next] = measured.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      for (const subscription of [first, other]) {
+        const results = await subscription.waitForResults(subscription === first ? 3 : 1);
+        expect(results.at(-1)!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(next!.id) } });
+      }
+      // Nothing more for a few polls: the counts stay.
+      await waitForCalls(measured.simulator, 'redis', callsFor(measured.simulator, 'redis'), 4);
+      expect(await events()).toEqual([4, 1]);
+      expect([first.results.length, other.results.length]).toEqual([3, 1]);
+
+      first.close();
+      await vi.waitFor(async () => expect(await gauges()).toEqual([1, 1]));
+      other.close();
+      await vi.waitFor(async () => expect(await gauges()).toEqual([0, 0]));
+      expect([measured.app.live.watches, measured.app.live.subscribers]).toEqual([0, 0]);
+      expect(await events()).toEqual([4, 1]);
+    } finally {
+      await measured.close();
+    }
+  });
 });
 
 describe('live-update retries', () => {
@@ -266,6 +370,54 @@ describe('live-update retries', () => {
       await vi.waitFor(() => expect(retry.app.live.subscribers).toBe(0));
     } finally {
       await retry.close();
+    }
+  });
+  it('retries a watch read that timed out (SWR_TIMEOUT_MS) at the next interval, keeps the stream open and reports what was created meanwhile', async () => {
+    const timing = await startStack({ env: { WATCH_INTERVAL_MS: String(INTERVAL_MS), SWR_TIMEOUT_MS: '300', SWR_RETRIES: '0' } });
+    try {
+      const subscription = await subscribeSse(timing.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+      expect(subscription.status).toBe(200);
+      await waitForCalls(timing.simulator, 'redis', 0, 2);
+      const from = callsFor(timing.simulator, 'redis');
+      // The next read is never answered: the gateway gives up on it after SWR_TIMEOUT_MS.
+      timing.simulator.addFault({ repository: 'redis', hang: true, times: 1 });
+      await waitForCalls(timing.simulator, 'redis', from, 1);
+      const hung = timing.simulator.requests.filter((request) => request.repository === 'redis')[from]!;
+      const [job] = timing.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      await vi.waitFor(() => expect(hung.aborted).toBe(true));
+      // Tried again at the next interval: answered, and the job created meanwhile is reported, once.
+      const [event] = await subscription.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+      await waitForCalls(timing.simulator, 'redis', callsFor(timing.simulator, 'redis'), 3);
+      expect(subscription.results).toHaveLength(1);
+      expect(subscription.completed).toBe(false);
+      expect(await metricValue(timing.url, 'swr_gateway_live_polls_total{outcome="UPSTREAM_TIMEOUT"}')).toBe(1);
+      subscription.close();
+      await vi.waitFor(() => expect(timing.app.live.subscribers).toBe(0));
+    } finally {
+      await timing.close();
+    }
+  });
+
+  it('keeps the stream open when the first read times out, and takes the baseline at the next interval', async () => {
+    const timing = await startStack({ env: { WATCH_INTERVAL_MS: String(INTERVAL_MS), SWR_TIMEOUT_MS: '300', SWR_RETRIES: '0' } });
+    try {
+      timing.simulator.addFault({ repository: 'redis', hang: true, times: 1 });
+      const subscription = await subscribeSse(timing.url, JOB_CHANGES, { variables: { namespace: 'demo', name: 'redis' } });
+      expect(subscription.status).toBe(200);
+      // The timed-out read, then the retry (the baseline).
+      await waitForCalls(timing.simulator, 'redis', 0, 2);
+      expect(timing.simulator.requests[0]!.aborted).toBe(true);
+      expect(subscription.completed).toBe(false);
+      const [job] = timing.simulator.createJobs({ namespace: 'demo', repository: 'redis' });
+      const [event] = await subscription.waitForResults(1);
+      expect(event!.data.syncJobChanged).toMatchObject({ kind: 'CREATED', job: { id: String(job!.id) } });
+      expect(subscription.results).toHaveLength(1);
+      expect(await metricValue(timing.url, 'swr_gateway_live_polls_total{outcome="UPSTREAM_TIMEOUT"}')).toBe(1);
+      subscription.close();
+      await vi.waitFor(() => expect(timing.app.live.subscribers).toBe(0));
+    } finally {
+      await timing.close();
     }
   });
 });

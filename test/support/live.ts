@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { vi } from 'vitest';
 import type { SwrSimulator } from '../../src/simulator/index.js';
 
@@ -142,4 +143,111 @@ export async function waitForCalls(simulator: SwrSimulator, repository: string, 
     { timeout: 15_000, interval: 5 },
   );
   return now;
+}
+
+/** A subscription over SSE on a raw HTTP request whose reading can be paused, with the stream's comments counted. */
+export interface RawSseSubscription {
+  /** Resolves once the response headers arrived: its status. */
+  status: Promise<number>;
+  /** Every `next` result so far, in arrival order. */
+  results: LiveResult[];
+  /** How many `:` comments (keep-alive pings) have arrived so far. */
+  readonly comments: number;
+  /** Resolves when the stream ends: `complete` if the server completed it, `cut` if the connection broke. */
+  ended: Promise<'complete' | 'cut'>;
+  /** Stops reading the response (its socket's buffers fill, and then the server's). */
+  pause(): void;
+  /** Reads on. */
+  resume(): void;
+  /** Leaves (destroys the request). */
+  close(): void;
+}
+
+/**
+ * Subscribes over SSE (POST, `Accept: text/event-stream`) with node:http, so that the client can
+ * stop reading (`pause()`: the response is no longer read from the socket) as a stalled browser tab
+ * would, and the keep-alive comments the server sends are seen.
+ */
+export function subscribeSseRaw(
+  url: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; paused?: boolean } = {},
+): RawSseSubscription {
+  const body = JSON.stringify({ query, variables: options.variables });
+  const results: LiveResult[] = [];
+  let comments = 0;
+  let completed = false;
+  let response: IncomingMessage | null = null;
+  let paused = options.paused ?? false;
+  let resolveStatus!: (status: number) => void;
+  const status = new Promise<number>((resolve) => (resolveStatus = resolve));
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'content-length': Buffer.byteLength(body),
+      'x-auth-token': options.token ?? 'token-demo',
+    },
+  });
+  const ended = new Promise<'complete' | 'cut'>((resolve) => {
+    const finish = () => resolve(completed ? 'complete' : 'cut');
+    request.on('error', finish);
+    request.on('response', (incoming) => {
+      response = incoming;
+      if (paused) incoming.pause();
+      resolveStatus(incoming.statusCode ?? 0);
+      incoming.setEncoding('utf8');
+      let buffer = '';
+      incoming.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const lines = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          if (lines.every((line) => line.startsWith(':'))) comments += 1;
+          const event = lines
+            .find((line) => line.startsWith('event:'))
+            ?.slice(6)
+            .trim();
+          const data = lines
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trim())
+            .join('\n');
+          if (event === 'complete') completed = true;
+          else if (event === 'next' || (event === undefined && data)) results.push(JSON.parse(data) as LiveResult);
+        }
+      });
+      incoming.on('end', finish);
+      incoming.on('close', finish);
+      incoming.on('error', finish);
+    });
+  });
+  request.end(body);
+  return {
+    status,
+    results,
+    get comments() {
+      return comments;
+    },
+    ended,
+    pause() {
+      paused = true;
+      response?.pause();
+    },
+    resume() {
+      paused = false;
+      response?.resume();
+    },
+    close() {
+      request.destroy();
+    },
+  };
+}
+
+/** The value of one sample of /metrics (`name{labels}` as it is written there); 0 when it is not there yet. */
+export async function metricValue(url: string, sample: string): Promise<number> {
+  const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+  const line = metrics.split('\n').find((each) => each.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }
