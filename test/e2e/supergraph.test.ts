@@ -11,6 +11,7 @@ import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createTenantData } from '../../src/simulator/index.js';
 import { subscribeSse } from '../support/live.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { repositoryToNodeId } from '../../src/model/node-id.js';
 
 // The demo organization, reachable only with the caller's own token.
 const data = {
@@ -106,6 +107,22 @@ describe('a supergraph with the catalog subgraph, under Hive Gateway', () => {
       ['nginx', 'limit::3|offset::0|order::desc', 'token-alice'],
       ['redis', 'limit::3|offset::0|order::desc', 'token-alice'],
     ]);
+  });
+
+  it('answers node(id:) from this subgraph, with the catalog fields of the repository it names', async () => {
+    const id = repositoryToNodeId({ namespace: 'demo', name: 'nginx' });
+    const response = await querySupergraph(
+      `{ node(id: ${JSON.stringify(id)}) { id ... on Repository { name description syncJobs(first: 1) { totalCount } } } }`,
+      { 'x-auth-token': 'token-alice' },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data.node).toEqual({
+      id,
+      name: 'nginx',
+      description: 'High-performance HTTP server and reverse proxy',
+      syncJobs: { totalCount: 47 },
+    });
+    expect(stack.simulator.requests.map((request) => [request.repository, request.token])).toEqual([['nginx', 'token-alice']]);
   });
 
   it('propagates Authorization: Bearer as well', async () => {
