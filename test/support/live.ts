@@ -80,17 +80,8 @@ export async function subscribeSse(
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
+          const { event, data } = sseMessageOf(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          const lines = message.split('\n');
-          const event = lines
-            .find((line) => line.startsWith('event:'))
-            ?.slice(6)
-            .trim();
-          const data = lines
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('\n');
           if (event === 'complete') completed = true;
           else if (event === 'next' || (event === undefined && data)) results.push(JSON.parse(data) as LiveResult);
         }
@@ -203,17 +194,9 @@ export function subscribeSseRaw(
         buffer += chunk;
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const lines = buffer.slice(0, end).split('\n');
+          const { event, data, comment } = sseMessageOf(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          if (lines.every((line) => line.startsWith(':'))) comments += 1;
-          const event = lines
-            .find((line) => line.startsWith('event:'))
-            ?.slice(6)
-            .trim();
-          const data = lines
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('\n');
+          if (comment) comments += 1;
           if (event === 'complete') completed = true;
           else if (event === 'next' || (event === undefined && data)) results.push(JSON.parse(data) as LiveResult);
         }
@@ -250,4 +233,21 @@ export async function metricValue(url: string, sample: string): Promise<number> 
   const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
   const line = metrics.split('\n').find((each) => each.startsWith(`${sample} `));
   return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+// One SSE message (the text before its blank line): its event name, its data lines joined, and
+// whether it is only a comment (a keep-alive).
+function sseMessageOf(message: string): { event: string | undefined; data: string; comment: boolean } {
+  const lines = message.split('\n');
+  return {
+    event: lines
+      .find((line) => line.startsWith('event:'))
+      ?.slice(6)
+      .trim(),
+    data: lines
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .join('\n'),
+    comment: lines.every((line) => line.startsWith(':')),
+  };
 }
