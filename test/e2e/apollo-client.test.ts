@@ -27,8 +27,9 @@ const NGINX = { namespace: 'demo', name: 'nginx' } as const;
 const NGINX_JOBS = 47;
 
 let stack: Stack;
-// demo/nginx in one request (`first: 47`): what every paging walk must add up to.
-let expected: { ids: string[]; cursors: string[] };
+// demo/nginx in one request (`first: 47`): what every paging walk must add up to; `backCursors`
+// from `last: 47`, as pages read backwards issue them (their cursors say so: see the README's ties).
+let expected: { ids: string[]; cursors: string[]; backCursors: string[] };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -39,8 +40,17 @@ beforeAll(async () => {
   const connection = response.data.repository.syncJobs;
   expect(connection).toMatchObject({ totalCount: NGINX_JOBS, pageInfo: { hasNextPage: false, hasPreviousPage: false } });
   const edges = connection.edges as Array<{ cursor: string; node: { id: string } }>;
-  expected = { ids: edges.map((edge) => edge.node.id), cursors: edges.map((edge) => edge.cursor) };
+  const backward = await stack.query(
+    `{ repository(namespace: "demo", name: "nginx") { syncJobs(last: ${NGINX_JOBS}) { edges { cursor node { id } } } } }`,
+  );
+  const backEdges = backward.data.repository.syncJobs.edges as Array<{ cursor: string; node: { id: string } }>;
+  expected = {
+    ids: edges.map((edge) => edge.node.id),
+    cursors: edges.map((edge) => edge.cursor),
+    backCursors: backEdges.map((edge) => edge.cursor),
+  };
   expect(new Set(expected.ids).size).toBe(NGINX_JOBS);
+  expect(backEdges.map((edge) => edge.node.id)).toEqual(expected.ids);
 });
 afterAll(() => stack.close());
 
@@ -119,12 +129,12 @@ describe('Apollo Client with relayStylePagination', () => {
     expect(connection?.pageInfo).toMatchObject({
       hasNextPage: false,
       hasPreviousPage: false,
-      startCursor: expected.cursors[0],
-      endCursor: expected.cursors[46],
+      startCursor: expected.backCursors[0],
+      endCursor: expected.backCursors[46],
     });
     expect(requests).toEqual([
       { ...NGINX, last: 10, order: 'DESC' },
-      ...[37, 27, 17, 7].map((index) => ({ ...NGINX, last: 10, before: expected.cursors[index], order: 'DESC' })),
+      ...[37, 27, 17, 7].map((index) => ({ ...NGINX, last: 10, before: expected.backCursors[index], order: 'DESC' })),
     ]);
     await vi.waitFor(() => expect(idsOf(jobs.getCurrentResult().data?.repository?.syncJobs as never)).toEqual(expected.ids));
     jobs.stop();
