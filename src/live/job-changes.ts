@@ -31,8 +31,9 @@ export function emptyWatchState(): WatchState {
  * status or updatedAt differs is UPDATED; a job older than the newest seen but not known (one
  * that moved into view as newer ones were deleted) is only remembered. The first successful read
  * (no baseline yet) is the baseline: it reports nothing, so jobs that existed at subscribe time
- * are not replayed; when it saw an empty list, every job read after it is CREATED. CREATED events come oldest first (by creation time, ties by id), then the UPDATED
- * ones, newest first, whatever order `jobs` came in.
+ * are not replayed; when it saw an empty list, every job read after it is CREATED. CREATED
+ * events come oldest first (by creation time, ties by id), then the UPDATED ones, newest first,
+ * whatever order `jobs` came in.
  */
 export function changesFrom(state: WatchState, jobs: readonly SwrSyncJob[]): { changes: JobChange[]; state: WatchState } {
   const created: JobChange[] = [];

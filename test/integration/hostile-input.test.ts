@@ -183,9 +183,17 @@ describe('metric labels', () => {
     await stack.query('query RealDashboard { repository(namespace: "demo", name: "nginx") { syncJobs(first: 1) { totalCount } } }', caller);
     // The same caller's later operations take slots even without a call of their own.
     await stack.query('query RealShell { __typename }', caller);
+    // Another caller accepted by SWR in an operation whose name is already a label is remembered too.
+    const colleague = { token: 'colleague-token' };
+    await stack.query(
+      'query RealDashboard { repository(namespace: "demo", name: "nginx") { syncJobs(first: 1) { totalCount } } }',
+      colleague,
+    );
+    await stack.query('query ColleagueShell { __typename }', colleague);
     const metrics = await (await fetch(stack.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toContain('operation="RealDashboard"');
     expect(metrics).toContain('operation="RealShell"');
+    expect(metrics).toContain('operation="ColleagueShell"');
     expect(metrics).toContain('operation="unidentified"');
     expect(metrics).not.toMatch(/operation="(Spam|Invalid|Invented)\d+"/);
     expect(metrics).not.toContain('operation="RefusedBySwr"');

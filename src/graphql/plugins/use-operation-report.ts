@@ -63,23 +63,20 @@ export function createOperationReport(options: OperationReportOptions): Operatio
   const { logger, metrics } = options;
   const maxNames = options.maxOperationNames ?? 200;
   const knownNames = new Set<string>();
-  // Keyed token hashes SWR accepted, oldest first: a bounded set.
+  // Keyed token hashes SWR accepted, the least recently seen first: a bounded set. Every
+  // identified operation whose calls SWR accepted refreshes its caller, whatever its name.
   const acceptedCallers = new Set<string>();
-  const accepted = (state: RequestState) => {
-    const callerKey = state.callerKey!;
-    if (swrAccepted(state.economy)) {
-      acceptedCallers.delete(callerKey);
-      acceptedCallers.add(callerKey);
-      if (acceptedCallers.size > ACCEPTED_CALLERS) acceptedCallers.delete(acceptedCallers.values().next().value!);
-      return true;
-    }
-    return acceptedCallers.has(callerKey);
+  const rememberAccepted = (state: RequestState) => {
+    if (state.callerKey === undefined || !swrAccepted(state.economy)) return;
+    acceptedCallers.delete(state.callerKey);
+    acceptedCallers.add(state.callerKey);
+    if (acceptedCallers.size > ACCEPTED_CALLERS) acceptedCallers.delete(acceptedCallers.values().next().value!);
   };
-  const labelOf = (name: string | undefined, state: RequestState) => {
+  const labelOf = (name: string | undefined, callerKey: string) => {
     if (!name) return 'anonymous';
     if (!NAME_PATTERN.test(name)) return 'invalid';
     if (knownNames.has(name)) return name;
-    if (!accepted(state)) return UNIDENTIFIED_OPERATION;
+    if (!acceptedCallers.has(callerKey)) return UNIDENTIFIED_OPERATION;
     if (knownNames.size >= maxNames) return 'other';
     knownNames.add(name);
     return name;
@@ -115,7 +112,8 @@ export function createOperationReport(options: OperationReportOptions): Operatio
       // A caller that went away cancelled its own operation: no failure to count.
       const cancelled = request.signal.aborted;
       const outcome = cancelled ? 'cancelled' : errors.length === 0 ? 'ok' : single.data ? 'partial' : 'error';
-      const operation = state.callerKey !== undefined ? labelOf(state.operationName, state) : UNIDENTIFIED_OPERATION;
+      rememberAccepted(state);
+      const operation = state.callerKey !== undefined ? labelOf(state.operationName, state.callerKey) : UNIDENTIFIED_OPERATION;
       const codes = cancelled ? [] : errors.map((error) => textOf(error.extensions?.code, 'INTERNAL'));
       const series = seriesOf(operation, outcome);
       series.operations.inc();
