@@ -1,6 +1,7 @@
 // `npm run bench`: measures swr-gateway against the same work done directly, by a bare Node proxy,
 // by a typical Apollo Server peer and by GraphQL Mesh + Hive Gateway over an OpenAPI description,
-// all as separate processes on 127.0.0.1 against the bench simulator, and writes bench/RESULTS.md. See bench/README.md; `--help` lists the flags.
+// all as separate processes on 127.0.0.1 against the bench simulator, and writes bench/RESULTS.md.
+// See bench/README.md; `--help` lists the flags.
 //
 //   1. start the simulator, then every target (lib/targets.mjs)
 //   2. run the workloads' prepare steps (a cursor taken before SWR changes, a persisted query
@@ -94,7 +95,8 @@ async function main() {
   const pairs = (targets, workloads) =>
     workloads.reduce((count, workload) => count + targets.filter((t) => t.workloads.includes(workload.id)).length, 0);
   log(
-    `starting the simulator and the targets (${options.smoke ? 'smoke' : `${options.rounds} rounds × ${options.durationS} s`}, ${options.connections} connections)`,
+    `starting the simulator and the targets (${options.smoke ? 'smoke' : `${options.rounds} rounds × ${options.durationS} s`}, ` +
+      `${options.connections} connections)`,
   );
   const simulator = await startSimulator();
   const targets = await startTargets(simulator, options);
@@ -179,7 +181,8 @@ async function prepareAll(targets, workloads, simulatorUrl) {
     const found = await workload.prepare({ targets: here, simulatorUrl, send });
     for (const [targetId, list] of found ?? []) if (list.length > 0) problems.set(`${workload.id}/${targetId}`, list);
     log(
-      `prepared ${workload.id} for ${here.map((t) => t.id).join(', ')}${found?.size > 0 ? ` (problems: ${[...found.keys()].join(', ')})` : ''}`,
+      `prepared ${workload.id} for ${here.map((t) => t.id).join(', ')}` +
+        `${found?.size > 0 ? ` (problems: ${[...found.keys()].join(', ')})` : ''}`,
     );
   }
   return problems;
@@ -235,7 +238,9 @@ async function verifyAll(targets, workloads, simulatorUrl, prepared) {
       };
       results.push(result);
       log(
-        `verify ${target.id} × ${workload.id}: ${problems.length === 0 ? 'correct' : `WRONG (${problems.length} problem${problems.length === 1 ? '' : 's'})`}; ${describeUpstream(result)}`,
+        `verify ${target.id} × ${workload.id}: ` +
+          `${problems.length === 0 ? 'correct' : `WRONG (${problems.length} problem${problems.length === 1 ? '' : 's'})`}; ` +
+          `${describeUpstream(result)}`,
       );
     }
   }
@@ -276,7 +281,8 @@ async function measureAll(targets, workloads, simulator, verified) {
             ? `, ${run.non2xx} non-2xx, ${run.errors} errors, ${run.mismatches} wrong bodies`
             : '';
         log(
-          `${workload.id} round ${round}/${options.rounds} ${target.id.padEnd(idWidth)} ${String(Math.round(run.reqPerSec)).padStart(5)} req/s, ` +
+          `${workload.id} round ${round}/${options.rounds} ${target.id.padEnd(idWidth)} ` +
+            `${String(Math.round(run.reqPerSec)).padStart(5)} req/s, ` +
             `p99 so far ${measured.latencies.percentiles(99)[0]?.toFixed(1) ?? 'n/a'} ms, RSS ${peakRssMb?.toFixed(1) ?? 'n/a'} MB, ` +
             `${perOp(cpuMs)} CPU ms/op, ${perOp(upstreamCalls)} calls/op${trouble}`,
         );
@@ -361,7 +367,9 @@ function runMetadata() {
     node: process.version,
     date: new Date().toISOString(),
     command,
-    settings: `${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.durationS} s per target and workload, ${options.connections} connections, ${options.warmupS} s warm-up, bare-proxy pool ${options.upstreamConnections}`,
+    settings:
+      `${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.durationS} s per target and workload, ` +
+      `${options.connections} connections, ${options.warmupS} s warm-up, bare-proxy pool ${options.upstreamConnections}`,
     machine: `${cpuModel}, ${cpus.length} cores, Node ${process.version}, load average ${loadBefore.toFixed(2)} before`,
     loadBefore: loadBefore.toFixed(2),
     loadAfter: os.loadavg()[0].toFixed(2),

@@ -65,7 +65,8 @@ async function main(): Promise<void> {
     startDemoActivity(simulator);
     logger.info(
       { simulator: endpoint },
-      'SWR_ENDPOINT is not set: demo mode, serving demo data from the bundled SWR simulator (organization "demo", any non-empty token; demo/webapp changes every few seconds)',
+      'SWR_ENDPOINT is not set: demo mode, serving demo data from the bundled SWR simulator ' +
+        '(organization "demo", any non-empty token; demo/webapp changes every few seconds)',
     );
   }
 

@@ -1,5 +1,5 @@
-// The live-updates phase of the benchmark (issue 17): N SSE subscribers to `syncJobChanged` over
-// R repositories of one caller, against one gateway and a simulator of their own.
+// The live-updates phase of the benchmark: N SSE subscribers to `syncJobChanged` over R
+// repositories of one caller, against one gateway and a simulator of their own.
 //
 //   1. start the simulator with live-0 … live-<R-1> (BENCH_LIVE_REPOSITORIES, lib/live-data.mjs)
 //      and dist/main.js as `npm start` runs it (LOG_LEVEL=warn, WATCH_INTERVAL_MS, every limit at
@@ -278,11 +278,15 @@ async function runChangeRound({ round, plan, simulator, gateway, subscribers, re
     const perRepository = [...byRepository]
       .map(([name, list]) => [name, list.filter((s) => !s.roundEvents.has(round)).length])
       .filter(([, n]) => n > 0);
+    const stray = strays[0];
+    const firstStray =
+      strays.length > 0 ? ` (first: #${stray.subscriber.id} ${stray.subscriber.repository} ${JSON.stringify(stray.event)})` : '';
     throw new Error(
       `round ${round}: ${subscribers.length - missing.length} of ${subscribers.length} subscribers got their CREATED event within ` +
-        `${deliveryTimeoutMs(plan.intervalMs)} ms of the last change; missing per repository: ${JSON.stringify(perRepository.slice(0, 10))}` +
+        `${deliveryTimeoutMs(plan.intervalMs)} ms of the last change; ` +
+        `missing per repository: ${JSON.stringify(perRepository.slice(0, 10))}` +
         `${perRepository.length > 10 ? ` (+${perRepository.length - 10} more)` : ''}; unexpected events: ${strays.length}` +
-        `${strays.length > 0 ? ` (first: #${strays[0].subscriber.id} ${strays[0].subscriber.repository} ${JSON.stringify(strays[0].event)})` : ''}; ` +
+        `${firstStray}; ` +
         describeFailures(subscribers),
     );
   }
@@ -369,7 +373,9 @@ function report(m) {
     { name: 'RSS per idle subscriber (KB)', value: fmt(perSubscriberKb, 1), note: '' },
     {
       name: 'V8 heap used / total, external (MB): idle → with subscribers',
-      value: `${fmt(m.idleMemory.heapUsedMb, 1)} / ${fmt(m.idleMemory.heapTotalMb, 1)}, ${fmt(m.idleMemory.externalMb, 1)} → ${fmt(m.idleMemoryWith.heapUsedMb, 1)} / ${fmt(m.idleMemoryWith.heapTotalMb, 1)}, ${fmt(m.idleMemoryWith.externalMb, 1)}`,
+      value:
+        `${fmt(m.idleMemory.heapUsedMb, 1)} / ${fmt(m.idleMemory.heapTotalMb, 1)}, ${fmt(m.idleMemory.externalMb, 1)} → ` +
+        `${fmt(m.idleMemoryWith.heapUsedMb, 1)} / ${fmt(m.idleMemoryWith.heapTotalMb, 1)}, ${fmt(m.idleMemoryWith.externalMb, 1)}`,
       note: "the gateway's /metrics (prom-client); used includes garbage not yet collected",
     },
     {
@@ -390,23 +396,31 @@ function report(m) {
     {
       name: 'gateway CPU per event (ms)',
       value: fmt(cpuMs / events, 3),
-      note: `first change to last event; net of idle polling ${fmt(netCpuMs / events, 3)}; per round ${m.rounds.map((r) => fmt(r.cpuMsPerEvent, 3)).join(' / ')}`,
+      note:
+        `first change to last event; net of idle polling ${fmt(netCpuMs / events, 3)}; ` +
+        `per round ${m.rounds.map((r) => fmt(r.cpuMsPerEvent, 3)).join(' / ')}`,
     },
     {
       name: 'change → event p50 / p99 / max (ms)',
       value: triple(latency),
-      note: `over ${latency.count} events; per round max ${m.rounds.map((r) => fmt(r.latency.max, 1)).join(' / ')}; expected ≤ WATCH_INTERVAL_MS (${interval}) + a few ms`,
+      note:
+        `over ${latency.count} events; per round max ${m.rounds.map((r) => fmt(r.latency.max, 1)).join(' / ')}; ` +
+        `expected ≤ WATCH_INTERVAL_MS (${interval}) + a few ms`,
     },
     { name: 'change → event max − WATCH_INTERVAL_MS (ms)', value: fmt(maxLatency - interval, 1), note: '≤ a few ms expected' },
     {
       name: 'change → the poll that saw it p50 / max (ms)',
       value: `${fmt(wait.p50, 1)} / ${fmt(wait.max, 1)}`,
-      note: `the wait for the watch's next poll, from the simulator's arrival times${sumOf(m.rounds, 'unattributed') > 0 ? `; ${sumOf(m.rounds, 'unattributed')} change(s) not attributed` : ''}`,
+      note:
+        "the wait for the watch's next poll, from the simulator's arrival times" +
+        `${sumOf(m.rounds, 'unattributed') > 0 ? `; ${sumOf(m.rounds, 'unattributed')} change(s) not attributed` : ''}`,
     },
     {
       name: 'watch period, poll to poll p50 / max (ms): idle; rounds',
       value: `${fmt(m.idlePeriods.p50, 1)} / ${fmt(m.idlePeriods.max, 1)}; ${fmt(periods.p50, 1)} / ${fmt(periods.max, 1)}`,
-      note: `${m.idlePeriods.count} and ${periods.count} periods, at the simulator; a watch's next poll is due WATCH_INTERVAL_MS after its last one ended`,
+      note:
+        `${m.idlePeriods.count} and ${periods.count} periods, at the simulator; ` +
+        "a watch's next poll is due WATCH_INTERVAL_MS after its last one ended",
     },
     {
       name: 'poll → event p50 / p99 / max (ms)',
@@ -479,14 +493,16 @@ function renderMarkdown({ plan, rows, goals, m }) {
     ),
     '',
     `One gateway (\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\`, LOG_LEVEL=warn, WATCH_INTERVAL_MS=${plan.intervalMs}, ` +
-      `MAX_WATCHES, MAX_SUBSCRIPTIONS and HTTP_MAX_CONNECTIONS at their defaults) and a simulator of its own with ${plan.repositories} extra ` +
-      `repositories (live-0 … live-${plan.repositories - 1}, 3–5 jobs each). The bench process opens ${plan.subscribers} SSE subscriptions ` +
+      `MAX_WATCHES, MAX_SUBSCRIPTIONS and HTTP_MAX_CONNECTIONS at their defaults) and a simulator of its own ` +
+      `with ${plan.repositories} extra repositories (live-0 … live-${plan.repositories - 1}, 3–5 jobs each). ` +
+      `The bench process opens ${plan.subscribers} SSE subscriptions ` +
       `(\`POST /graphql\`, \`Accept: text/event-stream\`, one token, so one watch per repository), ${plan.perRepository} per repository, ` +
       `each on its own socket; a stream counts as open at its first \`:\` comment (sent once the subscription has started), and the ` +
       `phase goes on once /metrics shows ${plan.subscribers} subscribers, ${plan.repositories} watches and a poll of each. RSS is VmRSS ` +
       `from /proc: the idle gateway's after one warm-up subscription (opened and closed, so code loaded once is not charged to the ` +
       `subscribers), then at the end of ${plan.idleIntervals} idle intervals with every subscriber open. Then, ${plan.rounds} time(s), ` +
-      `one job is created in each repository through the simulator's control API, one after another, spread over one interval (so the waits for the next poll cover it), and every subscriber must get ` +
+      `one job is created in each repository through the simulator's control API, one after another, spread over one interval ` +
+      `(so the waits for the next poll cover it), and every subscriber must get ` +
       `its CREATED event with that job's id (one missing, late by more than ${deliveryTimeoutMs(plan.intervalMs)} ms, wrong or ` +
       `extra fails the phase). CPU per event is the gateway's user + system time (/proc) from the first change to the last event ` +
       `÷ events (the watches' idle polling over the same window, at the rate measured while idle, is taken off for the net figure). ` +
@@ -721,7 +737,8 @@ function checkOpenFileLimit(subscribers) {
   if (limit !== null && limit - GATEWAY_RESERVED_FDS < subscribers + 64)
     throw new Error(
       `the open-file limit is ${limit}: the gateway's default HTTP_MAX_CONNECTIONS would be ${limit - GATEWAY_RESERVED_FDS}, too few for ` +
-        `${subscribers} streams (and this process needs as many descriptors); raise it (ulimit -n) to at least ${subscribers + GATEWAY_RESERVED_FDS + 64}`,
+        `${subscribers} streams (and this process needs as many descriptors); ` +
+        `raise it (ulimit -n) to at least ${subscribers + GATEWAY_RESERVED_FDS + 64}`,
     );
 }
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * The goals of issue 17 for swr-gateway, each measured on one workload (`workload`), and beside
+ * The benchmark's goals for swr-gateway, each measured on one workload (`workload`), and beside
  * them ratios for comparison only (no goal: `pass` null, shown as –). `value(at)` computes the
  * figure from the rows: `at(target, workload = the goal's workload)` is that row (it throws when
  * the target did not run the workload: the goal is then n/a); `format(value, at)`, when given,
@@ -56,7 +56,8 @@ const GOALS = [
     workload: 'one-page',
     value: (at) => at('swr-gateway').peakRssMb - at('bare-proxy').peakRssMb,
     format: (v, at) =>
-      `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} MB (${at('swr-gateway').peakRssMb.toFixed(1)} vs ${at('bare-proxy').peakRssMb.toFixed(1)})`,
+      `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} MB ` +
+      `(${at('swr-gateway').peakRssMb.toFixed(1)} vs ${at('bare-proxy').peakRssMb.toFixed(1)})`,
     goal: '≤ +25 MB',
     pass: (v) => v <= 25,
     digits: 1,

@@ -33,31 +33,43 @@ export const TARGETS = [
     id: 'bare-proxy',
     kind: 'graphql',
     workloads: ['one-page', 'one-page-small', 'dashboard'],
-    what: '`bench/peers/bare-proxy.mjs`: node:http + one undici Pool, the same SWR calls, the response JSON built by hand; no GraphQL (the ceiling for a Node process)',
+    what:
+      '`bench/peers/bare-proxy.mjs`: node:http + one undici Pool, the same SWR calls, the response JSON built by hand; ' +
+      'no GraphQL (the ceiling for a Node process)',
   },
   {
     id: 'apollo-peer',
     kind: 'graphql',
     workloads: ['one-page', 'one-page-small', 'dashboard'],
-    what: '`bench/peers/apollo-peer.mjs`: Apollo Server 5 standalone, a RESTDataSource per request, graphql-relay cursors (the typical implementation)',
+    what:
+      '`bench/peers/apollo-peer.mjs`: Apollo Server 5 standalone, a RESTDataSource per request, graphql-relay cursors ' +
+      '(the typical implementation)',
   },
   {
     id: 'mesh-hive',
     kind: 'mesh',
     workloads: ['one-page', 'one-page-small', 'dashboard'],
-    what: "`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild's stack: an OpenAPI 3 description of the sync_job operation composed at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway's runtime on node:http (transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field `ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR's jobs as they are (no cursors, no totalCount)",
+    what:
+      "`bench/peers/mesh-hive/mesh-hive.mjs`: The Guild's stack: an OpenAPI 3 description of the sync_job operation composed " +
+      "at start-up by GraphQL Mesh (compose-cli + @omnigraph/openapi), served by Hive Gateway's runtime on node:http " +
+      '(transport-rest), X-Auth-Token forwarded through `operationHeaders`; its generated field ' +
+      "`ShowSyncJob(namespace, repository, filter): [SyncJob]` returns SWR's jobs as they are (no cursors, no totalCount)",
   },
   {
     id: 'swr-gateway',
     kind: 'graphql',
     workloads: ['one-page', 'one-page-small', 'dashboard', 'entities', 'node', 'persisted', 'drift'],
-    what: `\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\` (as \`npm start\` runs it) with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn`,
+    what:
+      `\`${['node', ...gatewayNodeArgs(), 'dist/main.js'].join(' ')}\` (as \`npm start\` runs it) ` +
+      'with SWR_ENDPOINT = the simulator, LOG_LEVEL=warn',
   },
   {
     id: TRACED_ID,
     kind: 'graphql',
     workloads: ['one-page'],
-    what: 'the same with OpenTelemetry on: OTEL_EXPORTER_OTLP_ENDPOINT = an OTLP/HTTP sink (`bench/otlp-sink.mjs`), every operation and SWR call traced and exported',
+    what:
+      'the same with OpenTelemetry on: OTEL_EXPORTER_OTLP_ENDPOINT = an OTLP/HTTP sink (`bench/otlp-sink.mjs`), ' +
+      'every operation and SWR call traced and exported',
   },
   {
     id: CACHED_ID,
@@ -65,7 +77,9 @@ export const TARGETS = [
     workloads: ['one-page', 'one-page-small'],
     cached: true,
     sameBodyAs: 'swr-gateway',
-    what: `the same with its response cache on: RESPONSE_CACHE_TTL_MS=${CACHE_TTL_MS} (in memory, no Redis), so nearly every request is a cache hit; its answers are byte for byte swr-gateway's`,
+    what:
+      `the same with its response cache on: RESPONSE_CACHE_TTL_MS=${CACHE_TTL_MS} (in memory, no Redis), ` +
+      "so nearly every request is a cache hit; its answers are byte for byte swr-gateway's",
   },
 ];
 

@@ -183,18 +183,23 @@ const MESH_FIELD = 'ShowSyncJob';
 const MESH_NAMESPACE_TYPE = 'queryInput_ShowSyncJob_namespace!';
 const MESH_REPOSITORY_TYPE = 'queryInput_ShowSyncJob_repository!';
 
-const MESH_ONE_PAGE_QUERY = /* GraphQL */ `query BenchOnePageMesh($namespace: ${MESH_NAMESPACE_TYPE}, $repository: ${MESH_REPOSITORY_TYPE}, $filter: String!) {
+/** The variables of the one-page queries for Mesh. */
+const MESH_PAGE_VARIABLES = `$namespace: ${MESH_NAMESPACE_TYPE}, $repository: ${MESH_REPOSITORY_TYPE}, $filter: String!`;
+
+const MESH_ONE_PAGE_QUERY = /* GraphQL */ `query BenchOnePageMesh(${MESH_PAGE_VARIABLES}) {
   ${MESH_FIELD}(namespace: $namespace, repository: $repository, filter: $filter) { ${SWR_SYNC_JOB_FIELDS.join(' ')} }
 }`;
 
-const MESH_ONE_PAGE_SMALL_QUERY = /* GraphQL */ `query BenchOnePageSmallMesh($namespace: ${MESH_NAMESPACE_TYPE}, $repository: ${MESH_REPOSITORY_TYPE}, $filter: String!) {
+const MESH_ONE_PAGE_SMALL_QUERY = /* GraphQL */ `query BenchOnePageSmallMesh(${MESH_PAGE_VARIABLES}) {
   ${MESH_FIELD}(namespace: $namespace, repository: $repository, filter: $filter) { id status }
 }`;
 
 /** The dashboard as Mesh's schema allows it: one alias of the field per repository (aliases cannot contain '-'). */
 const meshAlias = (name) => name.replaceAll('-', '_');
+const meshDashboardLine = (name) =>
+  `  ${meshAlias(name)}: ${MESH_FIELD}(namespace: $namespace, repository: "${name}", filter: $filter) { id status tag createdAt }`;
 const MESH_DASHBOARD_QUERY = /* GraphQL */ `query BenchDashboardMesh($namespace: ${MESH_NAMESPACE_TYPE}, $filter: String!) {
-${BENCH_REPOSITORIES.map((name) => `  ${meshAlias(name)}: ${MESH_FIELD}(namespace: $namespace, repository: "${name}", filter: $filter) { id status tag createdAt }`).join('\n')}
+${BENCH_REPOSITORIES.map(meshDashboardLine).join('\n')}
 }`;
 
 const ENTITIES_QUERY = /* GraphQL */ `query BenchEntities($representations: [_Any!]!) {
@@ -275,7 +280,12 @@ export function createWorkloads(data) {
     {
       id: 'one-page',
       title: 'One repository page',
-      describe: `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { totalCount edges { cursor node { <all ${SYNC_JOB_FIELDS.length} SyncJob scalars> } } pageInfo { … } } }\`; mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { <all ${SWR_SYNC_JOB_FIELDS.length} SyncJob fields> }\` (no cursors, no totalCount); direct: \`GET ${ONE_PAGE_PATH}\``,
+      describe:
+        `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { totalCount edges { cursor node { ` +
+        `<all ${SYNC_JOB_FIELDS.length} SyncJob scalars> } } pageInfo { … } } }\`; ` +
+        `mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { ` +
+        `<all ${SWR_SYNC_JOB_FIELDS.length} SyncJob fields> }\` (no cursors, no totalCount); ` +
+        `direct: \`GET ${ONE_PAGE_PATH}\``,
       operation: {
         operationName: 'BenchOnePage',
         query: ONE_PAGE_QUERY,
@@ -318,7 +328,10 @@ export function createWorkloads(data) {
     {
       id: 'one-page-small',
       title: 'One repository page, small selection',
-      describe: `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { nodes { id status } } }\`: the one-page workload's page, two fields per job; mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { id status }\``,
+      describe:
+        `\`repository(namespace: "demo", name: "nginx") { syncJobs(first: ${ONE_PAGE_SIZE}) { nodes { id status } } }\`: ` +
+        `the one-page workload's page, two fields per job; ` +
+        `mesh-hive: \`${MESH_FIELD}(namespace: "demo", repository: "nginx", filter: "${ONE_PAGE_FILTER}") { id status }\``,
       operation: onePageSmall,
       meshOperation: {
         operationName: 'BenchOnePageSmallMesh',
@@ -330,7 +343,12 @@ export function createWorkloads(data) {
     {
       id: 'dashboard',
       title: '20-repository dashboard',
-      describe: `\`repositories(refs: [bench-0 … bench-19]) { name syncJobs(first: ${DASHBOARD_PAGE_SIZE}) { totalCount nodes { id status tag createdAt } } }\`; mesh-hive: ${BENCH_REPOSITORIES.length} aliases \`bench_N: ${MESH_FIELD}(namespace: "demo", repository: "bench-N", filter: "${DASHBOARD_FILTER}") { id status tag createdAt }\` (no totalCount)`,
+      describe:
+        `\`repositories(refs: [bench-0 … bench-19]) { name syncJobs(first: ${DASHBOARD_PAGE_SIZE}) { totalCount nodes { ` +
+        `id status tag createdAt } } }\`; ` +
+        `mesh-hive: ${BENCH_REPOSITORIES.length} aliases ` +
+        `\`bench_N: ${MESH_FIELD}(namespace: "demo", repository: "bench-N", filter: "${DASHBOARD_FILTER}") { id status tag createdAt }\` ` +
+        `(no totalCount)`,
       operation: {
         operationName: 'BenchDashboard',
         query: DASHBOARD_QUERY,
@@ -368,7 +386,10 @@ export function createWorkloads(data) {
     {
       id: 'entities',
       title: `\`_entities\` (${ENTITY_COUNT} representations)`,
-      describe: `\`_entities(representations: [${ENTITY_COUNT} × Repository bench-0 … bench-${ENTITY_COUNT - 1}]) { ... on Repository { syncJobs(first: ${ENTITIES_PAGE_SIZE}) { totalCount nodes { id } } } }\` (federation: swr-gateway only)`,
+      describe:
+        `\`_entities(representations: [${ENTITY_COUNT} × Repository bench-0 … bench-${ENTITY_COUNT - 1}]) { ` +
+        `... on Repository { syncJobs(first: ${ENTITIES_PAGE_SIZE}) { totalCount nodes { id } } } }\` ` +
+        `(federation: swr-gateway only)`,
       operation: {
         operationName: 'BenchEntities',
         query: ENTITIES_QUERY,
@@ -386,7 +407,10 @@ export function createWorkloads(data) {
     {
       id: 'node',
       title: 'One page through `node(id:)`',
-      describe: `\`node(id: "${nginxNodeId}") { ... on Repository { syncJobs(first: ${NODE_PAGE_SIZE}) { totalCount nodes { id status tag createdAt } } } }\`: demo/nginx's page reached by its global id, as Relay refetches it (swr-gateway only: the peers have no \`Node\`)`,
+      describe:
+        `\`node(id: "${nginxNodeId}") { ... on Repository { syncJobs(first: ${NODE_PAGE_SIZE}) { totalCount nodes { ` +
+        `id status tag createdAt } } } }\`: ` +
+        `demo/nginx's page reached by its global id, as Relay refetches it (swr-gateway only: the peers have no \`Node\`)`,
       operation: { operationName: 'BenchNode', query: NODE_QUERY, variables: { id: nginxNodeId, first: NODE_PAGE_SIZE } },
       /** Checks that the id computed here is the one the gateway gives demo/nginx. */
       async prepare({ targets, send }) {
@@ -426,7 +450,10 @@ export function createWorkloads(data) {
     {
       id: 'persisted',
       title: 'Persisted document (APQ hash only)',
-      describe: `the one-page-small operation sent as \`{ operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: "${persistedHash.slice(0, 12)}…" } } }\`, no text: an automatic persisted query, registered once per gateway before verification (swr-gateway only)`,
+      describe:
+        `the one-page-small operation sent as ` +
+        `\`{ operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: "${persistedHash.slice(0, 12)}…" } } }\`, ` +
+        `no text: an automatic persisted query, registered once per gateway before verification (swr-gateway only)`,
       operation: persistedOperation,
       /**
        * Per gateway: the hash alone is not known yet (PERSISTED_QUERY_NOT_FOUND), then the text
@@ -440,7 +467,8 @@ export function createWorkloads(data) {
           const code = codeOf(unknown);
           if (code !== 'PERSISTED_QUERY_NOT_FOUND')
             found.push(
-              `the hash before registration: expected PERSISTED_QUERY_NOT_FOUND, got HTTP ${unknown.status} ${code ?? unknown.text.slice(0, 200)}`,
+              'the hash before registration: expected PERSISTED_QUERY_NOT_FOUND, ' +
+                `got HTTP ${unknown.status} ${code ?? unknown.text.slice(0, 200)}`,
             );
           const registered = await send(graphqlRequest(target, { ...persistedOperation, query: ONE_PAGE_SMALL_QUERY }));
           found.push(...checkOnePageSmall(target.kind, registered).map((problem) => `registering the text: ${problem}`));
@@ -453,7 +481,13 @@ export function createWorkloads(data) {
     {
       id: 'drift',
       title: `Paging while SWR changed (stable cursor, ${DRIFT_CREATED} jobs created)`,
-      describe: `\`repository(namespace: "demo", name: "${DRIFT_REPOSITORY}") { syncJobs(first: ${DRIFT_PAGE_SIZE}, after: <page 1's endCursor>) { totalCount edges { cursor node { id status tag createdAt } } pageInfo { … } } }\`, asked after ${DRIFT_CREATED} jobs were created at the head of ${DRIFT_REPOSITORY} since page 1 was read: the ${DRIFT_PAGE_SIZE} jobs after the cursor's job, none of page 1 again (swr-gateway only: an offset cursor would repeat ${DRIFT_CREATED} jobs)`,
+      describe:
+        `\`repository(namespace: "demo", name: "${DRIFT_REPOSITORY}") { ` +
+        `syncJobs(first: ${DRIFT_PAGE_SIZE}, after: <page 1's endCursor>) { ` +
+        `totalCount edges { cursor node { id status tag createdAt } } pageInfo { … } } }\`, ` +
+        `asked after ${DRIFT_CREATED} jobs were created at the head of ${DRIFT_REPOSITORY} since page 1 was read: ` +
+        `the ${DRIFT_PAGE_SIZE} jobs after the cursor's job, none of page 1 again ` +
+        `(swr-gateway only: an offset cursor would repeat ${DRIFT_CREATED} jobs)`,
       operation: drift.operation,
       prepare: drift.prepare,
       operationFor: drift.operationFor,

@@ -7,7 +7,8 @@
 // It dispatches on `operationName` and reads `variables`, so it answers only the bench operations:
 //   BenchOnePage       { namespace, name, first }  → data.repository.syncJobs (every SyncJob field)
 //   BenchOnePageSmall  { namespace, name, first }  → data.repository.syncJobs.nodes[].{ id status }
-//   BenchDashboard     { refs, first }             → data.repositories[].{ name, syncJobs { totalCount nodes { id status tag createdAt } } }
+//   BenchDashboard     { refs, first }             → data.repositories[].{ name, syncJobs { totalCount nodes {
+//                                                     id status tag createdAt } } }
 //
 // Environment: SWR_ENDPOINT (required), UPSTREAM_CONNECTIONS (default 128), PORT (default 0),
 // HOST (default 127.0.0.1). Prints one JSON line with `port` once it listens; stops on SIGTERM/SIGINT.

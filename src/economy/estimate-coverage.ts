@@ -14,7 +14,8 @@ export function assertEstimateCoverage(schema: GraphQLSchema): void {
       const coordinate = `${typeName}.${field.name}`;
       if (reaching.has(getNamedType(field.type).name) && !ESTIMATE_RULES[coordinate]) {
         throw new Error(
-          `The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: add one in estimate-upstream-calls.ts`,
+          `The upstream-call estimate has no rule for ${coordinate}, which leads to Repository.syncJobs: ` +
+            'add one in estimate-upstream-calls.ts',
         );
       }
     }

@@ -1,12 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/** Thrown by readBody when a body runs past its limit. */
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`The request body is larger than ${maxBytes} bytes`);
-  }
-}
+import { BodyTooLargeError } from '../swr/http-exchange.js';
 
 /**
  * The whole body of a request, or null when the caller went away before sending all of it (a
@@ -22,7 +15,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (size > maxBytes) {
         req.off('data', onData);
         req.resume();
-        reject(new BodyTooLargeError(maxBytes));
+        reject(new BodyTooLargeError(maxBytes, 0, {}, `The request body is larger than ${maxBytes} bytes`));
         return;
       }
       chunks.push(chunk);

@@ -27,7 +27,10 @@ const BEFORE_ANY_JOB: JobKey = { instant: '', id: Number.MIN_SAFE_INTEGER };
 
 /** Options of createWatch. */
 export interface WatchOptions {
-  /** Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when the watch stops; `trace`: its poll's span). */
+  /**
+   * Reads `limit` jobs from `offset`, order DESC, with the watch's token (aborted by `signal` when
+   * the watch stops; `trace`: its poll's span).
+   */
   read: (offset: number, limit: number, signal: AbortSignal, trace?: TraceParent) => Promise<Awaited<ReturnType<LoadPage>>>;
   /** WATCH_INTERVAL_MS. */
   intervalMs: number;

@@ -1,4 +1,4 @@
-import type { SyncJobStatus } from '../generated/resolvers-types.js';
+import type { SyncJob, SyncJobStatus } from '../generated/resolvers-types.js';
 import { repositoryFromPathSegment } from '../swr/names.js';
 import type { SwrSyncJob } from '../swr/types.js';
 
@@ -7,25 +7,12 @@ import type { SwrSyncJob } from '../swr/types.js';
  * connection. Every field but `repository` is then read as a plain property, which graphql-jit
  * compiles to a property access, where a resolver per field would cost a call and a resolve-info
  * object per job and field.
+ *
+ * The fields are the generated type's, so a non-null field the schema adds, or one it drops or
+ * retypes, is a type error in syncJobFromSwr. `repoName` has '/' restored; `createdAt` and
+ * `updatedAt` are as SWR sent them (the DateTime scalar normalises them on output).
  */
-export interface SyncJobModel {
-  id: string;
-  status: SyncJobStatus;
-  tag: string;
-  namespace: string;
-  /** '/' restored. */
-  repoName: string;
-  remoteRegionId: string;
-  remoteNamespace: string;
-  override: boolean;
-  domainId: string;
-  domainName: string;
-  syncOperatorId: string;
-  syncOperatorName: string;
-  /** As SWR sent it; the DateTime scalar normalises it on output. */
-  createdAt: string;
-  updatedAt: string;
-}
+export type SyncJobModel = Omit<SyncJob, '__typename' | 'repository'>;
 
 const KNOWN_STATUSES = new Set<string>(['WAITING', 'RUNNING', 'SUCCESS', 'FAILED', 'TIMEOUT', 'CANCEL', 'EXISTED']);
 

@@ -142,7 +142,8 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
   for (let calls = 1; ; calls += 1) {
     if (calls > MAX_SCAN_CALLS) {
       throw new OperationTooExpensiveError(
-        `The list changed too much since this cursor was issued to find its place within ${MAX_SCAN_CALLS} upstream calls; start again from the first page`,
+        `The list changed too much since this cursor was issued to find its place within ${MAX_SCAN_CALLS} upstream calls; ` +
+          'start again from the first page',
         'MAX_CURSOR_SEARCH_CALLS',
       );
     }

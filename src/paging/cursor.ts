@@ -79,8 +79,10 @@ export function positionToCursor(order: SwrOrder, position: number): string {
 /** The cursor of a job at `position` in `order`, when SWR's total was `total`, with the ties shown beside it. */
 export function jobToCursor(order: SwrOrder, position: number, anchor: CursorAnchor): string {
   const ids = (list: readonly number[] | null) => (list === null || list.length > MAX_SHOWN_TIES ? '*' : list.join('.'));
+  const unlisted = anchor.unlisted === 'before' ? `|${UNLISTED_BEFORE}` : '';
   return encode(
-    `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}${anchor.unlisted === 'before' ? `|${UNLISTED_BEFORE}` : ''}`,
+    `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|` +
+      `${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}${unlisted}`,
   );
 }
 

@@ -1,4 +1,7 @@
-/** The three shapes SWR has used for error bodies (the README's "Errors" names them: `{error_code, error_msg}`, and `{errorCode, errorMessage, detail}` alone or in an array). */
+/**
+ * The three shapes SWR has used for error bodies (the README's "Errors" names them:
+ * `{error_code, error_msg}`, and `{errorCode, errorMessage, detail}` alone or in an array).
+ */
 export type SwrErrorShape = 'new' | 'old' | 'old-array';
 
 /** Use to build the JSON body of an SWR error answer in the given shape. */

@@ -8,15 +8,21 @@ export interface TextAnswer {
   text: string;
 }
 
-/** Rejects an exchange whose body runs past `maxBytes` (by its Content-Length, or as it arrives). */
+/**
+ * A body that ran past its limit of `maxBytes`. An exchange rejects with one for an answer's body
+ * (by its Content-Length, or as it arrives), with that answer's status and headers; readBody
+ * (src/http/read-body.ts) for a request's body, which has neither (0 and no headers) and its own
+ * message.
+ */
 export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
   constructor(
     readonly maxBytes: number,
     readonly status: number,
     readonly headers: TextAnswer['headers'],
+    message = `the body is larger than ${maxBytes} bytes`,
   ) {
-    super(`the body is larger than ${maxBytes} bytes`);
+    super(message);
   }
 }
 

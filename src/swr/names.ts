@@ -19,7 +19,10 @@ export function namespaceProblem(namespace: unknown): string | null {
     return `must be 1 to ${NAMESPACE_MAX_LENGTH} characters long`;
   }
   if (!NAMESPACE_PATTERN.test(namespace)) {
-    return 'must use only a-z, 0-9, ".", "_" and "-", start with a letter, end with a letter or digit, and never put two separators together (except "__")';
+    return (
+      'must use only a-z, 0-9, ".", "_" and "-", start with a letter, end with a letter or digit, ' +
+      'and never put two separators together (except "__")'
+    );
   }
   return null;
 }
@@ -31,7 +34,10 @@ export function repositoryNameProblem(name: unknown): string | null {
     return `must be 1 to ${REPOSITORY_MAX_LENGTH} characters long`;
   }
   if (!REPOSITORY_PATTERN.test(name)) {
-    return 'must use only a-z, 0-9, ".", "_", "-" and "/", start and end with a letter or digit, and never put two separators together (except "__")';
+    return (
+      'must use only a-z, 0-9, ".", "_", "-" and "/", start and end with a letter or digit, ' +
+      'and never put two separators together (except "__")'
+    );
   }
   return null;
 }

@@ -70,7 +70,8 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
     setResultAndStopExecution({
       errors: [
         createGraphQLError(
-          `This operation ${about}; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Ask for fewer repositories or pages at once.`,
+          `This operation ${about}; the limit is ${options.maxUpstreamCalls} (MAX_UPSTREAM_CALLS). ` +
+            'Ask for fewer repositories or pages at once.',
           {
             extensions: {
               code: 'OPERATION_TOO_EXPENSIVE',
