@@ -3,6 +3,7 @@
 // started and how it says it is ready.
 import { spawnChild, waitForLine } from '../../bench/lib/processes.mjs';
 import { SWR_TIMEOUT_MS } from './expected-errors.mjs';
+import { SOAK_HEADERS_TIMEOUT_MS, SOAK_REQUEST_TIMEOUT_MS } from './hostile.mjs';
 import { MAX_SAMPLES } from './stats.mjs';
 
 const MAIN = new URL('../../dist/main.js', import.meta.url);
@@ -36,7 +37,17 @@ export async function spawnGateway(simulatorUrl, env) {
   const handle = spawnChild('gateway', [MAIN.pathname], {
     // LOG_LEVEL=info, not warn: the "listening on" line (how PORT=0 is learnt) is an info line, and
     // the gateway logs nothing else at info until shutdown; warnings and errors are counted below.
-    env: { ...env, SWR_ENDPOINT: simulatorUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SWR_TIMEOUT_MS: String(SWR_TIMEOUT_MS) },
+    env: {
+      ...env,
+      SWR_ENDPOINT: simulatorUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SWR_TIMEOUT_MS: String(SWR_TIMEOUT_MS),
+      // Short, so that the hostile mix's slow sockets are cut within the run.
+      HTTP_HEADERS_TIMEOUT_MS: String(SOAK_HEADERS_TIMEOUT_MS),
+      HTTP_REQUEST_TIMEOUT_MS: String(SOAK_REQUEST_TIMEOUT_MS),
+    },
     stdin: 'pipe',
     orphanGuard: true,
   });

@@ -56,11 +56,13 @@ export function printReport(result, options) {
   const rows = [
     [
       'duration',
-      `${result.durationSeconds} s, ${options.concurrency} workers${Number.isFinite(options.maxOperations) ? `, at most ${options.maxOperations} operations` : ''}`,
+      `${result.durationSeconds} s, ${options.concurrency} workers` +
+        `${Number.isFinite(options.maxOperations) ? `, at most ${options.maxOperations} operations` : ''}`,
     ],
     [
       'upstream',
-      `${SOAK_TENANT_COUNT} tenants × ${SOAK_REPOSITORY_COUNT} repositories, ${SOAK_BACKGROUND_LATENCY_MS} ms latency; repo-38 → 503, repo-39 → ${SOAK_SLOW_LATENCY_MS} ms (SWR_TIMEOUT_MS ${SWR_TIMEOUT_MS})`,
+      `${SOAK_TENANT_COUNT} tenants × ${SOAK_REPOSITORY_COUNT} repositories, ${SOAK_BACKGROUND_LATENCY_MS} ms latency; ` +
+        `repo-38 → 503, repo-39 → ${SOAK_SLOW_LATENCY_MS} ms (SWR_TIMEOUT_MS ${SWR_TIMEOUT_MS})`,
     ],
     ['operations', `${result.operations} (${result.opsPerSecond}/s); shapes ${formatCounts(result.shapes)}`],
     ['hostile', `${formatCounts(result.hostile)}; refused with ${formatCounts(result.hostileCodes)}`],
@@ -73,7 +75,8 @@ export function printReport(result, options) {
     [
       'collateral timeouts',
       // The pointer names scripts/soak.mjs, whose header leads to the COLLATERAL note.
-      `${result.collateralTimeouts} of ${result.timelyLookups} lookups outside the slow repository (${(result.collateralTimeoutRate * 100).toFixed(2)}%)` +
+      `${result.collateralTimeouts} of ${result.timelyLookups} lookups outside the slow repository ` +
+        `(${(result.collateralTimeoutRate * 100).toFixed(2)}%)` +
         (result.collateralTimeouts > 0
           ? `: ${formatCounts(result.collateralTimeoutsBy)}; the gateway was saturated (see COLLATERAL in soak.mjs)`
           : ''),
@@ -114,7 +117,8 @@ function failuresOf(result) {
   if (result.anomalies !== 0) failures.push(`${result.anomalies} anomalies (wrong pages, or errors on healthy repositories)`);
   if (result.collateralTimeoutRate > MAX_COLLATERAL_TIMEOUT_RATE) {
     failures.push(
-      `${result.collateralTimeouts} of ${result.timelyLookups} lookups that answer in time timed out (more than ${MAX_COLLATERAL_TIMEOUT_RATE * 100}%)`,
+      `${result.collateralTimeouts} of ${result.timelyLookups} lookups that answer in time timed out ` +
+        `(more than ${MAX_COLLATERAL_TIMEOUT_RATE * 100}%)`,
     );
   }
   if (result.gatewayExitedEarly) failures.push('the gateway exited during the run');

@@ -49,12 +49,12 @@ export async function sendAsset(req: IncomingMessage, res: ServerResponse, asset
     res.end();
     return;
   }
+  // Compressed whenever the client accepts it and the asset has that copy, even once an
+  // uncompressed copy was made for another client.
   const encoding = encodingFor(req);
-  let body: Buffer | null = asset.identity;
-  if (body === null && encoding !== null) {
-    body = asset[encoding];
-    headers['content-encoding'] = encoding;
-  }
+  const compressed = encoding === null ? null : asset[encoding];
+  if (compressed) headers['content-encoding'] = encoding!;
+  let body: Buffer | null = compressed ?? asset.identity;
   if (req.method === 'HEAD') {
     res.writeHead(200, { ...headers, 'content-type': asset.type, 'content-length': String(body?.length ?? asset.length) });
     res.end();

@@ -72,6 +72,13 @@ describe('GraphiQL', () => {
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(Number(plain.headers['content-length'])).toBeGreaterThan(4 * 1024 * 1024);
     await plain.body.dump();
+    // The uncompressed copy made for that client is not what the others get from then on.
+    for (const accepted of ['gzip, deflate, br', 'gzip']) {
+      const again = await request(new URL(script, stack.url), { headers: { 'accept-encoding': accepted } });
+      expect(again.headers['content-encoding'], accepted).toBe(accepted === 'gzip' ? 'gzip' : 'br');
+      expect(Number(again.headers['content-length'])).toBeLessThan(2 * 1024 * 1024);
+      await again.body.dump();
+    }
   });
 
   it('is not served to clients that do not ask for HTML', async () => {
