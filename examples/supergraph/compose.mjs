@@ -12,7 +12,8 @@ export const DEFAULT_CATALOG_SUBGRAPH_URL = 'http://localhost:4001/graphql';
 
 /**
  * Composes the two subgraphs; returns the supergraph SDL, or throws with every composition error.
- * @param {{ swrTypeDefs: string, swrUrl?: string, catalogUrl?: string, extraSubgraphs?: Array<{ name: string, typeDefs: string, url: string }> }} options
+ * @typedef {{ name: string, typeDefs: string, url: string }} ExtraSubgraph
+ * @param {{ swrTypeDefs: string, swrUrl?: string, catalogUrl?: string, extraSubgraphs?: ExtraSubgraph[] }} options
  */
 export function composeSupergraph({
   swrTypeDefs,

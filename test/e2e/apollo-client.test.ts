@@ -34,7 +34,8 @@ let expected: { ids: string[]; cursors: string[]; backCursors: string[] };
 beforeAll(async () => {
   stack = await startStack();
   const response = await stack.query(
-    `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: ${NGINX_JOBS}) { totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+    `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: ${NGINX_JOBS}) { totalCount edges { cursor node { id } } pageInfo ` +
+      '{ hasNextPage hasPreviousPage } } } }',
   );
   expect(response.errors).toBeUndefined();
   const connection = response.data.repository.syncJobs;
@@ -88,7 +89,7 @@ async function watchUntilLoaded(client: ApolloClient, variables: SyncJobsPageQue
 const idsOf = (connection: { edges: Array<{ node: { id: string } }> } | undefined) => connection?.edges.map((edge) => edge.node.id) ?? [];
 
 describe('Apollo Client with relayStylePagination', () => {
-  it('pages forwards through all 47 demo/nginx jobs with fetchMore(first: 10, after: endCursor), each job once, in the gateway order', async () => {
+  it('pages forwards through all 47 jobs with fetchMore(first: 10, after: endCursor), each job once, in the gateway order', async () => {
     const { client, requests } = createRecordingClient();
     const jobs = await watchUntilLoaded(client, { ...NGINX, first: 10 });
     const merged = [idsOf(cachedSyncJobs(client, jobs)).length];
@@ -235,7 +236,7 @@ describe('persisted queries with createSwrGatewayClient', () => {
   };
   const variables = { refs: [{ namespace: 'demo', name: 'redis' }], latest: 1 };
 
-  it("automatic: Apollo's PersistedQueryLink sends the hash alone, the text once on PERSISTED_QUERY_NOT_FOUND, then the hash alone", async () => {
+  it("automatic: Apollo's PersistedQueryLink sends the hash, the text once on PERSISTED_QUERY_NOT_FOUND, then the hash alone", async () => {
     const apq = await startStack();
     try {
       const first = recording();

@@ -301,7 +301,7 @@ describe('examples/relay: live updates in a Relay store', () => {
   });
   afterAll(() => stack.close());
 
-  it('prepends each CREATED job to the newest-first connection and writes UPDATED statuses by id (and only prepends new jobs)', async () => {
+  it('prepends each CREATED job to the newest-first connection, writes UPDATED statuses by id (and only prepends new jobs)', async () => {
     const environment = createRelayEnvironment('token-demo', { url: stack.url, webSocketImpl: WebSocket });
     const variables = { namespace: 'demo', name: 'redis' };
     environment.retain(createOperationDescriptor(repositorySyncJobsQuery, variables));

@@ -170,7 +170,7 @@ describe('subscriptions through the Hive Gateway', () => {
   `;
   const viaGateway = (url: string, init: RequestInit) => gateway.fetch(url, init);
 
-  it('passes syncJobChanged through to the subgraph (SSE both ways) with the caller token, and events arrive with the catalog fields', async () => {
+  it('passes syncJobChanged to the subgraph (SSE both ways) with the caller token, and events arrive with the catalog fields', async () => {
     const subscription = await subscribeSse('http://gateway/graphql', SUBSCRIPTION, { token: 'token-alice', fetch: viaGateway });
     expect(subscription.status).toBe(200);
     await vi.waitFor(() => expect(stack.app.live.subscribers).toBe(1));

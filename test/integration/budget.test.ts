@@ -14,7 +14,8 @@ const disjointPages = (n: number) =>
   `{ ${Array.from(
     { length: n },
     (_, index) =>
-      `a${index}: repository(namespace: "org", name: "repo-0") { syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
+      `a${index}: repository(namespace: "org", name: "repo-0") ` +
+      `{ syncJobs(first: 1, after: ${JSON.stringify(positionToCursor('desc', index * 2))}) { nodes { id } } }`,
   ).join('\n')} }`;
 
 const stack = useStack({ data, inMemory: true });
@@ -62,7 +63,8 @@ describe('the upstream-call budget', () => {
   it('counts duplicate refs and coalesced windows once', async () => {
     const refs = Array.from({ length: 50 }, (_, index) => ({ namespace: 'org', name: `repo-${index % 10}` }));
     const response = await stack.query(
-      `query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 10) { totalCount } } }`,
+      `query($refs: [RepositoryRef!]!) { repositories(refs: $refs) ` +
+        `{ a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 10) { totalCount } } }`,
       { variables: { refs } },
     );
     expect(response.errors).toBeUndefined();
@@ -105,7 +107,9 @@ describe('the upstream-call budget', () => {
 
 describe('depth, alias and token limits', () => {
   it('refuses an operation deeper than MAX_DEPTH', async () => {
-    const deep = `{ repository(namespace: "org", name: "repo-0") { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } } } } } } } }`;
+    const deep =
+      `{ repository(namespace: "org", name: "repo-0") { syncJobs { nodes { repository { syncJobs { nodes { repository ` +
+      `{ syncJobs { nodes { repository { syncJobs { nodes { id } } } } } } } } } } } } }`;
     const response = await stack.query(deep);
     expect(response.errors).toEqual([
       expect.objectContaining({

@@ -26,7 +26,9 @@ describe('cancellation', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
       body: JSON.stringify({
-        query: `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`,
+        query:
+          '{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } ' +
+          'b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }',
       }),
       signal: controller.signal,
     });
@@ -58,7 +60,8 @@ describe('cancellation', () => {
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(
-      `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-auth-token: t\r\n\r\n{"query":`,
+      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+        'content-length: 1000\r\nx-auth-token: t\r\n\r\n{"query":',
     );
     // The gateway is reading the body when the caller leaves, and is done with the request after.
     await vi.waitFor(() => expect(stack.app.http.inFlight()).toBe(1));

@@ -116,7 +116,8 @@ function comparable(exchange: Exchange) {
 }
 
 const JOB_FIELDS =
-  'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName syncOperatorId syncOperatorName createdAt updatedAt';
+  'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName ' +
+  'syncOperatorId syncOperatorName createdAt updatedAt';
 const json = { 'content-type': 'application/json', 'x-auth-token': 'token-demo' };
 const body = (params: unknown) => JSON.stringify(params);
 
@@ -127,7 +128,9 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     'one page',
     json,
     body({
-      query: `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 20) { totalCount edges { cursor node { ${JOB_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`,
+      query:
+        `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 20) { totalCount edges { cursor node { ${JOB_FIELDS} } } ` +
+        'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }',
     }),
     'pre-parsed',
   ],
@@ -136,7 +139,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        'query A($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n, order: ASC) { nodes { id } } } } query B { __typename }',
+        'query A($n: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $n, order: ASC) { nodes { id } } } } ' +
+        'query B { __typename }',
       variables: { n: 3 },
       operationName: 'A',
     }),
@@ -156,7 +160,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "redis"}, {namespace: "demo", name: "nginx"}]) { name syncJobs(first: 2) { totalCount } } }',
+        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "redis"}, ' +
+        '{namespace: "demo", name: "nginx"}]) { name syncJobs(first: 2) { totalCount } } }',
     }),
     'pre-parsed',
   ],
@@ -240,7 +245,9 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        'query($skip: Boolean!, $inc: Boolean!) { repository(namespace: "demo", name: "redis") { ...R n: name @skip(if: $skip) syncJobs(first: 2) @include(if: $inc) { nodes { id ... on SyncJob { tag } ...J } } } } fragment R on Repository { namespace __typename } fragment J on SyncJob { status createdAt }',
+        'query($skip: Boolean!, $inc: Boolean!) { repository(namespace: "demo", name: "redis") ' +
+        '{ ...R n: name @skip(if: $skip) syncJobs(first: 2) @include(if: $inc) { nodes { id ... on SyncJob { tag } ...J } } } } ' +
+        'fragment R on Repository { namespace __typename } fragment J on SyncJob { status createdAt }',
       variables: { skip: true, inc: true },
     }),
     'pre-parsed',
@@ -250,7 +257,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        'query($o: SortOrder, $refs: [RepositoryRef!]!, $n: Int = 2) { repositories(refs: $refs) { name syncJobs(first: $n, order: $o) { nodes { id } pageInfo { endCursor } } } }',
+        'query($o: SortOrder, $refs: [RepositoryRef!]!, $n: Int = 2) { repositories(refs: $refs) ' +
+        '{ name syncJobs(first: $n, order: $o) { nodes { id } pageInfo { endCursor } } } }',
       variables: {
         o: 'ASC',
         refs: [
@@ -275,7 +283,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "../x"}, {namespace: "demo", name: "failing"}]) { name syncJobs(first: 1) { totalCount nodes { id } } } }',
+        '{ repositories(refs: [{namespace: "demo", name: "nginx"}, {namespace: "demo", name: "../x"}, ' +
+        '{namespace: "demo", name: "failing"}]) { name syncJobs(first: 1) { totalCount nodes { id } } } }',
     }),
     'pre-parsed',
   ],
@@ -284,7 +293,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Repository { name syncJobs(first: 1) { totalCount } } } }',
+        'query($r: [_Any!]!) { _entities(representations: $r) ' +
+        '{ __typename ... on Repository { name syncJobs(first: 1) { totalCount } } } }',
       variables: {
         r: [
           { __typename: 'Repository', namespace: 'demo', name: 'redis' },
@@ -328,7 +338,8 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     json,
     body({
       query:
-        '{\r\n  a: repository(namespace: "demo", name: "failing") {\r    syncJobs(first: 1) { totalCount }\n  }\r\n  b: repository(namespace: "demo", name: "x..y") { syncJobs { totalCount } }\n}',
+        '{\r\n  a: repository(namespace: "demo", name: "failing") {\r    syncJobs(first: 1) { totalCount }\n  }\r\n' +
+        '  b: repository(namespace: "demo", name: "x..y") { syncJobs { totalCount } }\n}',
     }),
     'pre-parsed',
   ],
@@ -350,7 +361,12 @@ const cases: Array<[string, Record<string, string>, string, Path]> = [
     'over the upstream budget',
     json,
     body({
-      query: `{ ${Array.from({ length: 4 }, (_, i) => `r${i}: repositories(refs: [{namespace: "demo", name: "nginx${i}a"}, {namespace: "demo", name: "nginx${i}b"}]) { syncJobs(first: 1) { totalCount } }`).join(' ')} }`,
+      query: `{ ${Array.from(
+        { length: 4 },
+        (_, i) =>
+          `r${i}: repositories(refs: [{namespace: "demo", name: "nginx${i}a"}, {namespace: "demo", name: "nginx${i}b"}]) ` +
+          '{ syncJobs(first: 1) { totalCount } }',
+      ).join(' ')} }`,
     }),
     'pre-parsed',
   ],

@@ -5,7 +5,8 @@ import { useStack } from '../support/stack.js';
 // Cursors of demo/nginx (47 jobs) by position, as the gateway issues them.
 const desc = (position: number) => JSON.stringify(positionToCursor('desc', position));
 const jobs = (repo: string, args: string) =>
-  `repository(namespace: "demo", name: "${repo}") { syncJobs(${args}) { totalCount nodes { id tag } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+  `repository(namespace: "demo", name: "${repo}") { syncJobs(${args}) ` +
+  '{ totalCount nodes { id tag } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
 
 // Each shape: top-level aliased selections, and exactly the calls SWR must see (sorted).
 const shapes: Array<[string, string[], string[]]> = [
@@ -54,7 +55,8 @@ const shapes: Array<[string, string[], string[]]> = [
   [
     'repositories refs beside single repositories',
     [
-      `repositories(refs: [{ namespace: "demo", name: "nginx" }, { namespace: "demo", name: "redis" }, { namespace: "demo", name: "nginx" }]) { name syncJobs(first: 3) { totalCount nodes { id } } }`,
+      'repositories(refs: [{ namespace: "demo", name: "nginx" }, { namespace: "demo", name: "redis" }, ' +
+        '{ namespace: "demo", name: "nginx" }]) { name syncJobs(first: 3) { totalCount nodes { id } } }',
       jobs('nginx', 'first: 6'),
     ],
     ['nginx limit::6|offset::0|order::desc', 'redis limit::3|offset::0|order::desc'],
@@ -68,14 +70,16 @@ const shapes: Array<[string, string[], string[]]> = [
   [
     'a nested lookup inside an earlier page costs nothing',
     [
-      `repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { id repository { syncJobs(first: 5) { totalCount nodes { id } } } } } }`,
+      'repository(namespace: "demo", name: "nginx") ' +
+        '{ syncJobs(first: 10) { nodes { id repository { syncJobs(first: 5) { totalCount nodes { id } } } } } }',
     ],
     ['nginx limit::10|offset::0|order::desc'],
   ],
   [
     'a nested lookup past an earlier page asks for its whole page (never stitched from two answers)',
     [
-      `repository(namespace: "demo", name: "redis") { syncJobs(first: 3) { nodes { id repository { syncJobs(first: 8) { nodes { id } } } } } }`,
+      'repository(namespace: "demo", name: "redis") ' +
+        '{ syncJobs(first: 3) { nodes { id repository { syncJobs(first: 8) { nodes { id } } } } } }',
     ],
     ['redis limit::3|offset::0|order::desc', 'redis limit::8|offset::0|order::desc'],
   ],
@@ -83,7 +87,7 @@ const shapes: Array<[string, string[], string[]]> = [
 
 const operation = (selections: string[]) => `{ ${selections.map((selection, index) => `s${index}: ${selection}`).join('\n')} }`;
 
-const stack = useStack();
+const stack = useStack({ inMemory: true });
 
 const recordedCalls = () => stack.simulator.requests.map((request) => `${request.repository} ${request.filter}`).sort();
 

@@ -163,7 +163,9 @@ const cases: Array<[string, Case, number, string[]]> = [
   [
     'over the call budget',
     {
-      query: `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) { syncJobs { totalCount } } }`,
+      query:
+        `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) ` +
+        '{ syncJobs { totalCount } } }',
     },
     200,
     ['OPERATION_TOO_EXPENSIVE'],
@@ -183,7 +185,8 @@ const cases: Array<[string, Case, number, string[]]> = [
     'an invalid name and a bad cursor',
     {
       query:
-        '{ a: repository(namespace: "Demo", name: "nginx") { name } b: repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }',
+        '{ a: repository(namespace: "Demo", name: "nginx") { name } ' +
+        'b: repository(namespace: "demo", name: "nginx") { syncJobs(after: "nonsense") { totalCount } } }',
     },
     200,
     ['BAD_USER_INPUT'],

@@ -7,7 +7,7 @@ import { startStack, useStack } from '../support/stack.js';
 
 const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
 
-const stack = useStack({ env: { SWR_TIMEOUT_MS: '300' } });
+const stack = useStack({ env: { SWR_TIMEOUT_MS: '300' }, inMemory: true });
 
 describe('upstream statuses', () => {
   it.each(['old', 'old-array'] as const)('reads the %s SWR error body shape', async (errorShape) => {
@@ -40,7 +40,7 @@ describe('upstream failures without a status', () => {
         probe.close(() => resolve(free));
       });
     });
-    const closed = await startStack({ endpoint: `http://127.0.0.1:${port}` });
+    const closed = await startStack({ endpoint: `http://127.0.0.1:${port}`, inMemory: true });
     try {
       const response = await closed.query(NGINX);
       expect(response.errors?.[0]).toMatchObject({

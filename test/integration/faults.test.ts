@@ -6,7 +6,7 @@ import { startStack, useStack } from '../support/stack.js';
 const TIMEOUT_MS = 1500;
 const NGINX = `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount nodes { id } } } }`;
 
-const stack = useStack({ env: { SWR_TIMEOUT_MS: String(TIMEOUT_MS) } });
+const stack = useStack({ env: { SWR_TIMEOUT_MS: String(TIMEOUT_MS) }, inMemory: true });
 
 const upstreamDetails = (status: number) => ({
   status,
@@ -105,7 +105,7 @@ describe('every fault SWR can show', () => {
 
   it('waits what Retry-After asks before it retries', async () => {
     const waits: number[] = [];
-    const recording = await startStack({ retryWait: async (ms) => void waits.push(ms) });
+    const recording = await startStack({ retryWait: async (ms) => void waits.push(ms), inMemory: true });
     try {
       recording.simulator.addFault({ status: 429, retryAfter: '2', times: 1 });
       const response = await recording.query(NGINX);

@@ -130,7 +130,8 @@ describe('deep input', () => {
     ],
     [
       'a variable 5,000 deep',
-      `{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }","variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`,
+      '{"query":"query($r: [RepositoryRef!]!) { repositories(refs: $r) { name } }",' +
+        `"variables":{"r":${'['.repeat(5000)}1${']'.repeat(5000)}}}`,
       '`variables`',
     ],
     ['extensions 5,000 deep', `{"query":"{ __typename }","extensions":{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`, '`extensions`'],

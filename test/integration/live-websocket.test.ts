@@ -201,7 +201,7 @@ describe('graphql-ws at /graphql', () => {
     await vi.waitFor(async () => expect(await gauges()).toEqual([0, 0]));
   });
 
-  it('refuses upgrades elsewhere (404), sockets without the graphql-transport-ws subprotocol (4406) and origins CORS_ORIGINS does not list (403)', async () => {
+  it('refuses upgrades to other paths (404), without graphql-transport-ws (4406) and from origins not in CORS_ORIGINS (403)', async () => {
     const elsewhere = rawSocket({ url: stack.url.replace('/graphql', '/other') });
     expect(await elsewhere.failed).toBe(404);
     const noProtocol = rawSocket({ protocol: '' });

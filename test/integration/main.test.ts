@@ -177,7 +177,10 @@ describe('npm start (dist/main.js)', () => {
       const { code, stderr } = await runToExit({ SWR_ENDPOINT: simulatorUrl, HOST: '127.0.0.1', PORT: '0', PERSISTED_DOCUMENTS: file });
       expect(code).toBe(1);
       expect(stderr).toMatch(
-        /^swr-gateway: Invalid PERSISTED_DOCUMENTS: expected documents that validate against the schema, received ".*document stale: Cannot query field \\"owner\\" on type \\"Repository\\"\.?"\n$/,
+        new RegExp(
+          /^swr-gateway: Invalid PERSISTED_DOCUMENTS: expected documents that validate against the schema, received "/.source +
+            /.*document stale: Cannot query field \\"owner\\" on type \\"Repository\\"\.?"\n$/.source,
+        ),
       );
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -69,7 +69,9 @@ describe('metrics', () => {
   it('exposes operations, upstream calls, retries, economy and refusals in Prometheus format', async () => {
     await stack.query(NGINX, { token: 'secret-metrics-token' });
     await stack.query(
-      `query Twice { a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { totalCount } } c: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`,
+      'query Twice { a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } ' +
+        'b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { totalCount } } ' +
+        'c: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }',
     );
     stack.simulator.addFault({ status: 503, times: 1 });
     await stack.query(`query Retried { repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }`);
@@ -117,7 +119,7 @@ describe('logs', () => {
         done();
       },
     });
-    const stack = await startStack({ logger: createLogger('debug', sink) });
+    const stack = await startStack({ logger: createLogger('debug', sink), inMemory: true });
     try {
       await stack.query(NGINX, { token, headers: { 'x-request-id': 'req-logs-1' } });
       await stack.query(NGINX, { token: null, headers: { authorization: `Bearer ${token}` } });

@@ -37,7 +37,7 @@ const PAGE = /* GraphQL */ `
 let stack: Stack;
 let simulator: SwrSimulator;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ inMemory: true });
   simulator = stack.simulator;
 });
 afterAll(() => stack.close());
@@ -94,7 +94,7 @@ describe('translation of connection arguments to SWR filters', () => {
     ['DESC', 'desc'],
     ['ASC', 'asc'],
   ] as const)(
-    'last: 5, before the 21st item in %s reads the five before it with 10 more on each side (and the cursor’s job and one beyond it), in one call',
+    'last: 5 before the 21st item in %s reads the five before it plus 10 each side (and the cursor’s job and one beyond), in one call',
     async (order, upstreamOrder) => {
       const before = await cursorAt(order, 20);
       const connection = await page({ last: 5, before, order });

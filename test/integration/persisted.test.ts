@@ -182,7 +182,11 @@ describe('automatic persisted queries (no file)', () => {
 
   it('keeps no text that SWR did not answer: one that calls nothing, one over the budget, one SWR refused', async () => {
     const noCall = '{ __typename }';
-    const tooMany = `{ ${Array.from({ length: 60 }, (_, index) => `r${index}: repository(namespace: "demo", name: "repo-${index}") { syncJobs(first: 1) { totalCount } }`).join(' ')} }`;
+    const aliases = Array.from(
+      { length: 60 },
+      (_, index) => `r${index}: repository(namespace: "demo", name: "repo-${index}") { syncJobs(first: 1) { totalCount } }`,
+    );
+    const tooMany = `{ ${aliases.join(' ')} }`;
     const unknown = '{ repository(namespace: "demo", name: "no-such-repository") { syncJobs(first: 1) { totalCount } } }';
     for (const text of [noCall, tooMany, unknown]) {
       await post(stack, { query: text, extensions: persistedQuery(sha256(text)) });

@@ -175,7 +175,7 @@ describe('response cache shared by replicas', () => {
 });
 
 describe('per-caller SWR rate budget across replicas', () => {
-  it('holds a caller to SWR_RATE_LIMIT calls per second whichever replica serves it, with retryAfter, and leaves others alone', async () => {
+  it('holds a caller to SWR_RATE_LIMIT calls a second whichever replica serves it, with retryAfter, and leaves others alone', async () => {
     const sent = 3 * RATE_LIMIT;
     const before = callsFor('other');
     const startedAt = performance.now();
@@ -356,7 +356,7 @@ describe('Redis going away', () => {
     }
   }, 60_000);
 
-  it('treats a hung Redis (SIGSTOP) as gone: answers go on, each replica warns once and delivers every change, and shares again on SIGCONT', async () => {
+  it('treats a hung Redis (SIGSTOP) as gone: replicas answer, warn once each, deliver every change, share again on SIGCONT', async () => {
     const [a, b] = replicas as [StartedMain, StartedMain];
     const variables = { namespace: 'shared', name: 'other' };
     const live = await Promise.all([a, b].map((replica) => subscribeSse(replica.url, JOB_CHANGES, { variables, token: token('bob') })));

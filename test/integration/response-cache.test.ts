@@ -150,7 +150,7 @@ describe('response cache in memory', () => {
     expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
   });
 
-  it('sends Cache-Control: private, max-age=<TTL in seconds> and Vary on the token headers with a stored answer and with a hit', async () => {
+  it('sends Cache-Control: private, max-age=<TTL in seconds> and Vary on the token headers with a stored answer and a hit', async () => {
     const token = freshToken('cache-control');
     const miss = await post(stack, NGINX, { token, variables: { first: 4 } });
     const hit = await post(stack, NGINX, { token, variables: { first: 4 } });

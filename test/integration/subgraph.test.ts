@@ -34,7 +34,7 @@ const ENTITIES = /* GraphQL */ `
 `;
 const repo = (name: string) => ({ __typename: 'Repository', namespace: 'demo', name });
 
-const stack = useStack({ data });
+const stack = useStack({ data, inMemory: true });
 
 describe('the federation subgraph', () => {
   it('serves its SDL with the Federation v2 link and the Repository key', async () => {

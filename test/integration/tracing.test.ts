@@ -127,7 +127,7 @@ async function query(url: string, text: string, headers: Record<string, string> 
 }
 
 describe('OpenTelemetry traces', () => {
-  it('continues the incoming trace through the operation into the SWR call and its traceparent, with the service name and no token', async () => {
+  it('carries the incoming trace through the operation to the SWR call and its traceparent, with the service name, no token', async () => {
     const gateway = await start(traced());
     const answer = await query(
       gateway.url,

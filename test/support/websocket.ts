@@ -115,7 +115,8 @@ export function rawSocket(httpUrl: string, options: { protocol?: string; headers
  */
 export function bigEventSubscription(namespace: string, name: string): string {
   const fields =
-    'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName syncOperatorId syncOperatorName createdAt updatedAt';
+    'id status tag namespace repoName remoteRegionId remoteNamespace override domainId domainName ' +
+    'syncOperatorId syncOperatorName createdAt updatedAt';
   const copies = Array.from({ length: 90 }, (_, index) => `j${index}: job { ${fields} }`).join(' ');
   return `subscription Big { syncJobChanged(namespace: "${namespace}", name: "${name}") { kind ${copies} } }`;
 }

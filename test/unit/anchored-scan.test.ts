@@ -34,8 +34,8 @@ const JOB: SwrSyncJob = {
   updatedAt: '',
 };
 
-const time = (second: number, micros = 0) =>
-  `2025-01-01T00:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.${String(micros).padStart(6, '0')}Z`;
+const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+const time = (second: number, micros = 0) => `2025-01-01T00:${pad(Math.floor(second / 60))}:${pad(second % 60)}.${pad(micros, 6)}Z`;
 
 function upstream(rand: () => number) {
   const jobs: SwrSyncJob[] = [];

@@ -29,22 +29,26 @@ describe('estimating upstream calls before execution', () => {
     ['one page', `{ repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } }`, 1],
     [
       'an alias repeating a page',
-      `{ a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }`,
+      '{ a: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } ' +
+        'b: repository(namespace: "demo", name: "nginx") { syncJobs(first: 5) { totalCount } } }',
       1,
     ],
     [
       'touching pages',
-      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(4)}) { totalCount } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } ' +
+        `b: syncJobs(first: 5, after: ${after(4)}) { totalCount } } }`,
       1,
     ],
     [
       'pages with a gap',
-      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } b: syncJobs(first: 5, after: ${after(5)}) { totalCount } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 5) { totalCount } ' +
+        `b: syncJobs(first: 5, after: ${after(5)}) { totalCount } } }`,
       2,
     ],
     [
       'two repositories',
-      `{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }`,
+      '{ a: repository(namespace: "demo", name: "nginx") { syncJobs { totalCount } } ' +
+        'b: repository(namespace: "demo", name: "redis") { syncJobs { totalCount } } }',
       2,
     ],
     ['last alone: head and tail', `{ repository(namespace: "demo", name: "nginx") { syncJobs(last: 5) { totalCount } } }`, 2],
@@ -60,12 +64,14 @@ describe('estimating upstream calls before execution', () => {
     ],
     [
       'a stable cursor page whose margins reach the first page: coalesced into one call',
-      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } b: syncJobs(first: 10, after: ${afterJob(9)}) { totalCount } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } ' +
+        `b: syncJobs(first: 10, after: ${afterJob(9)}) { totalCount } } }`,
       1,
     ],
     [
       'a stable cursor page far from the first page: two calls',
-      `{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } b: syncJobs(first: 10, after: ${afterJob(200)}) { totalCount } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { a: syncJobs(first: 10) { totalCount } ' +
+        `b: syncJobs(first: 10, after: ${afterJob(200)}) { totalCount } } }`,
       2,
     ],
     [
@@ -76,17 +82,20 @@ describe('estimating upstream calls before execution', () => {
     ['an invalid name costs nothing', `{ repository(namespace: "Demo", name: "nginx") { syncJobs { totalCount } } }`, 0],
     [
       'duplicate refs',
-      `{ repositories(refs: [{namespace: "demo", name: "a"}, {namespace: "demo", name: "a"}, {namespace: "demo", name: "b"}]) { syncJobs { totalCount } } }`,
+      '{ repositories(refs: [{namespace: "demo", name: "a"}, {namespace: "demo", name: "a"}, {namespace: "demo", name: "b"}]) { syncJobs ' +
+        '{ totalCount } } }',
       2,
     ],
     [
       'a nested lookup of the same repository',
-      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { repository { syncJobs(first: 5) { totalCount } } } } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { nodes { repository { syncJobs(first: 5) ' +
+        '{ totalCount } } } } } }',
       1,
     ],
     [
       'edges too',
-      `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { edges { node { repository { syncJobs(first: 5, order: ASC) { totalCount } } } } } } }`,
+      '{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 10) { edges { node { repository { syncJobs(first: 5, order: ASC) ' +
+        '{ totalCount } } } } } } }',
       2,
     ],
     ['inline fragments', `{ repository(namespace: "demo", name: "nginx") { ... on Repository { syncJobs { totalCount } } } }`, 1],
@@ -95,7 +104,8 @@ describe('estimating upstream calls before execution', () => {
     ['a subscription event without pages', `subscription { syncJobChanged(namespace: "demo", name: "nginx") { kind job { id } } }`, 0],
     [
       'a subscription event reading its repository again',
-      `subscription { syncJobChanged(namespace: "demo", name: "nginx") { job { repository { syncJobs(first: 5) { totalCount } a: syncJobs(first: 10, order: ASC) { totalCount } } } } }`,
+      'subscription { syncJobChanged(namespace: "demo", name: "nginx") { job { repository { syncJobs(first: 5) { totalCount } ' +
+        'a: syncJobs(first: 10, order: ASC) { totalCount } } } } }',
       2,
     ],
   ])('%s → %i', (_label, query, calls) => {
@@ -116,13 +126,16 @@ describe('estimating upstream calls before execution', () => {
 
   it('estimates the named operation', () => {
     const document = `query A { repository(namespace: "demo", name: "a") { syncJobs { totalCount } } }
-      query B { a: repository(namespace: "demo", name: "a") { syncJobs { totalCount } } b: repository(namespace: "demo", name: "b") { syncJobs { totalCount } } }`;
+      query B { a: repository(namespace: "demo", name: "a") { syncJobs { totalCount } }
+        b: repository(namespace: "demo", name: "b") { syncJobs { totalCount } } }`;
     expect(estimate(document, undefined, 'A')).toBe(1);
     expect(estimate(document, undefined, 'B')).toBe(2);
   });
 
   it('counts federation representations of Repository', () => {
-    const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Repository { syncJobs { totalCount } } } }`;
+    const query =
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Repository { syncJobs ' +
+      '{ totalCount } } } }';
     const representations = [
       { __typename: 'Repository', namespace: 'demo', name: 'a' },
       { __typename: 'Repository', namespace: 'demo', name: 'a' },

@@ -11,7 +11,7 @@ import type { SwrSyncJob } from '../../src/swr/types.js';
 const job = (id: number, status = 'running', second = id): SwrSyncJob => {
   const at = `2025-01-01T00:00:00.000000Z`.replace(
     '00:00:00',
-    `${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}`,
+    [Math.floor(second / 3600), Math.floor(second / 60) % 60, second % 60].map((part) => String(part).padStart(2, '0')).join(':'),
   );
   return {
     id,

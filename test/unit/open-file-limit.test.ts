@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { openFileLimit } from '../../src/http/open-file-limit.js';
 
 const limits = (line: string) =>
-  `Limit                     Soft Limit           Hard Limit           Units\nMax cpu time              unlimited            unlimited            seconds\n${line}\n`;
+  'Limit                     Soft Limit           Hard Limit           Units\n' +
+  `Max cpu time              unlimited            unlimited            seconds\n${line}\n`;
 
 describe('the open-file limit', () => {
   it.each([
