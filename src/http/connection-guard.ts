@@ -34,11 +34,12 @@ export interface ConnectionGuard {
 interface SocketState {
   /** Requests being served on it right now (their body may still be arriving). */
   serving: number;
-  /** Bytes came in since it last served nothing: a request's headers may be on their way. */
-  receiving: boolean;
-  /** Listens, while the socket serves nothing, for the first bytes of its next request. */
-  arm(): void;
-  disarm(): void;
+  /**
+   * The socket's bytesRead when it last served nothing: more since then, and a request's headers
+   * may be on their way. (A count, not a 'data' listener: one would take the socket from Node's
+   * native parser, which then reads every chunk through JavaScript streams.)
+   */
+  bytesAtIdle: number;
   /** The latest of them, to tell whether its body is all in. */
   request: IncomingMessage | null;
   /** When it last had nothing to answer (connected, or its last answer done). */
@@ -70,21 +71,9 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
       sockets.delete(victim);
       victim.destroy();
     }
-    const state: SocketState = {
-      serving: 0,
-      receiving: false,
-      request: null,
-      idleSince: now(),
-      arm: () => socket.once('data', onData),
-      disarm: () => socket.removeListener('data', onData),
-    };
     // Node's parser says 'request' only once the headers are all in; until then only bytes tell.
-    // (Its parser reads each chunk first: a chunk that held whole headers is being served already.)
-    const onData = () => {
-      if (state.serving === 0) state.receiving = true;
-    };
+    const state: SocketState = { serving: 0, bytesAtIdle: socket.bytesRead, request: null, idleSince: now() };
     sockets.set(socket, state);
-    state.arm();
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -108,14 +97,12 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
       if (!state) return;
       state.serving += 1;
       state.request = req;
-      state.receiving = false;
-      state.disarm();
       res.once('close', () => {
         state.serving -= 1;
         if (state.request === req) state.request = null;
         if (state.serving === 0 && !req.socket.destroyed) {
           state.idleSince = now();
-          state.arm();
+          state.bytesAtIdle = req.socket.bytesRead;
         }
       });
     },
@@ -123,12 +110,15 @@ export function createConnectionGuard(server: Server, options: ConnectionGuardOp
       const state = sockets.get(socket);
       if (!state || busy === state.serving > 0) return;
       state.serving = busy ? 1 : 0;
-      if (!busy) state.idleSince = now();
+      if (!busy) {
+        state.idleSince = now();
+        state.bytesAtIdle = socket.bytesRead;
+      }
     },
     endIdle(minIdleMs) {
       const at = now();
       for (const [socket, state] of sockets) {
-        if (state.serving === 0 && !state.receiving && at - state.idleSince >= minIdleMs) {
+        if (state.serving === 0 && socket.bytesRead === state.bytesAtIdle && at - state.idleSince >= minIdleMs) {
           sockets.delete(socket);
           socket.destroy();
         }
