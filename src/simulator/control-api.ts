@@ -5,7 +5,7 @@ import { faultRuleFromUnknown, type FaultList } from './faults.js';
 import type { SimulatorData } from './simulator-data.js';
 import type { TieOrder } from './sync-job-window.js';
 import { redactRecordedRequest, type RecordedRequest } from './recorded-request.js';
-import { sendJson } from './respond.js';
+import { sendSwrJson } from './respond.js';
 
 /** Paths of the control API start with this; nothing upstream lives there. */
 export const CONTROL_PREFIX = '/__simulator/';
@@ -34,7 +34,7 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
   if (resource === 'faults') {
     if (method === 'POST') return addFaultFromBody(req, res, state.faults);
     req.resume();
-    if (method === 'GET') return sendJson(res, 200, state.faults.list());
+    if (method === 'GET') return sendSwrJson(res, 200, state.faults.list());
     if (method === 'DELETE') {
       state.faults.clear();
       return noContent(res);
@@ -50,14 +50,14 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
   }
   req.resume();
   if (resource === 'requests') {
-    if (method === 'GET') return sendJson(res, 200, state.requests().map(redactRecordedRequest));
+    if (method === 'GET') return sendSwrJson(res, 200, state.requests().map(redactRecordedRequest));
     if (method === 'DELETE') {
       state.clearRequests();
       return noContent(res);
     }
     return methodNotAllowed(res, 'GET, DELETE');
   }
-  sendJson(res, 404, { error: `no control resource '${resource}'; try faults or requests` });
+  sendSwrJson(res, 404, { error: `no control resource '${resource}'; try faults or requests` });
 }
 
 /** POST /__simulator/faults: the body is one FaultRule as JSON; answers 201 with the active rules. */
@@ -69,17 +69,17 @@ async function addFaultFromBody(req: IncomingMessage, res: ServerResponse, fault
     text = body.toString('utf8');
   } catch (error) {
     // The rest of the body is unread, so the connection cannot carry another request.
-    if (!res.destroyed) sendJson(res, 413, { error: (error as Error).message }, { Connection: 'close' });
+    if (!res.destroyed) sendSwrJson(res, 413, { error: (error as Error).message }, { Connection: 'close' });
     return;
   }
   let rule;
   try {
     rule = faultRuleFromUnknown(JSON.parse(text));
   } catch (error) {
-    return sendJson(res, 400, { error: (error as Error).message });
+    return sendSwrJson(res, 400, { error: (error as Error).message });
   }
   faults.add(rule);
-  sendJson(res, 201, faults.list());
+  sendSwrJson(res, 201, faults.list());
 }
 
 /** POST /__simulator/changes: one change to the data (see handleControlRequest). */
@@ -90,20 +90,20 @@ async function applyChangeFromBody(req: IncomingMessage, res: ServerResponse, st
     if (body === null) return;
     change = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch (error) {
-    if (!res.destroyed) sendJson(res, 400, { error: (error as Error).message }, { Connection: 'close' });
+    if (!res.destroyed) sendSwrJson(res, 400, { error: (error as Error).message }, { Connection: 'close' });
     return;
   }
   try {
-    if (change.create) return sendJson(res, 200, { created: createJobs(state.data(), change.create as never) });
-    if (change.delete) return sendJson(res, 200, { deleted: deleteJobs(state.data(), change.delete as never) });
-    if (change.update) return sendJson(res, 200, { updated: updateJob(state.data(), change.update as never) });
+    if (change.create) return sendSwrJson(res, 200, { created: createJobs(state.data(), change.create as never) });
+    if (change.delete) return sendSwrJson(res, 200, { deleted: deleteJobs(state.data(), change.delete as never) });
+    if (change.update) return sendSwrJson(res, 200, { updated: updateJob(state.data(), change.update as never) });
     if (change.tieOrder === 'id' || change.tieOrder === 'shuffled') {
       state.setTieOrder(change.tieOrder);
-      return sendJson(res, 200, { tieOrder: change.tieOrder });
+      return sendSwrJson(res, 200, { tieOrder: change.tieOrder });
     }
-    sendJson(res, 400, { error: 'expected one of create, delete, update, tieOrder' });
+    sendSwrJson(res, 400, { error: 'expected one of create, delete, update, tieOrder' });
   } catch (error) {
-    sendJson(res, error instanceof SimulatorChangeError ? 404 : 400, { error: (error as Error).message });
+    sendSwrJson(res, error instanceof SimulatorChangeError ? 404 : 400, { error: (error as Error).message });
   }
 }
 
@@ -115,5 +115,5 @@ function noContent(res: ServerResponse): void {
 
 /** 405 with the methods the resource takes. */
 function methodNotAllowed(res: ServerResponse, allow: string): void {
-  sendJson(res, 405, { error: `method not allowed; use ${allow}` }, { Allow: allow });
+  sendSwrJson(res, 405, { error: `method not allowed; use ${allow}` }, { Allow: allow });
 }

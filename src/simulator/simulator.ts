@@ -9,7 +9,7 @@ import { createJobs, deleteJobs, updateJob, type JobCreation, type JobUpdate } f
 import { createFaultList, type FaultRule } from './faults.js';
 import { filterFromQuery } from './filter-param.js';
 import type { RecordedRequest } from './recorded-request.js';
-import { sendJson, sendSwrError, sendText } from './respond.js';
+import { sendSwrJson, sendSwrError, sendText } from './respond.js';
 import type { SimulatorData } from './simulator-data.js';
 import { answerSyncJob, SIMULATOR_ERROR_CODES } from './sync-job-answer.js';
 import { syncJobPathFromUrlPath } from './sync-job-path.js';
@@ -277,7 +277,7 @@ function answerWithFault(res: ServerResponse, rule: FaultRule | undefined): numb
     return 200;
   }
   if (rule.wrongShapeBody === true) {
-    sendJson(res, 200, WRONG_SHAPE_BODY);
+    sendSwrJson(res, 200, WRONG_SHAPE_BODY);
     return 200;
   }
   return undefined;

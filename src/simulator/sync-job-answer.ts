@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { swrErrorCode } from './error-body.js';
 import type { FilterParseResult } from './filter-param.js';
-import { sendJson, sendSwrError } from './respond.js';
+import { sendSwrJson, sendSwrError } from './respond.js';
 import { jobsOfRepository, tenantForToken, type SimulatorData } from './simulator-data.js';
 import type { SyncJobPath } from './sync-job-path.js';
 import { contentRangeFromWindow, windowFromJobs, type TieOrder } from './sync-job-window.js';
@@ -67,7 +67,7 @@ export function answerSyncJob(
   const headers: Record<string, string> = options.omitContentRange
     ? {}
     : { 'Content-Range': contentRangeFromWindow(filter.filter.offset, window) };
-  sendJson(res, 200, window.items, headers);
+  sendSwrJson(res, 200, window.items, headers);
   return 200;
 }
 
