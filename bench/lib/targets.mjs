@@ -154,10 +154,12 @@ export async function startTargets(simulator, { upstreamConnections, baseline, o
  */
 /**
  * The Node options `npm start` runs the gateway with (package.json's start script, between `node`
- * and `dist/main.js`), so that the bench measures the gateway as it is run.
+ * and `dist/main.js`), so that the bench measures the gateway as it is run: this tree's, or with
+ * `directory` (the --baseline build) that commit's own.
  */
-export function gatewayNodeArgs() {
-  const start = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')).scripts.start;
+export function gatewayNodeArgs(directory = null) {
+  const root = directory ? new URL(`file://${resolve(directory)}/`) : ROOT;
+  const start = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts.start;
   const words = start.trim().split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js')
     throw new Error(`package.json's start script is not "node [options] dist/main.js": ${start}`);
@@ -171,7 +173,7 @@ async function startGateway(env, directory = null, id = directory ? BASELINE_ID 
       return await startServer({
         name: id,
         script: directory ? new URL('dist/main.js', `file://${resolve(directory)}/`).pathname : 'dist/main.js',
-        nodeArgs: gatewayNodeArgs(),
+        nodeArgs: gatewayNodeArgs(directory),
         env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
         ready: { url: `http://127.0.0.1:${port}/readyz` },
       });
