@@ -158,12 +158,16 @@ export async function startTargets(simulator, { upstreamConnections, baseline, o
  * `directory` (the --baseline build) that commit's own.
  */
 export function gatewayNodeArgs(directory = null) {
-  const root = directory ? new URL(`file://${resolve(directory)}/`) : ROOT;
-  const start = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts.start;
+  const start = JSON.parse(readFileSync(new URL('package.json', rootOf(directory)), 'utf8')).scripts.start;
   const words = start.trim().split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js')
     throw new Error(`package.json's start script is not "node [options] dist/main.js": ${start}`);
   return words.slice(1, -1);
+}
+
+/** The tree of a gateway build: this one, or the --baseline directory. */
+function rootOf(directory) {
+  return directory ? new URL(`file://${resolve(directory)}/`) : ROOT;
 }
 
 async function startGateway(env, directory = null, id = directory ? BASELINE_ID : 'swr-gateway') {
@@ -172,7 +176,7 @@ async function startGateway(env, directory = null, id = directory ? BASELINE_ID 
     try {
       return await startServer({
         name: id,
-        script: directory ? new URL('dist/main.js', `file://${resolve(directory)}/`).pathname : 'dist/main.js',
+        script: directory ? new URL('dist/main.js', rootOf(directory)).pathname : 'dist/main.js',
         nodeArgs: gatewayNodeArgs(directory),
         env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
         ready: { url: `http://127.0.0.1:${port}/readyz` },

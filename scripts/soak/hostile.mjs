@@ -67,15 +67,15 @@ const HOSTILE = [
   ['mutation', JSON.stringify({ query: 'mutation { x }' }), false, 200, 'GRAPHQL_VALIDATION_FAILED'],
 ];
 
-// Kinds that are not a GraphQL POST: [name, run(context, tenant, name)].
+// Kinds that are not a GraphQL POST (and send no token): [name, run(context, name)].
 const OTHER_KINDS = [
-  ['GraphiQL, identity encoding', (context, _tenant, name) => runGraphiQL(context, name, 'identity')],
-  ['GraphiQL, brotli', (context, _tenant, name) => runGraphiQL(context, name, 'gzip, deflate, br')],
+  ['GraphiQL, identity encoding', (context, name) => runGraphiQL(context, name, 'identity')],
+  ['GraphiQL, brotli', (context, name) => runGraphiQL(context, name, 'gzip, deflate, br')],
   // Headers that never end, and a body that stops: Node's timeouts cut both with 408 and close the socket.
-  ['slow headers', (context, _tenant, name) => runSlowSocket(context, name, 'GET /healthz HTTP/1.1\r\nHost: soak\r\nX-Slow: ')],
+  ['slow headers', (context, name) => runSlowSocket(context, name, 'GET /healthz HTTP/1.1\r\nHost: soak\r\nX-Slow: ')],
   [
     'slow body',
-    (context, _tenant, name) =>
+    (context, name) =>
       runSlowSocket(
         context,
         name,
@@ -95,7 +95,7 @@ export async function runHostile(context, tenant) {
   context.stats.operations += 1;
   if (kind >= HOSTILE.length) {
     const [name, run] = OTHER_KINDS[kind - HOSTILE.length];
-    return run(context, tenant, name);
+    return run(context, name);
   }
   const [name, body, withToken, status, code] = HOSTILE[kind];
   const { stats, agent, url, signal } = context;
@@ -143,7 +143,7 @@ function transportError(stats, name, error) {
   sample(stats.samples.transportErrors, `hostile ${name}: ${kind}: ${error?.message ?? error}`);
 }
 
-/** GraphiQL as a browser opens it: the page, then its script (about 9 MB as it is, about 1 MB as brotli). */
+/** GraphiQL as a browser opens it: the page, then its script (about 5 MB as it is, about 1 MB as brotli). */
 async function runGraphiQL(context, name, acceptEncoding) {
   const { stats, agent, url, signal } = context;
   const get = async (target) => {
