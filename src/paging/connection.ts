@@ -1,7 +1,7 @@
 import { syncJobFromSwr, type SyncJobModel } from '../model/sync-job.js';
 import type { SwrOrder } from '../swr/types.js';
 import { jobToCursor, type CursorAnchor } from './cursor.js';
-import { keyOf, type JobKey } from './job-order.js';
+import { compareInstants, keyOf, type JobKey } from './job-order.js';
 import type { PageSlice } from './page-slice.js';
 
 /** A Relay connection over upstream jobs, as the SyncJobConnection resolvers receive it. */
@@ -74,7 +74,9 @@ class PageInfo {
 class PageCursors {
   readonly count: number;
   private readonly made: Array<string | undefined>;
-  private keys: JobKey[] | null = null;
+  private keys: readonly JobKey[] | null = null;
+  /** Whether the page's instants progress in its order (then ties stand side by side); null until asked. */
+  private sorted: boolean | null = null;
   /** Indexes of the page's items by creation instant (for ties). */
   private byInstant: Map<string, number[]> | null = null;
 
@@ -103,9 +105,9 @@ class PageCursors {
    *   before it stay before, and those it put after it and this page did not show stay after.
    */
   private anchorOf(index: number): CursorAnchor {
-    const keys = (this.keys ??= this.slice.items.map(keyOf));
+    const keys = (this.keys ??= this.slice.keys ?? this.slice.items.map(keyOf));
     const key = keys[index]!;
-    const ties = this.tiesOf(keys, key.instant);
+    const ties = this.tiesOf(keys, index);
     const shownBefore: number[] = [];
     const shownAfter: number[] = [];
     if (ties.length > 1) {
@@ -136,16 +138,32 @@ class PageCursors {
     };
   }
 
-  // The indexes of the items created in `instant`, in page order.
-  private tiesOf(keys: JobKey[], instant: string): number[] {
-    if (this.byInstant === null) {
-      const byInstant = (this.byInstant = new Map<string, number[]>());
-      for (let at = 0; at < keys.length; at += 1) {
-        const group = byInstant.get(keys[at]!.instant);
-        if (group) group.push(at);
-        else byInstant.set(keys[at]!.instant, [at]);
+  // The indexes of the items created in the instant of item `index`, in page order. A page is in
+  // the gateway's order, so they stand side by side around it; the page's instants are checked
+  // to progress once (a Map of every instant's items otherwise, should a page ever not be sorted).
+  private tiesOf(keys: readonly JobKey[], index: number): number[] {
+    const { instant } = keys[index]!;
+    if (this.sorted === null)
+      this.sorted = keys.every(
+        (k, at) => at === 0 || k.instant === keys[at - 1]!.instant || compareInstants(keys[at - 1]!.instant, k.instant, this.order) < 0,
+      );
+    if (!this.sorted) {
+      if (this.byInstant === null) {
+        const byInstant = (this.byInstant = new Map<string, number[]>());
+        for (let at = 0; at < keys.length; at += 1) {
+          const group = byInstant.get(keys[at]!.instant);
+          if (group) group.push(at);
+          else byInstant.set(keys[at]!.instant, [at]);
+        }
       }
+      return this.byInstant.get(instant)!;
     }
-    return this.byInstant.get(instant)!;
+    let first = index;
+    while (first > 0 && keys[first - 1]!.instant === instant) first -= 1;
+    let last = index;
+    while (last + 1 < keys.length && keys[last + 1]!.instant === instant) last += 1;
+    const ties: number[] = [];
+    for (let at = first; at <= last; at += 1) ties.push(at);
+    return ties;
   }
 }

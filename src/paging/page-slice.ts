@@ -2,7 +2,7 @@ import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import { sliceFromScan } from './anchored-scan.js';
 import { compareToAnchor } from './cursor.js';
-import { compareKeys, keyOf } from './job-order.js';
+import { compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { PagePlan, ScanAnchor } from './page-plan.js';
 
 /** Fetches `limit` items from `offset` (through the per-request loader). */
@@ -25,6 +25,8 @@ export interface PageSlice {
    * @default 'forward'
    */
   direction?: 'forward' | 'backward';
+  /** The items' keys (their place in the gateway's order), aligned with `items`, where already worked out. */
+  keys?: readonly JobKey[];
 }
 
 /** Times `last` alone reads its tail again when SWR's total moved between its calls. */
@@ -58,9 +60,9 @@ export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options:
 // SWR's window as it came, but jobs of one instant put in the gateway's order (by id).
 function inGatewayOrder(slice: PageSlice, order: PagePlan['order']): PageSlice {
   const keys = slice.items.map(keyOf);
-  if (keys.every((key, index) => index === 0 || compareKeys(keys[index - 1]!, key, order) < 0)) return slice;
+  if (keys.every((key, index) => index === 0 || compareKeys(keys[index - 1]!, key, order) < 0)) return { ...slice, keys };
   const sorted = slice.items.map((job, index) => ({ job, key: keys[index]! })).sort((a, b) => compareKeys(a.key, b.key, order));
-  return { ...slice, items: sorted.map((entry) => entry.job) };
+  return { ...slice, items: sorted.map((entry) => entry.job), keys: sorted.map((entry) => entry.key) };
 }
 
 // A page of positions (no cursor, or v1 cursors), or the list's tail.
