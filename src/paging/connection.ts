@@ -70,6 +70,9 @@ class PageInfo {
   }
 }
 
+/** The lists of a job without ties on its page (most jobs): one array for all, never changed. */
+const NO_IDS: readonly number[] = Object.freeze([]);
+
 /** The cursors of one page, each made on first use. */
 class PageCursors {
   readonly count: number;
@@ -108,13 +111,16 @@ class PageCursors {
     const keys = (this.keys ??= this.slice.keys ?? this.slice.items.map(keyOf));
     const key = keys[index]!;
     const ties = this.tiesOf(keys, index);
-    const shownBefore: number[] = [];
-    const shownAfter: number[] = [];
+    let shownBefore: readonly number[] = NO_IDS;
+    let shownAfter: readonly number[] = NO_IDS;
     if (ties.length > 1) {
+      const before: number[] = [];
+      const after: number[] = [];
       for (const at of ties) {
-        if (at < index) shownBefore.push(keys[at]!.id);
-        else if (at > index) shownAfter.push(keys[at]!.id);
+        if (at < index) before.push(keys[at]!.id);
+        else if (at > index) after.push(keys[at]!.id);
       }
+      [shownBefore, shownAfter] = [before, after];
     }
     const { total, walk } = this.slice;
     if (!walk || walk.anchor.instant !== key.instant) {
