@@ -3,6 +3,7 @@ import { connectionFromSlice } from '../../src/paging/connection.js';
 import { pagePlanFromArgs, type PagingArgs } from '../../src/paging/page-plan.js';
 import { sliceFromPlan, type LoadPage } from '../../src/paging/page-slice.js';
 import type { SwrOrder, SwrSyncJob } from '../../src/swr/types.js';
+import { swrJob } from '../support/swr-job.js';
 
 // Paging a list that changes under the client, against an in-memory SWR that orders by creation
 // time only and puts jobs of one instant in a new random order on every call (as SWR may). Every
@@ -17,23 +18,6 @@ function random(seed: number) {
   };
 }
 
-const JOB: SwrSyncJob = {
-  id: 0,
-  status: 'success',
-  tag: 't',
-  namespace: 'demo',
-  repoName: 'nginx',
-  remoteRegionId: 'cn-north-4',
-  remoteNamespace: 'm',
-  override: false,
-  domainID: 'd',
-  domainName: 'n',
-  syncOperatorId: 'o',
-  syncOperatorName: 'o',
-  createdAt: '',
-  updatedAt: '',
-};
-
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 const time = (second: number, micros = 0) => `2025-01-01T00:${pad(Math.floor(second / 60))}:${pad(second % 60)}.${pad(micros, 6)}Z`;
 
@@ -47,7 +31,7 @@ function upstream(rand: () => number) {
     for (let index = 0; index < count; index += 1) {
       if (!sameInstant || index === 0) second += 1;
       const createdAt = time(second, sameInstant ? 500 : (nextId * 37) % 1000);
-      const job: SwrSyncJob = { ...JOB, id: nextId++, createdAt, updatedAt: createdAt };
+      const job = swrJob({ id: nextId++, tag: 't', createdAt });
       jobs.push(job);
       created.push(job);
     }

@@ -3,24 +3,9 @@ import { connectionFromSlice } from '../../src/paging/connection.js';
 import { cursorFrom } from '../../src/paging/cursor.js';
 import { keyOf } from '../../src/paging/job-order.js';
 import type { PageSlice } from '../../src/paging/page-slice.js';
-import type { SwrSyncJob } from '../../src/swr/types.js';
+import { swrJob } from '../support/swr-job.js';
 
-const job = (id: number, createdAt: string): SwrSyncJob => ({
-  id,
-  status: 'success',
-  tag: `t${id}`,
-  namespace: 'demo',
-  repoName: 'nginx',
-  remoteRegionId: 'cn-north-4',
-  remoteNamespace: 'm',
-  override: false,
-  domainID: 'd',
-  domainName: 'n',
-  syncOperatorId: 'o',
-  syncOperatorName: 'o',
-  createdAt,
-  updatedAt: createdAt,
-});
+const job = (id: number, createdAt: string) => swrJob({ id, createdAt });
 
 const A = '2025-01-01T00:00:03.000001Z';
 const B = '2025-01-01T00:00:02Z';

@@ -4,6 +4,7 @@ import { createSubscriberQueue } from '../../src/live/subscriber-queue.js';
 import { createWatch, MAX_READ_ON_PAGES, WATCH_PAGE_SIZE } from '../../src/live/watch.js';
 import { SwrHttpError } from '../../src/swr/errors.js';
 import type { SwrSyncJob } from '../../src/swr/types.js';
+import { swrJob } from '../support/swr-job.js';
 
 // The parts of live updates without a network: a subscriber's queue, what a poll reports, and a
 // watch polling an in-memory list (newest first) under fake timers.
@@ -13,22 +14,7 @@ const job = (id: number, status = 'running', second = id): SwrSyncJob => {
     '00:00:00',
     [Math.floor(second / 3600), Math.floor(second / 60) % 60, second % 60].map((part) => String(part).padStart(2, '0')).join(':'),
   );
-  return {
-    id,
-    status,
-    tag: `t${id}`,
-    namespace: 'demo',
-    repoName: 'app',
-    remoteRegionId: 'r',
-    remoteNamespace: 'm',
-    override: false,
-    domainID: 'd',
-    domainName: 'n',
-    syncOperatorId: 'o',
-    syncOperatorName: 'o',
-    createdAt: at,
-    updatedAt: at,
-  };
+  return swrJob({ id, status, repoName: 'app', remoteRegionId: 'r', createdAt: at });
 };
 
 describe('subscriber queue', () => {
