@@ -99,6 +99,8 @@ export function createApp(options: AppOptions): App {
     intervalMs: config.watchIntervalMs,
     maxWatches: config.maxWatches,
     maxSubscriptions: config.maxSubscriptions,
+    maxWatchesPerCaller: config.maxWatchesPerCaller,
+    maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
     logger: logger.child({ component: 'live' }),
     onEvent: (kind, subscribers) => metrics.liveEvents.inc({ kind }, subscribers),
     onPoll: (outcome) => metrics.livePolls.inc({ outcome }),

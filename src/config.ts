@@ -83,6 +83,10 @@ export interface GatewayConfig {
   maxWatches: number;
   /** Subscribers one process serves at most. @default 10000 */
   maxSubscriptions: number;
+  /** Watches one caller (token) has in one process at most. @default 250 */
+  maxWatchesPerCaller: number;
+  /** Subscribers one caller (token) has in one process at most. @default 2500 */
+  maxSubscriptionsPerCaller: number;
   /** How long a replica's lease on a shared watch lasts without renewal: another takes over within it (with Redis). @default 5000 */
   watchLeaseMs: number;
   /** Redis shared by the replicas (caches, watches, rate budgets); null: all in process. @default null */
@@ -150,6 +154,8 @@ export function readConfig(env: Env): GatewayConfig {
     watchIntervalMs: integerFrom(env, 'WATCH_INTERVAL_MS', 5000, 100, 3_600_000),
     maxWatches: integerFrom(env, 'MAX_WATCHES', 1000, 1, 1_000_000),
     maxSubscriptions: integerFrom(env, 'MAX_SUBSCRIPTIONS', 10_000, 1, 1_000_000),
+    maxWatchesPerCaller: integerFrom(env, 'MAX_WATCHES_PER_CALLER', 250, 1, 1_000_000),
+    maxSubscriptionsPerCaller: integerFrom(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 2500, 1, 1_000_000),
     watchLeaseMs: integerFrom(env, 'WATCH_LEASE_MS', 5000, 300, 60_000),
     redisUrl: redisUrlFrom(env, 'REDIS_URL'),
     redisPrefix: stringFrom(env, 'REDIS_PREFIX', 'swr-gateway:'),

@@ -44,6 +44,8 @@ export interface GatewayDeps {
     | 'watchIntervalMs'
     | 'maxWatches'
     | 'maxSubscriptions'
+    | 'maxWatchesPerCaller'
+    | 'maxSubscriptionsPerCaller'
   >;
   client: SwrClient;
   logger: Logger;
@@ -95,6 +97,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           intervalMs: config.watchIntervalMs,
           maxWatches: config.maxWatches,
           maxSubscriptions: config.maxSubscriptions,
+          maxWatchesPerCaller: config.maxWatchesPerCaller,
+          maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
           logger: deps.logger,
         }),
       paging: { ...sizes, maxLimit: config.swrMaxLimit },

@@ -27,6 +27,10 @@ export interface LiveHubOptions {
   maxWatches: number;
   /** MAX_SUBSCRIPTIONS: subscribers of the process. */
   maxSubscriptions: number;
+  /** MAX_WATCHES_PER_CALLER: watches of one caller (token) in the process. */
+  maxWatchesPerCaller: number;
+  /** MAX_SUBSCRIPTIONS_PER_CALLER: subscribers of one caller (token) in the process. */
+  maxSubscriptionsPerCaller: number;
   logger: Logger;
   /** Counts for /metrics. */
   onEvent?: (kind: JobChange['kind'], subscribers: number) => void;
@@ -53,6 +57,8 @@ export interface LiveHub {
 }
 
 interface WatchEntry {
+  /** The keyed token hash of the caller it polls for. */
+  callerKey: string;
   subscribers: Set<SubscriberQueue<JobChange>>;
   ready: Promise<void>;
   /** Stops the watch (here; a shared one goes on on another replica with subscribers). */
@@ -64,11 +70,30 @@ interface WatchEntry {
  * ten tabs costs SWR one call per interval. Watches are keyed by the caller's token hash, never
  * the token, and poll with the token of the caller they serve; no caller's events ever reach
  * another's subscriber. A watch stops as soon as its last subscriber leaves.
+ *
+ * Besides the process's limits, each caller has its own (per keyed token hash), so no one token
+ * (a runaway client, a leaked one) can take every watch or subscription of the process.
  */
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const entries = new Map<string, WatchEntry>();
   let subscribers = 0;
   let closed = false;
+  // Per caller (keyed token hash): its watches and subscribers in this process; no entry at zero.
+  const usage = new Map<string, { watches: number; subscribers: number }>();
+  const usageOf = (callerKey: string) => usage.get(callerKey) ?? { watches: 0, subscribers: 0 };
+  const count = (callerKey: string, what: 'watches' | 'subscribers', by: 1 | -1) => {
+    const counts = usage.get(callerKey) ?? (by > 0 ? { watches: 0, subscribers: 0 } : null);
+    if (!counts) return; // (after close(): nothing left to count down)
+    counts[what] += by;
+    if (counts.watches === 0 && counts.subscribers === 0) usage.delete(callerKey);
+    else usage.set(callerKey, counts);
+  };
+  // Forgets a watch (once, and only if it is still the one under its key).
+  const forget = (key: string, entry: WatchEntry) => {
+    if (entries.get(key) !== entry) return;
+    entries.delete(key);
+    count(entry.callerKey, 'watches', -1);
+  };
 
   function entryFor(key: string, caller: Caller, repository: RepositoryKey): WatchEntry {
     const known = entries.get(key);
@@ -79,6 +104,12 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         'MAX_WATCHES',
       );
     }
+    if (usageOf(caller.tokenHash).watches >= options.maxWatchesPerCaller) {
+      throw new OperationTooExpensiveError(
+        `This token has ${options.maxWatchesPerCaller} repositories watched already (MAX_WATCHES_PER_CALLER); end a subscription first`,
+        'MAX_WATCHES_PER_CALLER',
+      );
+    }
     const set = new Set<SubscriberQueue<JobChange>>();
     const deliver = (changes: JobChange[]) => {
       for (const change of changes) {
@@ -87,7 +118,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       }
     };
     const fail = (error: GatewayError) => {
-      if (entries.get(key) === entry) entries.delete(key);
+      forget(key, entry);
       for (const subscriber of [...set]) subscriber.end(error);
     };
     const localWatch = (state: WatchState | undefined, hooks: Pick<WatchOptions, 'onChanges' | 'onFatal' | 'onPolled'>) =>
@@ -119,16 +150,15 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         deliver,
         fail,
       });
-      entry = { subscribers: set, ready: shared.ready, stop: () => shared.stop() };
+      entry = { callerKey: caller.tokenHash, subscribers: set, ready: shared.ready, stop: () => shared.stop() };
     } else {
       const watch = localWatch(undefined, { onChanges: deliver, onFatal: fail });
-      entry = { subscribers: set, ready: watch.start(), stop: () => watch.stop() };
+      entry = { callerKey: caller.tokenHash, subscribers: set, ready: watch.start(), stop: () => watch.stop() };
     }
     // A baseline that fails for good fails every subscriber waiting for it; the watch is gone.
-    entry.ready.catch(() => {
-      if (entries.get(key) === entry) entries.delete(key);
-    });
+    entry.ready.catch(() => forget(key, entry));
     entries.set(key, entry);
+    count(caller.tokenHash, 'watches', 1);
     return entry;
   }
 
@@ -141,9 +171,16 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
           'MAX_SUBSCRIPTIONS',
         );
       }
+      if (usageOf(caller.tokenHash).subscribers >= options.maxSubscriptionsPerCaller) {
+        throw new OperationTooExpensiveError(
+          `This token has ${options.maxSubscriptionsPerCaller} subscriptions open already (MAX_SUBSCRIPTIONS_PER_CALLER); end one first`,
+          'MAX_SUBSCRIPTIONS_PER_CALLER',
+        );
+      }
       const key = `${caller.tokenHash}|${repository.namespace}|${repository.name}`;
       const entry = entryFor(key, caller, repository);
       subscribers += 1;
+      count(caller.tokenHash, 'subscribers', 1);
       // The subscriber belongs to its watch from now on, while it waits for the baseline too: one
       // that leaves meanwhile (React StrictMode's mount, unmount, mount) never stops the watch under
       // another still waiting, and close() ends a waiting one as well.
@@ -153,10 +190,11 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
           new SubscriberTooSlowError(`This subscription fell ${MAX_BUFFERED_EVENTS} events behind and was ended; subscribe again`),
         onEnd: () => {
           subscribers -= 1;
+          count(caller.tokenHash, 'subscribers', -1);
           entry.subscribers.delete(queue);
           if (entry.subscribers.size === 0 && entries.get(key) === entry) {
             entry.stop();
-            entries.delete(key);
+            forget(key, entry);
           }
         },
       });
@@ -185,6 +223,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         for (const subscriber of [...entry.subscribers]) subscriber.end();
       }
       entries.clear();
+      usage.clear();
       options.logger.debug('live updates: every stream ended');
     },
   };

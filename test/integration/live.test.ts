@@ -448,6 +448,53 @@ describe('live-update limits and shutdown', () => {
     }
   });
 
+  it('refuses one token past MAX_WATCHES_PER_CALLER and MAX_SUBSCRIPTIONS_PER_CALLER while another token still subscribes', async () => {
+    const limited = await startStack({ env: { WATCH_INTERVAL_MS: '100', MAX_WATCHES_PER_CALLER: '2', MAX_SUBSCRIPTIONS_PER_CALLER: '3' } });
+    try {
+      const sub = (name: string, token: string) =>
+        subscribeSse(limited.url, JOB_CHANGES, { variables: { namespace: 'demo', name }, token });
+      // A watch whose baseline fails is gone, and no longer counts against its caller.
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const missing = await sub('no-such-repository', 'token-a');
+        expect(await missing.ended).toBe('complete');
+        expect(missing.results[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      }
+      const a = [await sub('nginx', 'token-a'), await sub('redis', 'token-a')];
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(2));
+      const thirdWatch = await sub('team/api', 'token-a');
+      expect(await thirdWatch.ended).toBe('complete');
+      expect(thirdWatch.results[0]!.errors?.[0]?.extensions).toMatchObject({
+        code: 'OPERATION_TOO_EXPENSIVE',
+        limit: 'MAX_WATCHES_PER_CALLER',
+      });
+      // Another token is not held back by the first one's watches.
+      const b = await sub('team/api', 'token-b');
+      await vi.waitFor(() => expect(limited.app.live.watches).toBe(3));
+      a.push(await sub('nginx', 'token-a'));
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(4));
+      const fourth = await sub('redis', 'token-a');
+      expect(await fourth.ended).toBe('complete');
+      expect(fourth.results[0]!.errors?.[0]?.extensions).toMatchObject({
+        code: 'OPERATION_TOO_EXPENSIVE',
+        limit: 'MAX_SUBSCRIPTIONS_PER_CALLER',
+      });
+      const second = await sub('redis', 'token-b');
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(5));
+      expect(await metricValue(limited.url, 'swr_gateway_operations_refused_total{limit="MAX_WATCHES_PER_CALLER"}')).toBe(1);
+      expect(await metricValue(limited.url, 'swr_gateway_operations_refused_total{limit="MAX_SUBSCRIPTIONS_PER_CALLER"}')).toBe(1);
+      // Once one of its streams (here the only one on redis, so its watch too) ends, the token is admitted again.
+      a[1]!.close();
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(4));
+      const again = await sub('team/api', 'token-a');
+      await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(5));
+      expect(again.completed).toBe(false);
+      for (const subscription of [a[0]!, a[2]!, b, second, again]) subscription.close();
+      await vi.waitFor(() => expect(limited.app.live.watches).toBe(0));
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('keeps the watch for a subscriber still waiting for its baseline when another leaves (StrictMode mount, unmount, mount)', async () => {
     const strict = await startStack({ env: { WATCH_INTERVAL_MS: String(INTERVAL_MS) } });
     const gauge = async (name: string) => {
