@@ -58,6 +58,14 @@ function tagged(key: string, result: ExecutionResult, secret: string): Tagged | 
   return { etag, body, stored: JSON.stringify({ ...rest, extensions: { http: { headers } } }) };
 }
 
+/**
+ * `Cache-Control` of an answer the gateway keeps `remainingMs` longer: whole seconds, rounded
+ * down, so no browser keeps it longer than the gateway does (a hit is as fresh as what is left).
+ */
+export function cacheControlFor(remainingMs: number): string {
+  return `private, max-age=${Math.max(0, Math.floor(remainingMs / 1000))}`;
+}
+
 /** Stands for the data of an answer served from its JSON text, until something needs the value. */
 const FROM_TEXT: Record<string, unknown> = Object.freeze({});
 
@@ -67,10 +75,10 @@ const FROM_TEXT: Record<string, unknown> = Object.freeze({});
  * written again. Only when something added to the answer on the way (the X-Debug-Upstream
  * report) is it written anew, from the text parsed then.
  */
-function answerFromText(body: string, etag: string): CachedAnswer {
+function answerFromText(body: string, etag: string, remainingMs: number): CachedAnswer {
   return {
     data: FROM_TEXT,
-    extensions: { http: { headers: { ETag: etag } } },
+    extensions: { http: { headers: { ETag: etag, 'Cache-Control': cacheControlFor(remainingMs) } } },
     stringify(sent: ExecutionResult) {
       const parsed = (): ExecutionResult => JSON.parse(body) as ExecutionResult;
       if (sent.data === FROM_TEXT && sent.errors === undefined && sent.extensions === undefined) return body;
@@ -92,7 +100,7 @@ export function createMemoryAnswerStore(secret: string, maxBytes = RESPONSE_CACH
     },
     get(key) {
       const entry = entries.get(key);
-      return entry === undefined ? undefined : answerFromText(entry.body, entry.etag);
+      return entry === undefined ? undefined : answerFromText(entry.body, entry.etag, entries.getRemainingTTL(key));
     },
     // Answers are only ever dropped by TTL: the schema has no mutations to invalidate them.
     invalidate() {},
@@ -121,8 +129,14 @@ export function createRedisAnswerStore(redis: SharedRedis, secret: string, logge
       try {
         const stored = await redis.commands.get(keyOf(key));
         const newline = stored?.indexOf('\n') ?? -1;
-        if (stored === null || stored === undefined || newline < 0 || Number(stored.slice(0, newline)) <= Date.now()) return undefined;
-        return JSON.parse(stored.slice(newline + 1)) as CachedAnswer;
+        if (stored === null || stored === undefined || newline < 0) return undefined;
+        // The expiry stored with the answer: what is left of it is how fresh the hit is.
+        const remainingMs = Number(stored.slice(0, newline)) - Date.now();
+        if (!(remainingMs > 0)) return undefined;
+        const answer = JSON.parse(stored.slice(newline + 1)) as CachedAnswer;
+        const headers = answer.extensions?.http?.headers;
+        if (headers) headers['Cache-Control'] = cacheControlFor(remainingMs);
+        return answer;
       } catch (error) {
         redis.failed(error);
         logger.debug({ err: { message: (error as Error).message } }, 'response cache: Redis lookup failed, served without the cache');

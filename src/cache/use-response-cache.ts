@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import { callerFromHeaders, type TokenHasher } from '../auth/caller.js';
 import { requestStateOf } from '../graphql/request-state.js';
 import { DEBUG_UPSTREAM_HEADER } from '../graphql/plugins/use-upstream-debug.js';
-import type { AnswerStore } from './answer-stores.js';
+import { cacheControlFor, type AnswerStore } from './answer-stores.js';
 
 /** Options of useResponseCache. */
 export interface ResponseCacheOptions {
@@ -36,14 +36,15 @@ type HttpResult = ExecutionResult<unknown, { http?: { headers?: Record<string, s
  * and `If-None-Match` is compared with the tag of the answer this request gets: 304 only when the
  * same caller asks for what it already has. The library's own shortcut, which answers 304 from
  * `If-None-Match` alone before the caller is known, is removed. Answers the cache could hold are
- * `Cache-Control: private, max-age=<TTL>` (no shared proxy keeps them).
+ * `Cache-Control: private, max-age=<seconds>` (no shared proxy keeps them): the whole TTL for a
+ * new answer, what is left of it for a hit.
  */
 export function useResponseCache(options: ResponseCacheOptions): Plugin[] {
   // Per request: the caller's keyed token hash when the cache may serve it, else null.
   const sessions = new WeakMap<Request, string | null>();
   const isEligible = (request: Request) => typeof sessions.get(request) === 'string';
-  // Whole seconds the answer stays fresh, never more than the gateway keeps it.
-  const maxAge = Math.floor(options.ttlMs / 1000);
+  // A new answer is fresh for the whole TTL.
+  const fresh = cacheControlFor(options.ttlMs);
 
   const library = useYogaResponseCache({
     ttl: options.ttlMs,
@@ -88,7 +89,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin[] {
       }
       if (etag !== undefined) {
         // Vary: a browser's own cache keys a GET by its URL; the answer depends on the token too.
-        const caching = { 'Cache-Control': `private, max-age=${maxAge}`, Vary: TOKEN_HEADERS };
+        // A hit is fresh for what is left of its TTL (the store says how long), a new answer for all of it.
+        const cacheControl = (hit && extensions?.http?.headers?.['Cache-Control']) || fresh;
+        const caching = { 'Cache-Control': cacheControl, Vary: TOKEN_HEADERS };
         const headers = { ...extensions?.http?.headers, ...caching };
         extensions = { ...extensions, http: { ...extensions?.http, headers } };
         if (matches(request.headers.get('if-none-match'), etag)) {

@@ -95,6 +95,9 @@ async function post(
 
 const DEBUG = { 'x-debug-upstream': '1' };
 
+/** The max-age of an exchange's `Cache-Control: private, max-age=N` (NaN without one). */
+const maxAgeOf = (exchange: Exchange) => Number(/^private, max-age=(\d+)$/.exec(exchange.headers.get('cache-control') ?? '')?.[1]);
+
 /** The sync_job calls the simulator received with this token. */
 const callsBy = (simulator: SwrSimulator, token: string) => simulator.requests.filter((request) => request.token === token).length;
 
@@ -156,9 +159,34 @@ describe('response cache in memory', () => {
     const hit = await post(stack, NGINX, { token, variables: { first: 4 } });
     expect(callsBy(stack.simulator, token)).toBe(1);
     expect(miss.headers.get('cache-control')).toBe(`private, max-age=${TTL_MS / 1000}`);
-    expect(hit.headers.get('cache-control')).toBe(`private, max-age=${TTL_MS / 1000}`);
+    expect(maxAgeOf(hit)).toBeLessThanOrEqual(TTL_MS / 1000);
+    expect(hit.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
     // A browser's cache keys a GET by URL: the answer is another caller's under another token.
     for (const answer of [miss, hit]) expect(answer.headers.get('vary')).toMatch(/Authorization, X-Auth-Token/);
+  });
+
+  it('gives a hit max-age for what is left of its TTL, not the whole TTL again', async () => {
+    const token = freshToken('max-age-left');
+    const miss = await post(stack, NGINX, { token, variables: { first: 5 } });
+    expect(maxAgeOf(miss)).toBe(TTL_MS / 1000);
+    // Hits, until one is a second or more into the TTL: its max-age is then below the whole TTL.
+    await vi.waitFor(
+      async () => {
+        const hit = await post(stack, NGINX, { token, variables: { first: 5 }, headers: DEBUG });
+        expect(hit.body.extensions.upstream.cache).toBe('hit');
+        expect(maxAgeOf(hit)).toBeLessThan(TTL_MS / 1000);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    // A 304 is as fresh as the answer it stands for.
+    const revalidated = await post(stack, NGINX, {
+      token,
+      variables: { first: 5 },
+      headers: { 'if-none-match': miss.headers.get('etag')! },
+    });
+    expect(revalidated.status).toBe(304);
+    expect(maxAgeOf(revalidated)).toBeLessThan(TTL_MS / 1000);
+    expect(callsBy(stack.simulator, token)).toBe(1);
   });
 
   it("never serves one caller's answer to another: each gets its own SWR call, its own data and its own ETag", async () => {
@@ -280,7 +308,7 @@ describe('response cache in memory', () => {
       expect(revalidated.status).toBe(304);
       expect(revalidated.text).toBe('');
       expect(revalidated.headers.get('etag')).toBe(etag);
-      expect(revalidated.headers.get('cache-control')).toBe(`private, max-age=${TTL_MS / 1000}`);
+      expect(maxAgeOf(revalidated)).toBeLessThanOrEqual(TTL_MS / 1000);
     }
     expect(callsBy(stack.simulator, token)).toBe(1);
   });
