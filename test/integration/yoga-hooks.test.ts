@@ -147,6 +147,13 @@ describe('Yoga’s hooks over plain HTTP', () => {
       `query=${encodeURIComponent(QUERY)}`,
       EXECUTED,
     ],
+    [
+      'an application/graphql POST (the body is the query text, read by Yoga)',
+      'POST',
+      { 'content-type': 'application/graphql' },
+      QUERY,
+      EXECUTED,
+    ],
     ['a JSON body that is not an object (handed to Yoga as bytes)', 'POST', { 'content-type': 'application/json' }, '[1, 2]', REFUSED_BODY],
     ['invalid JSON (handed to Yoga as bytes)', 'POST', { 'content-type': 'application/json' }, '{"query":', REFUSED_BODY],
   ];
