@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createApp } from './app.js';
 import { ConfigError, readConfig, type GatewayConfig } from './config.js';
-import { tracingRequested, type Tracing } from './observability/tracing-types.js';
+import { tracingEndpointProblem, tracingRequested, type Tracing } from './observability/tracing-types.js';
 import { createLogger, createStdoutDestination } from './observability/logger.js';
 import type { SwrSimulator } from './simulator/index.js';
 
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   let tracing: Tracing | null = null;
   const logger = createLogger(config.logLevel, logs);
   if (tracingRequested(process.env)) {
+    const problem = tracingEndpointProblem(process.env);
+    if (problem) fail(problem);
     const { startTracing } = await import('./observability/tracing.js');
     tracing = startTracing({ version: packageVersion(), logger });
   }

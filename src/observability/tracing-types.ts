@@ -57,6 +57,27 @@ export interface SwrCallSpan {
   end(error?: { code?: string; message: string }): void;
 }
 
+/**
+ * Why the OTLP endpoint variables cannot be used (each set one must be an http:// or https:// URL),
+ * or null. The value is not repeated: an endpoint may carry credentials.
+ */
+export function tracingEndpointProblem(env: Env): string | null {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    let protocol: string | null = null;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      // not a URL
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      return `Invalid ${name}: expected an http:// or https:// URL such as http://localhost:4318 (OTLP over HTTP)`;
+    }
+  }
+  return null;
+}
+
 /** True when the standard variables ask for traces (an OTLP endpoint, and the SDK not disabled). */
 export function tracingRequested(env: Env): boolean {
   if ((env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true') return false;

@@ -134,6 +134,11 @@ describe('npm start (dist/main.js)', () => {
     ],
     [{ MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '20' }, /^swr-gateway: Invalid DEFAULT_PAGE_SIZE/],
     [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' },
+      /^swr-gateway: Invalid OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL/,
+    ],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'not a url' }, /^swr-gateway: Invalid OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: /],
+    [
       { HOST: 'no-such-host.invalid', PORT: '0' },
       /^swr-gateway: cannot listen on no-such-host\.invalid:0: HOST "no-such-host\.invalid" does not resolve \(set HOST\)\n$/,
     ],
