@@ -85,9 +85,19 @@ export interface RawSocket {
 }
 
 /** Opens a raw socket to the gateway at `httpUrl`. */
-export function rawSocket(httpUrl: string, options: { protocol?: string; headers?: Record<string, string> } = {}): RawSocket {
+export function rawSocket(
+  httpUrl: string,
+  options: {
+    protocol?: string;
+    headers?: Record<string, string>;
+    /** Answer pings (as browsers do). @default true */ autoPong?: boolean;
+  } = {},
+): RawSocket {
   const protocol = options.protocol ?? 'graphql-transport-ws';
-  const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), protocol ? [protocol] : [], { headers: options.headers ?? {} });
+  const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), protocol ? [protocol] : [], {
+    headers: options.headers ?? {},
+    autoPong: options.autoPong ?? true,
+  });
   // A refused handshake is an error event too; the tests read the refusal itself.
   socket.on('error', () => {});
   const messages: any[] = [];
