@@ -125,7 +125,7 @@ export function createApp(options: AppOptions): App {
       : useResponseCache({
           ttlMs: config.responseCacheTtlMs,
           store: redis
-            ? createRedisAnswerStore(redis, etagSecret, logger.child({ component: 'response-cache' }))
+            ? createRedisAnswerStore(redis, etagSecret, logger.child({ component: 'response-cache' }), config.responseCacheTtlMs)
             : createMemoryAnswerStore(etagSecret),
           hashToken,
           onAnswer: (hit) => metrics.responseCache.inc({ outcome: hit ? 'hit' : 'miss' }),

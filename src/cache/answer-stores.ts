@@ -112,7 +112,7 @@ export function createMemoryAnswerStore(secret: string, maxBytes = RESPONSE_CACH
  * Redis is unreachable, or a command fails, a lookup is a miss and an answer is not stored: the
  * request is served as without a cache, and never waits for Redis longer than its command timeout.
  */
-export function createRedisAnswerStore(redis: SharedRedis, secret: string, logger: Logger): AnswerStore {
+export function createRedisAnswerStore(redis: SharedRedis, secret: string, logger: Logger, ttlMs: number): AnswerStore {
   const keyOf = (key: string) => redis.key('cache', key);
   return {
     set(key, result, _entities, ttlMs) {
@@ -130,12 +130,13 @@ export function createRedisAnswerStore(redis: SharedRedis, secret: string, logge
         const stored = await redis.commands.get(keyOf(key));
         const newline = stored?.indexOf('\n') ?? -1;
         if (stored === null || stored === undefined || newline < 0) return undefined;
-        // The expiry stored with the answer: what is left of it is how fresh the hit is.
+        // The expiry stored with the answer: what is left of it is how fresh the hit is, never
+        // more than the TTL (the replica that stored it may have a clock ahead of this one's).
         const remainingMs = Number(stored.slice(0, newline)) - Date.now();
         if (!(remainingMs > 0)) return undefined;
         const answer = JSON.parse(stored.slice(newline + 1)) as CachedAnswer;
         const headers = answer.extensions?.http?.headers;
-        if (headers) headers['Cache-Control'] = cacheControlFor(remainingMs);
+        if (headers) headers['Cache-Control'] = cacheControlFor(Math.min(remainingMs, ttlMs));
         return answer;
       } catch (error) {
         redis.failed(error);

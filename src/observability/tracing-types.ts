@@ -58,24 +58,25 @@ export interface SwrCallSpan {
 }
 
 /**
- * Why the OTLP endpoint variables cannot be used (each set one must be an http:// or https:// URL),
- * or null. The value is not repeated: an endpoint may carry credentials.
+ * Why the OTLP endpoint the exporter would use cannot be used, or null. The exporter takes
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT when it is set (not blank), else OTEL_EXPORTER_OTLP_ENDPOINT
+ * with `v1/traces` appended, each as written (spaces around a value end up in the URL), and
+ * falls back to localhost on one it cannot read: so that one must be an http:// or https:// URL.
+ * The value is not repeated: an endpoint may carry credentials.
  */
 export function tracingEndpointProblem(env: Env): string | null {
-  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    let protocol: string | null = null;
-    try {
-      protocol = new URL(value).protocol;
-    } catch {
-      // not a URL
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      return `Invalid ${name}: expected an http:// or https:// URL such as http://localhost:4318 (OTLP over HTTP)`;
-    }
+  const name = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const value = env[name];
+  if (!value?.trim()) return null;
+  const url = name === 'OTEL_EXPORTER_OTLP_ENDPOINT' ? `${value}${value.endsWith('/') ? '' : '/'}v1/traces` : value;
+  let protocol: string | null = null;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL
   }
-  return null;
+  if (value === value.trim() && (protocol === 'http:' || protocol === 'https:')) return null;
+  return `Invalid ${name}: expected an http:// or https:// URL such as http://localhost:4318 (OTLP over HTTP), with no spaces around it`;
 }
 
 /** True when the standard variables ask for traces (an OTLP endpoint, and the SDK not disabled). */

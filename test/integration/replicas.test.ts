@@ -143,6 +143,24 @@ describe('response cache shared by replicas', () => {
     );
   });
 
+  it('never gives a hit more max-age than the TTL, even from an answer stored by a replica whose clock is ahead', async () => {
+    const [a, b] = replicas as [StartedMain, StartedMain];
+    const query = page('app', 7);
+    const first = await post(a, query, token('carol'));
+    expect(first.body.errors).toBeUndefined();
+    // Make the stored expiry a minute ahead of this clock, as a replica a minute fast would write it.
+    const keys = await redis.client.keys('swr-gateway:cache:*');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      const stored = (await redis.client.get(key))!;
+      const newline = stored.indexOf('\n');
+      await redis.client.set(key, `${Number(stored.slice(0, newline)) + 60_000}${stored.slice(newline)}`, 'KEEPTTL');
+    }
+    const hit = await post(b, query, token('carol'), { 'x-debug-upstream': '1' });
+    expect(hit.body.extensions.upstream.cache).toBe('hit');
+    expect(Number(/^private, max-age=(\d+)$/.exec(hit.cacheControl ?? '')?.[1])).toBeLessThanOrEqual(TTL_MS / 1000);
+  });
+
   it('answers 304 to the same caller on another replica, and the full answer to another caller with the same ETag', async () => {
     const [a, , c] = replicas as [StartedMain, StartedMain, StartedMain];
     const query = page('app', 4);

@@ -37,6 +37,14 @@ async function init(raw: RawSocket): Promise<void> {
   await acked;
 }
 
+// Resolves once `check` holds, looking every 10 ms of real time (setTimeout is not faked).
+async function until(check: () => boolean): Promise<void> {
+  for (let tries = 0; !check(); tries += 1) {
+    if (tries > 1000) throw new Error('still not so after 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 // Resolves at the socket's next ping from the server.
 const nextPing = (raw: RawSocket) => new Promise<void>((resolve) => raw.socket.once('ping', () => resolve()));
 
@@ -47,6 +55,7 @@ it(`pings every ${WEBSOCKET_KEEP_ALIVE_MS / 1000} s, keeps a socket that answers
   const pings = new Map<RawSocket, number>(sockets.map((raw) => [raw, 0]));
   for (const raw of sockets) raw.socket.on('ping', () => pings.set(raw, pings.get(raw)! + 1));
   await Promise.all(sockets.map(init));
+  const timers = vi.getTimerCount();
 
   vi.advanceTimersByTime(WEBSOCKET_KEEP_ALIVE_MS - 1);
   await Promise.all(sockets.map(roundTrip));
@@ -63,6 +72,8 @@ it(`pings every ${WEBSOCKET_KEEP_ALIVE_MS / 1000} s, keeps a socket that answers
   pinged = Promise.all([nextPing(answering)]);
   vi.advanceTimersByTime(WEBSOCKET_KEEP_ALIVE_MS);
   expect((await silent.closed).code).toBe(1006);
+  // Its keep-alive is stopped with it: the gateway keeps no interval for a socket that is gone.
+  await until(() => vi.getTimerCount() === timers - 1);
   await pinged;
   expect(pings.get(answering)).toBe(2);
   await roundTrip(answering);
