@@ -112,7 +112,7 @@ export function createMemoryAnswerStore(secret: string, maxBytes = RESPONSE_CACH
  * Redis is unreachable, or a command fails, a lookup is a miss and an answer is not stored: the
  * request is served as without a cache, and never waits for Redis longer than its command timeout.
  */
-export function createRedisAnswerStore(redis: SharedRedis, secret: string, logger: Logger, ttlMs: number): AnswerStore {
+export function createRedisAnswerStore(redis: SharedRedis, secret: string, logger: Logger, cacheTtlMs: number): AnswerStore {
   const keyOf = (key: string) => redis.key('cache', key);
   return {
     set(key, result, _entities, ttlMs) {
@@ -136,7 +136,7 @@ export function createRedisAnswerStore(redis: SharedRedis, secret: string, logge
         if (!(remainingMs > 0)) return undefined;
         const answer = JSON.parse(stored.slice(newline + 1)) as CachedAnswer;
         const headers = answer.extensions?.http?.headers;
-        if (headers) headers['Cache-Control'] = cacheControlFor(Math.min(remainingMs, ttlMs));
+        if (headers) headers['Cache-Control'] = cacheControlFor(Math.min(remainingMs, cacheTtlMs));
         return answer;
       } catch (error) {
         redis.failed(error);

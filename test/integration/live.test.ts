@@ -423,6 +423,12 @@ describe('live-update retries', () => {
 });
 
 describe('live-update limits and shutdown', () => {
+  // A subscription refused by `limit`: completed at once, its only result the coded refusal.
+  async function expectRefused(subscription: SseSubscription, limit: string): Promise<void> {
+    expect(await subscription.ended).toBe('complete');
+    expect(subscription.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit });
+  }
+
   it('refuses watches past MAX_WATCHES and subscribers past MAX_SUBSCRIPTIONS, then admits again once one leaves', async () => {
     const limited = await startStack({ env: { WATCH_INTERVAL_MS: '100', MAX_WATCHES: '2', MAX_SUBSCRIPTIONS: '3' } });
     try {
@@ -431,13 +437,11 @@ describe('live-update limits and shutdown', () => {
       const b = await sub('redis');
       await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(2));
       const third = await sub('team/api');
-      expect(await third.ended).toBe('complete');
-      expect(third.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_WATCHES' });
+      await expectRefused(third, 'MAX_WATCHES');
       const c = await sub('nginx');
       await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(3));
       const fourth = await sub('redis');
-      expect(await fourth.ended).toBe('complete');
-      expect(fourth.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_EXPENSIVE', limit: 'MAX_SUBSCRIPTIONS' });
+      await expectRefused(fourth, 'MAX_SUBSCRIPTIONS');
       b.close();
       await vi.waitFor(() => expect(limited.app.live.watches).toBe(1));
       const again = await sub('team/api');
@@ -462,22 +466,14 @@ describe('live-update limits and shutdown', () => {
       const a = [await sub('nginx', 'token-a'), await sub('redis', 'token-a')];
       await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(2));
       const thirdWatch = await sub('team/api', 'token-a');
-      expect(await thirdWatch.ended).toBe('complete');
-      expect(thirdWatch.results[0]!.errors?.[0]?.extensions).toMatchObject({
-        code: 'OPERATION_TOO_EXPENSIVE',
-        limit: 'MAX_WATCHES_PER_CALLER',
-      });
+      await expectRefused(thirdWatch, 'MAX_WATCHES_PER_CALLER');
       // Another token is not held back by the first one's watches.
       const b = await sub('team/api', 'token-b');
       await vi.waitFor(() => expect(limited.app.live.watches).toBe(3));
       a.push(await sub('nginx', 'token-a'));
       await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(4));
       const fourth = await sub('redis', 'token-a');
-      expect(await fourth.ended).toBe('complete');
-      expect(fourth.results[0]!.errors?.[0]?.extensions).toMatchObject({
-        code: 'OPERATION_TOO_EXPENSIVE',
-        limit: 'MAX_SUBSCRIPTIONS_PER_CALLER',
-      });
+      await expectRefused(fourth, 'MAX_SUBSCRIPTIONS_PER_CALLER');
       const second = await sub('redis', 'token-b');
       await vi.waitFor(() => expect(limited.app.live.subscribers).toBe(5));
       expect(await metricValue(limited.url, 'swr_gateway_operations_refused_total{limit="MAX_WATCHES_PER_CALLER"}')).toBe(1);
