@@ -132,7 +132,7 @@ export function createApp(options: AppOptions): App {
         });
   // A trusted document that does not validate stops start-up here (a ConfigError naming it).
   const persisted = createPersistedDocuments({
-    documents: config.persistedDocuments === null ? null : loadPersistedDocuments(config.persistedDocuments, createSchema()),
+    documents: config.persistedDocuments === null ? null : loadPersistedDocuments(config.persistedDocuments, createSchema(), config),
     only: config.persistedDocumentsOnly,
     redis,
     logger: logger.child({ component: 'persisted' }),

@@ -1,5 +1,7 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { readFileSync, statSync } from 'node:fs';
-import { Kind, OperationTypeNode, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../config-values.js';
 
 /** Documents one file may hold. */
@@ -11,14 +13,25 @@ const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The documents of a PERSISTED_DOCUMENTS file: id → text. */
 export type PersistedDocumentMap = ReadonlyMap<string, string>;
 
+/** The operation limits every document must keep (MAX_DEPTH, MAX_ALIASES, MAX_TOKENS), as when it runs. */
+export interface DocumentLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+}
+
 /**
  * Reads PERSISTED_DOCUMENTS: Relay's format (`{ "<id>": "<text>" }`, what relay-compiler writes
  * with `persistConfig: { file }`) or Apollo's persisted query manifest (`{ "format":
  * "apollo-persisted-query-manifest", "version": 1, "operations": [{ id, name, type, body }] }`),
- * told apart by their content. Every document must parse and validate against the schema: the
- * first that does not stops start-up (a ConfigError naming it), as does a file that is neither.
+ * told apart by their content. Every document must parse and validate against the schema within
+ * the operation limits (graphql-armor's depth and alias rules and graphql-js's token limit, the
+ * same limits each run is held to): the first that does not stops start-up (a ConfigError naming
+ * it), as does a file that is neither. (The upstream-call budget depends on each run's variables,
+ * so it is checked when a document runs.)
  */
-export function loadPersistedDocuments(path: string, schema: GraphQLSchema): PersistedDocumentMap {
+export function loadPersistedDocuments(path: string, schema: GraphQLSchema, limits: DocumentLimits): PersistedDocumentMap {
+  const rules = [...specifiedRules, maxDepthRule({ n: limits.maxDepth }), maxAliasesRule({ n: limits.maxAliases })];
   const refuse = (expected: string, received: string): never => {
     throw new ConfigError('PERSISTED_DOCUMENTS', expected, received);
   };
@@ -46,14 +59,14 @@ export function loadPersistedDocuments(path: string, schema: GraphQLSchema): Per
     if (documents.has(id)) refuse('each id once', `${path}: ${id} twice`);
     let problem: string | null;
     try {
-      const document = parse(body);
-      const errors = validate(schema, document);
+      const document = parse(body, { maxTokens: limits.maxTokens });
+      const errors = validate(schema, document, rules);
       if (errors.length > 0) problem = errors[0]!.message;
       else problem = unservedOperation(document);
     } catch (error) {
       problem = (error as Error).message;
     }
-    if (problem !== null) refuse('documents that validate against the schema', `${path}: document ${id}: ${problem}`);
+    if (problem !== null) refuse('documents that validate against the schema within the limits', `${path}: document ${id}: ${problem}`);
     documents.set(id, body);
   }
   return documents;

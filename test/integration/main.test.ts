@@ -183,7 +183,8 @@ describe('npm start (dist/main.js)', () => {
       expect(code).toBe(1);
       expect(stderr).toMatch(
         new RegExp(
-          /^swr-gateway: Invalid PERSISTED_DOCUMENTS: expected documents that validate against the schema, received "/.source +
+          /^swr-gateway: Invalid PERSISTED_DOCUMENTS: /.source +
+            /expected documents that validate against the schema within the limits, received "/.source +
             /.*document stale: Cannot query field \\"owner\\" on type \\"Repository\\"\.?"\n$/.source,
         ),
       );

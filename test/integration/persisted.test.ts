@@ -213,16 +213,29 @@ describe('automatic persisted queries (no file)', () => {
 describe('PERSISTED_DOCUMENTS at start-up', () => {
   const directory = mkdtempSync(join(tmpdir(), 'swr-persisted-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
-  const start = (content: string) => {
+  const start = (content: string, env: Record<string, string> = {}) => {
     const file = join(directory, `documents-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, content);
-    const config = readConfig({ PERSISTED_DOCUMENTS: file, LOG_LEVEL: 'silent' });
+    const config = readConfig({ PERSISTED_DOCUMENTS: file, LOG_LEVEL: 'silent', ...env });
     return () => createApp({ config, endpoint: 'http://127.0.0.1:9', logger: createLogger('silent') });
   };
 
   it('stops at a document that does not validate, naming it', () => {
     const documents = { good: '{ repository(namespace: "a", name: "b") { name } }', broken: '{ repository { nope } }' };
     expect(start(JSON.stringify(documents))).toThrow(/Invalid PERSISTED_DOCUMENTS: .*document broken: /);
+  });
+
+  const deep = '{ repository(namespace: "a", name: "b") { syncJobs(first: 1) { edges { node { id } } } } }';
+  const aliased = '{ a: repository(namespace: "a", name: "b") { name } b: repository(namespace: "a", name: "c") { name } }';
+  const long = `{ ${Array.from({ length: 40 }, (_, i) => `r${i}: __typename`).join(' ')} }`;
+  it.each([
+    ['deeper than MAX_DEPTH', { MAX_DEPTH: '3' }, deep, /depth limit of 3/],
+    ['with more aliases than MAX_ALIASES', { MAX_ALIASES: '1' }, aliased, /aliases/],
+    ['with more tokens than MAX_TOKENS', { MAX_TOKENS: '100' }, long, /100 tokens/],
+  ])('stops at a document %s, naming it (it starts within the default limits)', async (_what, env, text, message) => {
+    const content = JSON.stringify({ fine: '{ __typename }', over: text });
+    expect(start(content, env)).toThrow(new RegExp(`Invalid PERSISTED_DOCUMENTS: .*document over: .*${message.source}`, 'i'));
+    await start(content)().shutdown(0);
   });
 
   it.each([
