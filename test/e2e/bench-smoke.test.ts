@@ -74,7 +74,8 @@ describe('npm run bench -- --smoke', () => {
     const goals = run.stdout.slice(run.stdout.indexOf('\ngoals:'));
     for (const [name, workload] of GOALS) expect(goals).toMatch(new RegExp(`^\\s+${literal(name)}\\s+${workload}\\s`, 'm'));
     // The live-updates phase: every subscriber got its event (else the run fails), and its figures are reported.
-    expect(goals).toMatch(/^\s+1,000 idle SSE subscribers: RSS above the idle gateway \(MB\)\s+\d+\.\d/m);
+    // A figure, of either sign: 50 streams in a smoke run are within the RSS's own spread.
+    expect(goals).toMatch(/^\s+1,000 idle SSE subscribers: RSS above the idle gateway \(MB\)\s+-?\d+\.\d/m);
     expect(run.stdout).toMatch(/live: round 1: \d+ events/);
     expect(modifiedAt(RESULTS)).toBe(resultsBefore);
   }, 150_000);
