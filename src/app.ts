@@ -130,7 +130,7 @@ export function createApp(options: AppOptions): App {
           hashToken,
           onAnswer: (hit) => metrics.responseCache.inc({ outcome: hit ? 'hit' : 'miss' }),
         });
-  // A trusted document that does not validate stops start-up here (a ConfigError naming it).
+  // A trusted document that does not validate, or is over a limit, stops start-up here (a ConfigError naming it).
   const persisted = createPersistedDocuments({
     documents: config.persistedDocuments === null ? null : loadPersistedDocuments(config.persistedDocuments, createSchema(), config),
     only: config.persistedDocumentsOnly,

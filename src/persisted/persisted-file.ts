@@ -3,6 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { readFileSync, statSync } from 'node:fs';
 import { Kind, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../config-values.js';
+import type { OperationLimitsOptions } from '../graphql/plugins/use-operation-limits.js';
 
 /** Documents one file may hold. */
 export const MAX_PERSISTED_DOCUMENTS = 10_000;
@@ -12,13 +13,6 @@ const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The documents of a PERSISTED_DOCUMENTS file: id → text. */
 export type PersistedDocumentMap = ReadonlyMap<string, string>;
-
-/** The operation limits every document must keep (MAX_DEPTH, MAX_ALIASES, MAX_TOKENS), as when it runs. */
-export interface DocumentLimits {
-  maxDepth: number;
-  maxAliases: number;
-  maxTokens: number;
-}
 
 /**
  * Reads PERSISTED_DOCUMENTS: Relay's format (`{ "<id>": "<text>" }`, what relay-compiler writes
@@ -30,7 +24,7 @@ export interface DocumentLimits {
  * it), as does a file that is neither. (The upstream-call budget depends on each run's variables,
  * so it is checked when a document runs.)
  */
-export function loadPersistedDocuments(path: string, schema: GraphQLSchema, limits: DocumentLimits): PersistedDocumentMap {
+export function loadPersistedDocuments(path: string, schema: GraphQLSchema, limits: OperationLimitsOptions): PersistedDocumentMap {
   const rules = [...specifiedRules, maxDepthRule({ n: limits.maxDepth }), maxAliasesRule({ n: limits.maxAliases })];
   const refuse = (expected: string, received: string): never => {
     throw new ConfigError('PERSISTED_DOCUMENTS', expected, received);
