@@ -166,6 +166,12 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
         window = nextSearchWindow(view, anchor, 'back');
         continue;
       }
+      if (endsBefore && reachesInto(entries, anchor.instant) && window.length < maxLimit) {
+        // The cursor's instant runs on past this window (SWR's times may be coarse: many jobs can
+        // share one), and its place among those ties needs them all: read the window wider.
+        window = widerWindow(window, maxLimit);
+        continue;
+      }
       if (endsBefore) {
         // The whole window comes before the anchor's place (jobs were added in front of it).
         low = entries.length > 0 ? certainEndOf(entries, view, compareTimes) + entries[0]!.at : window.start + window.length;
@@ -176,6 +182,18 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     }
 
     const certain = certainEndOf(entries, view, compareTimes);
+    if (
+      certain === entries.length &&
+      !view.atEnd &&
+      entries.length > 1 &&
+      reachesInto(entries, entries[0]!.key.instant) &&
+      window.length < maxLimit
+    ) {
+      // A window of one instant that may go on beyond it: which of its ties come first is known
+      // only once they are all read.
+      window = widerWindow(window, maxLimit);
+      continue;
+    }
     let boundReached = false;
     let firstTaken = -1;
     for (let index = 0; index < certain; index += 1) {
@@ -250,6 +268,16 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     const start = window.start - step;
     return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length: window.length };
   }
+}
+
+// Whether the last of a window's entries is of `instant` (the window may end inside its ties).
+function reachesInto(entries: Entry[], instant: string): boolean {
+  return entries.length > 0 && entries.at(-1)!.key.instant === instant;
+}
+
+// The same window read twice as far (up to SWR_MAX_LIMIT): from the same place, along the scan.
+function widerWindow(window: ScanWindow, maxLimit: number): ScanWindow {
+  return { start: window.start, length: Math.min(maxLimit, window.length * 2) };
 }
 
 // How many of a window's entries are certain: all at the scan's end, else those before the

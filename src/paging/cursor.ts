@@ -11,8 +11,9 @@ import { compareInstants, compareKeys, type JobKey } from './job-order.js';
  *   the job's place in the order when the cursor was issued, the job itself (id and creation
  *   instant: what `after`/`before` cut by, wherever SWR has moved it since), SWR's total then
  *   (empty when unknown), from which a later page guesses how far the list has drifted, the ids
- *   of jobs of the same instant already shown before and after it (`.`-separated; `*` when more
- *   than MAX_SHOWN_TIES), and, for a cursor of a page read backwards, a last `before`: the jobs
+ *   of jobs of the same instant already shown before and after it (ascending, `.`-separated,
+ *   three or more consecutive ids as one run `3~9`; `*` when more than MAX_SHOWN_TIES runs or
+ *   MAX_LISTED_TIES ids), and, for a cursor of a page read backwards, a last `before`: the jobs
  *   of its instant it does not list stand before it, not after (see CursorAnchor.unlisted). A
  *   cursor without that part (all cursors of pages read forwards, and those issued before it
  *   existed) puts them after it.
@@ -25,16 +26,20 @@ const V2 = `${CURSOR_PREFIX}v2|`;
 /** The last part of a v2 cursor whose unlisted ties stand before its job. */
 const UNLISTED_BEFORE = 'before';
 /**
- * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_SHOWN_TIES
- * ten-digit ids on each side: about 640; without ties a v2 cursor is about 110), with room to spare.
+ * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_SHOWN_TIES runs
+ * of ten-digit ids on each side: about 1,170; without ties a v2 cursor is about 110), with room to spare.
  */
-export const MAX_CURSOR_LENGTH = 700;
-/** Ids of jobs of the cursor's instant a cursor lists on each side; past that it says `*` (unknown). */
+export const MAX_CURSOR_LENGTH = 1200;
+/**
+ * Ids or runs of consecutive ids (`7`, `3~9`) of jobs of the cursor's instant a cursor lists on
+ * each side, and ids in all; past either it says `*` (unknown).
+ */
 export const MAX_SHOWN_TIES = 16;
+export const MAX_LISTED_TIES = 1000;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;
 const ID_PATTERN = /^-?(?:0|[1-9]\d{0,9})$/;
 const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
-const IDS_PATTERN = /^(?:\*|(?:-?\d{1,10}(?:\.-?\d{1,10}){0,15})?)$/;
+const IDS_PATTERN = /^(?:\*|(?:-?\d{1,10}(?:~-?\d{1,10})?(?:\.-?\d{1,10}(?:~-?\d{1,10})?){0,15})?)$/;
 
 /** A job a cursor names: where it was, what it is, and how long the list was then. */
 export interface CursorAnchor extends JobKey {
@@ -78,11 +83,10 @@ export function positionToCursor(order: SwrOrder, position: number): string {
 
 /** The cursor of a job at `position` in `order`, when SWR's total was `total`, with the ties shown beside it. */
 export function jobToCursor(order: SwrOrder, position: number, anchor: CursorAnchor): string {
-  const ids = (list: readonly number[] | null) => (list === null || list.length > MAX_SHOWN_TIES ? '*' : list.join('.'));
   const unlisted = anchor.unlisted === 'before' ? `|${UNLISTED_BEFORE}` : '';
   return encode(
     `${V2}${order}|${position}|${anchor.id}|${anchor.instant}|${anchor.total ?? ''}|` +
-      `${ids(anchor.shownBefore)}|${ids(anchor.shownAfter)}${unlisted}`,
+      `${idsText(anchor.shownBefore)}|${idsText(anchor.shownAfter)}${unlisted}`,
   );
 }
 
@@ -101,6 +105,35 @@ export function compareToAnchor(key: JobKey, anchor: CursorAnchor, order: SwrOrd
   const listed = unlistedAfter ? anchor.shownBefore : anchor.shownAfter;
   if (listed === null) return compareKeys(key, anchor, order);
   return listed.includes(key.id) === unlistedAfter ? -1 : 1;
+}
+
+// A list of tie ids as a cursor writes it: ascending, `.`-separated, three or more consecutive ids as one run `a~b`.
+function idsText(list: readonly number[] | null): string {
+  if (list === null || list.length > MAX_LISTED_TIES) return '*';
+  if (list.length === 0) return '';
+  const sorted = [...new Set(list)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let start = 0; start < sorted.length;) {
+    let end = start;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end += 1;
+    // Two ids stay two (as cursors wrote them before runs existed), three and more make a run.
+    if (end - start >= 2) runs.push(`${sorted[start]}~${sorted[end]}`);
+    else for (let at = start; at <= end; at += 1) runs.push(String(sorted[at]));
+    if (runs.length > MAX_SHOWN_TIES) return '*';
+    start = end + 1;
+  }
+  return runs.join('.');
+}
+
+// The ids a cursor's list names; null when it does not decode (a run backwards, or more than MAX_LISTED_TIES ids).
+function idsFromText(text: string): number[] | null {
+  const ids: number[] = [];
+  for (const run of text.split('.')) {
+    const [first, last = first] = run.split('~').map(Number) as [number, number?];
+    if (last < first || first < INT32_MIN || last > INT32_MAX || ids.length + (last - first) >= MAX_LISTED_TIES) return null;
+    for (let id = first; id <= last; id += 1) ids.push(id);
+  }
+  return ids;
 }
 
 // Cursor texts are ASCII (names never enter them), so Latin-1 bytes are their UTF-8 bytes, and cheaper to write.
@@ -147,7 +180,9 @@ export function cursorFrom(cursor: string, order: SwrOrder, argument: string): S
   if (!ID_PATTERN.test(id) || Number(id) > INT32_MAX || Number(id) < INT32_MIN || !INSTANT_PATTERN.test(instant)) throw notOurs();
   if (total !== '' && (!POSITION_PATTERN.test(total) || Number(total) > INT32_MAX)) throw notOurs();
   if (!IDS_PATTERN.test(before) || !IDS_PATTERN.test(after)) throw notOurs();
-  const idsFrom = (text: string) => (text === '*' ? null : text === '' ? [] : text.split('.').map(Number));
+  const listed = (text: string) => (text === '*' ? null : text === '' ? [] : (idsFromText(text) ?? undefined));
+  const [shownBefore, shownAfter] = [listed(before), listed(after)];
+  if (shownBefore === undefined || shownAfter === undefined) throw notOurs();
   return {
     order,
     position: Number(position),
@@ -155,8 +190,8 @@ export function cursorFrom(cursor: string, order: SwrOrder, argument: string): S
       id: Number(id),
       instant,
       total: total === '' ? null : Number(total),
-      shownBefore: idsFrom(before),
-      shownAfter: idsFrom(after),
+      shownBefore,
+      shownAfter,
       ...(unlisted === UNLISTED_BEFORE ? { unlisted: 'before' as const } : {}),
     },
   };

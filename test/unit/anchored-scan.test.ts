@@ -317,3 +317,63 @@ describe('cursors inside a tie group, in both directions', () => {
     }
   });
 });
+
+describe('a tie group wider than a scan window', () => {
+  // SWR's times may be coarse (a test double that stamps jobs in a loop to the millisecond): tens
+  // of jobs can share one instant. A window that holds only the cursor's instant cannot place the
+  // cursor; the scan reads it wider (up to SWR_MAX_LIMIT) instead of searching on.
+  const lists = [
+    [0, 47, 0],
+    [3, 40, 4],
+    [20, 33, 0],
+  ] as const;
+  // SWR's order within an instant, the same on every call: by id, or against it (a sort by time that keeps insertion order).
+  const steady = (byId: 'with' | 'against') => () => {
+    let id = 0;
+    return () => (byId === 'with' ? (id += 1) : (id -= 1));
+  };
+  it.each([
+    ['asc', 'forward', 10, 'with'],
+    ['desc', 'forward', 10, 'with'],
+    ['asc', 'backward', 10, 'with'],
+    ['desc', 'backward', 10, 'against'],
+    ['desc', 'forward', 2, 'against'],
+    ['asc', 'backward', 2, 'with'],
+    ['asc', 'forward', 7, 'against'],
+  ] as const)('%s, %s, pages of %i, SWR ordering ties %s their ids: every job once', async (order, way, size, byId) => {
+    for (const [before, tied, after] of lists) {
+      const list = upstream(steady(byId)());
+      list.add(before);
+      list.add(tied, true);
+      list.add(after);
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages < 60; pages += 1) {
+        const connection = await pageOf(
+          list,
+          way === 'forward' ? { order, first: size, after: cursor } : { order, last: size, before: cursor },
+        );
+        const ids = connection.nodes.map((node) => Number(node.id));
+        if (way === 'forward') seen.push(...ids);
+        else seen.unshift(...ids);
+        if (!(way === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage)) break;
+        cursor = way === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
+      }
+      const label = `${before} + ${tied} tied + ${after}`;
+      expect(
+        [...seen].sort((a, b) => a - b),
+        label,
+      ).toEqual(list.jobs.map((job) => job.id));
+      // Outside the instant, the gateway's order holds.
+      const untied = new Set(list.jobs.filter((job, index) => index < before || index >= before + tied).map((job) => job.id));
+      expect(
+        seen.filter((id) => untied.has(id)),
+        label,
+      ).toEqual(
+        inOrder(list.jobs, order)
+          .map((job) => job.id)
+          .filter((id) => untied.has(id)),
+      );
+    }
+  });
+});

@@ -11,7 +11,7 @@ const A = '2025-01-01T00:00:03.000001Z';
 const B = '2025-01-01T00:00:02Z';
 const C = '2025-01-01T00:00:01.5Z';
 
-// What each edge's cursor says of the jobs of its instant shown before and after it.
+// What each edge's cursor says of the jobs of its instant shown before and after it (ascending, as cursors write them).
 function tiesOfEdges(slice: PageSlice) {
   return connectionFromSlice(slice, 'desc').edges.map((edge) => {
     const anchor = cursorFrom(edge.cursor, 'desc', 'after').anchor!;
@@ -25,9 +25,9 @@ describe('connection cursors: ties', () => {
     [9, [], [8]],
     [8, [9], []],
     [7, [], []],
-    [6, [], [5, 4]],
+    [6, [], [4, 5]],
     [5, [6], [4]],
-    [4, [6, 5], []],
+    [4, [5, 6], []],
   ];
 
   it('lists the jobs of its instant shown beside each job, on either side', () => {

@@ -6,6 +6,7 @@ import {
   cursorToPosition,
   jobToCursor,
   MAX_CURSOR_LENGTH,
+  MAX_LISTED_TIES,
   MAX_SHOWN_TIES,
   positionToCursor,
 } from '../../src/paging/cursor.js';
@@ -90,12 +91,34 @@ describe('v2 cursors (naming their job)', () => {
   });
 
   it('say when the total or the ties are unknown', () => {
-    const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: Array.from({ length: 17 }, (_, index) => index) };
-    expect(cursorFrom(jobToCursor('asc', 0, unknown), 'asc', 'before').anchor).toEqual({ ...unknown, shownAfter: null });
+    // More than MAX_SHOWN_TIES ids or runs, or more than MAX_LISTED_TIES ids in all.
+    for (const many of [
+      Array.from({ length: MAX_SHOWN_TIES + 1 }, (_, index) => index * 2),
+      Array.from({ length: MAX_LISTED_TIES + 1 }, (_, index) => index),
+    ]) {
+      const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: many };
+      expect(cursorFrom(jobToCursor('asc', 0, unknown), 'asc', 'before').anchor).toEqual({ ...unknown, shownAfter: null });
+    }
+  });
+
+  it('write three or more consecutive ties as one run, ascending, and read them back', () => {
+    const walked = {
+      ...anchor,
+      shownBefore: [12, 3, 1, 2, 4, 9, 10],
+      shownAfter: Array.from({ length: MAX_LISTED_TIES }, (_, index) => 5000 - index),
+    };
+    const cursor = jobToCursor('asc', 3, walked);
+    expect(Buffer.from(cursor, 'base64url').toString('utf8')).toMatch(/\|1~4\.9\.10\.12\|4001~5000$/);
+    expect(cursorFrom(cursor, 'asc', 'after').anchor).toEqual({
+      ...walked,
+      shownBefore: [1, 2, 3, 4, 9, 10, 12],
+      shownAfter: Array.from({ length: MAX_LISTED_TIES }, (_, index) => 4001 + index),
+    });
   });
 
   it('decode at their longest: the most ties the gateway lists, with the largest ids and positions', () => {
-    const ids = Array.from({ length: MAX_SHOWN_TIES }, (_, index) => -2_147_483_000 - index);
+    // MAX_SHOWN_TIES runs of three, ten-digit ids.
+    const ids = Array.from({ length: MAX_SHOWN_TIES * 3 }, (_, index) => -2_147_483_000 + Math.floor(index / 3) * 10 + (index % 3));
     const longest = {
       id: -2_147_483_648,
       instant: '2024-01-04T01:04:05.174562000Z',
@@ -118,6 +141,9 @@ describe('v2 cursors (naming their job)', () => {
     ['a missing field', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|'],
     ['an id past 32 bits', 'swr-sync-job:v2|desc|1|4294967296|2024-01-04T01:04:05.174562000Z|47||'],
     ['junk ties', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|x|'],
+    ['a run of ties backwards', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|9~3|'],
+    ['a run of more ties than a cursor lists', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47||1~2000000000'],
+    ['a run past 32 bits', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47||2147483647~2147483649'],
     ['a junk unlisted side', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|||after'],
     ['an extra field', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|47|||before|'],
     ['a negative total', 'swr-sync-job:v2|desc|1|5|2024-01-04T01:04:05.174562000Z|-1||'],
