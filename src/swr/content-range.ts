@@ -7,18 +7,19 @@ export interface ContentRange {
   total: number;
 }
 
-const CONTENT_RANGE_PATTERN = /^\s*(\d{1,10})-(\d{1,10})\/(\d{1,10})\s*$/;
+// Spaces around the separators and HTTP's `items` unit are read too: only the total is used.
+const CONTENT_RANGE_PATTERN = /^\s*(?:items\s+)?(\d{1,10})\s*-\s*(\d{1,10})\s*\/\s*(\d{1,10})\s*$/i;
 
 /**
  * Parses a Content-Range header value; null when it is missing or unreadable, so paging can
- * fall back to asking one item more and report `totalCount: null`.
+ * fall back to asking one item more and report `totalCount: null`. The count is not checked
+ * against the total (an SWR that wrote its limit there still gives the total).
  */
 export function contentRangeFromHeader(value: string | string[] | undefined): ContentRange | null {
   if (typeof value !== 'string') return null;
   const match = CONTENT_RANGE_PATTERN.exec(value);
   if (!match) return null;
   const [offset, count, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (offset + count > total && count > 0) return null;
   // `totalCount` is a GraphQL Int: a larger total cannot be reported, so it counts as unreadable.
   if (total > INT32_MAX) return null;
   return { offset, count, total };
