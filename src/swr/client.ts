@@ -222,9 +222,12 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       const answer = await exchangeText(dispatcher, { origin, path, headers, maxBodyBytes }, call);
       status = answer.status;
       upstreamRequestId = headerValue(answer.headers['x-request-id']);
-      if (status !== 200) {
-        const details = errorDetailsFromBody(answer.text);
+      // Any 2xx is an answer (an SWR that sends Content-Range may say 206); the body decides.
+      if (status < 200 || status > 299) {
+        const { requestId: bodyRequestId, ...details } = errorDetailsFromBody(answer.text);
         errorCode = details.errorCode;
+        // API Gateway's error bodies carry a request_id where the X-Request-Id header may be missing.
+        upstreamRequestId ??= bodyRequestId;
         throw new SwrHttpError({ status, requestId: upstreamRequestId, ...details }, retryAfterMsFromHeader(answer.headers['retry-after']));
       }
       const parsed = syncJobsFromBody(answer.text);

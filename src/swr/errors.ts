@@ -134,19 +134,20 @@ function messageFromUpstream(upstream: UpstreamDetails & { status: number }): st
  * Reads either SWR error body shape: `{error_code, error_msg}` (newer) or
  * `{errorCode, errorMessage, detail}` (older, sometimes inside an array). Unknown bodies give nulls.
  */
-export function errorDetailsFromBody(text: string): Pick<UpstreamDetails, 'errorCode' | 'errorMessage'> {
+export function errorDetailsFromBody(text: string): Pick<UpstreamDetails, 'errorCode' | 'errorMessage' | 'requestId'> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { errorCode: null, errorMessage: null };
+    return { errorCode: null, errorMessage: null, requestId: null };
   }
   const body: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (typeof body !== 'object' || body === null) return { errorCode: null, errorMessage: null };
+  if (typeof body !== 'object' || body === null) return { errorCode: null, errorMessage: null, requestId: null };
   const record = body as Record<string, unknown>;
   const errorCode = stringOrNull(record.error_code) ?? stringOrNull(record.errorCode);
   const errorMessage = stringOrNull(record.error_msg) ?? stringOrNull(record.errorMessage) ?? stringOrNull(record.detail);
-  return { errorCode, errorMessage };
+  const requestId = stringOrNull(record.request_id)?.slice(0, 200) ?? null;
+  return { errorCode, errorMessage, requestId };
 }
 
 // Error texts are capped: they are shown to callers and must not carry a whole upstream page.

@@ -14,13 +14,16 @@ export interface RetryPolicy {
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** Statuses worth another try: the upstream or something before it is overloaded or restarting. */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * Statuses worth another try: SWR's own internal error (the one 5xx its document lists), or the
+ * upstream or something before it overloaded or restarting. The call is an idempotent GET.
+ */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 /**
- * Whether a failed try may succeed if repeated: connection refused/reset and 429/502/503/504.
- * Never 400/401/403/404 (the answer will not change), nor 500, nor a missed deadline (no time
- * is left for another try), nor a body that is not the documented JSON.
+ * Whether a failed try may succeed if repeated: connection refused/reset and 429/500/502/503/504.
+ * Never 400/401/403/404 (the answer will not change), nor a missed deadline (no time is left for
+ * another try), nor a body that is not the documented JSON.
  */
 export function isRetryableFailure(error: unknown): boolean {
   if (error instanceof SwrUnavailableError) return true;
@@ -48,7 +51,8 @@ export function retryDelayMs(retry: number, error: unknown, policy: RetryPolicy,
 export function retryAfterMsFromHeader(value: string | string[] | undefined, now = Date.now()): number | null {
   const text = Array.isArray(value) ? value[0] : value;
   if (!text) return null;
-  if (/^\s*\d+\s*$/.test(text)) return Number(text.trim()) * 1000;
+  // Seconds; a fraction (not in RFC 9110, but sent) is read as one too, never as a date.
+  if (/^\s*\d+(?:\.\d+)?\s*$/.test(text)) return Math.ceil(Number(text.trim()) * 1000);
   const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

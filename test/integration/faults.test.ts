@@ -21,7 +21,7 @@ describe('every fault SWR can show', () => {
     ['HTTP 401', { status: 401 }, 'UNAUTHENTICATED', 1, false, upstreamDetails(401)],
     ['HTTP 403', { status: 403 }, 'FORBIDDEN', 1, false, upstreamDetails(403)],
     ['HTTP 404', { status: 404 }, 'NOT_FOUND', 1, false, upstreamDetails(404)],
-    ['HTTP 500', { status: 500 }, 'UPSTREAM_ERROR', 1, true, upstreamDetails(500)],
+    ['HTTP 500', { status: 500 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(500)],
     ['HTTP 502', { status: 502 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(502)],
     ['HTTP 503', { status: 503 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(503)],
     ['HTTP 504', { status: 504 }, 'UPSTREAM_ERROR', 3, true, upstreamDetails(504)],

@@ -53,7 +53,16 @@ describe('SWR error bodies', () => {
     ['an empty body', '', null, null],
     ['JSON of another shape', '{"message":"nope"}', null, null],
   ])('reads %s', (_label, body, errorCode, errorMessage) => {
-    expect(errorDetailsFromBody(body)).toEqual({ errorCode, errorMessage });
+    expect(errorDetailsFromBody(body)).toEqual({ errorCode, errorMessage, requestId: null });
+  });
+
+  it("reads API Gateway's request_id", () => {
+    const body = '{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached","request_id":"a1b2"}';
+    expect(errorDetailsFromBody(body)).toEqual({
+      errorCode: 'APIG.0308',
+      errorMessage: 'The throttling threshold has been reached',
+      requestId: 'a1b2',
+    });
   });
 
   it('caps an overlong message', () => {

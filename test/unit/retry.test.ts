@@ -13,7 +13,7 @@ describe('which failures are retried', () => {
     ['HTTP 503', http(503), true],
     ['HTTP 504', http(504), true],
     ['a refused or reset connection', new SwrUnavailableError('connection reset'), true],
-    ['HTTP 500', http(500), false],
+    ['HTTP 500', http(500), true],
     ['HTTP 400', http(400), false],
     ['HTTP 401', http(401), false],
     ['HTTP 403', http(403), false],
@@ -56,6 +56,7 @@ describe('Retry-After', () => {
   it.each([
     ['delay-seconds', '3', 3000],
     ['zero', '0', 0],
+    ['a fraction of seconds (read as seconds, not as a date)', '1.5', 1500],
     ['an HTTP date', 'Sat, 28 Nov 2026 10:00:05 GMT', 5000],
     ['a past date', 'Sat, 28 Nov 2026 09:00:00 GMT', 0],
     ['missing', undefined, null],

@@ -127,6 +127,22 @@ describe('the SWR client', () => {
     });
   });
 
+  it("takes SWR's request id from API Gateway's error body when the header is missing", async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(400, '{"error_code":"APIG.0201","error_msg":"Request body is invalid","request_id":"apig-7"}');
+    await expect(client().listSyncJobs(request)).rejects.toMatchObject({ upstream: { status: 400, requestId: 'apig-7' } });
+  });
+
+  it.each([203, 206])('reads a page from HTTP %i as from 200', async (status) => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH })
+      .reply(status, [job], { headers: { 'content-range': '0-1/1' } });
+    expect(await client().listSyncJobs(request)).toMatchObject({ items: [job], total: 1 });
+  });
+
   it.each([
     ['not JSON', '[{"id":1'],
     ['not an array', '{"jobs":[]}'],
@@ -205,7 +221,7 @@ describe('retries', () => {
       .intercept({ path: PATH })
       .reply(200, [job], { headers: { 'content-range': '0-1/1' } });
 
-  it.each([429, 502, 503, 504])('retries HTTP %i and succeeds on the next try', async (status) => {
+  it.each([429, 500, 502, 503, 504])('retries HTTP %i and succeeds on the next try', async (status) => {
     reply(status);
     ok();
     expect((await client(2000, 2).listSyncJobs(request)).items).toEqual([job]);
@@ -215,7 +231,7 @@ describe('retries', () => {
     ]);
   });
 
-  it.each([400, 401, 403, 404, 500])('never retries HTTP %i', async (status) => {
+  it.each([400, 401, 403, 404])('never retries HTTP %i', async (status) => {
     reply(status);
     await expect(client(2000, 2).listSyncJobs(request)).rejects.toMatchObject({ upstream: { status } });
     expect(calls).toHaveLength(1);
