@@ -167,6 +167,18 @@ const cases: Array<[string, Case, number, string[]]> = [
         `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) ` +
         '{ syncJobs { totalCount } } }',
     },
+    // Nothing ran: 400 for application/graphql-response+json (GraphQL over HTTP), 200 for application/json.
+    400,
+    ['OPERATION_TOO_EXPENSIVE'],
+  ],
+  [
+    'over the call budget, asked for as application/json',
+    {
+      query:
+        `{ repositories(refs: [${Array.from({ length: 6 }, (_, index) => `{ namespace: "demo", name: "r${index}" }`).join(', ')}]) ` +
+        '{ syncJobs { totalCount } } }',
+      headers: { accept: 'application/json' },
+    },
     200,
     ['OPERATION_TOO_EXPENSIVE'],
   ],

@@ -78,6 +78,8 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
               limit: 'MAX_UPSTREAM_CALLS',
               estimatedUpstreamCalls: Number.isFinite(estimate) ? estimate : null,
               maxUpstreamCalls: options.maxUpstreamCalls,
+              // Nothing ran: GraphQL over HTTP's 400 for application/graphql-response+json, 200 for application/json.
+              http: { status: 400, spec: true },
             },
           },
         ),
