@@ -18,6 +18,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { InvalidInputError } from '../errors.js';
 import type { PageSizeOptions } from '../paging/page-plan.js';
 import { MAX_ENTITY_REPRESENTATIONS, MAX_NODE_IDS } from '../model/limits.js';
 import { callsFromRepositoryWindows, nodeKeysFrom, repositoriesFrom, windowsFromArgs, type Window } from './estimate-windows.js';
@@ -27,7 +28,7 @@ export interface EstimateOptions {
   sizes: PageSizeOptions;
   /** SWR_MAX_LIMIT. */
   maxLimit: number;
-  /** Most refs `repositories` answers; more is refused without calls. */
+  /** Most refs `repositories` answers; more refuses the operation before it runs. */
   maxRefs: number;
 }
 
@@ -42,6 +43,12 @@ const MAX_SPREAD_DEPTH = 256;
 
 /** Thrown inside the walk when it would do more work than MAX_ESTIMATE_WORK allows. */
 class TooComplexError extends Error {}
+
+/**
+ * An argument list longer than its field resolves (`refs`, `ids`, `representations`): the whole
+ * operation is refused before it runs (BAD_USER_INPUT), so its other fields call SWR for nothing.
+ */
+export class ListTooLongError extends InvalidInputError {}
 
 /**
  * What a selection set costs, relative to where it sits: `self` are windows of the repository it
@@ -80,12 +87,16 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   'Query.repository': (args, selection, into, walk) => addRepositories(into, repositoriesFrom([args]), selection(), walk),
   'Query.repositories': (args, selection, into, walk) => {
     const refs = Array.isArray(args.refs) ? args.refs : [];
-    addRepositories(into, repositoriesFrom(refs.length > walk.options.maxRefs ? [] : refs), selection(), walk);
+    refuseLonger(refs, walk.options.maxRefs, `\`refs\` holds at most ${walk.options.maxRefs} repositories, received ${refs.length}`);
+    addRepositories(into, repositoriesFrom(refs), selection(), walk);
   },
   'Query._entities': (args, selection, into, walk) => {
-    const given = Array.isArray(args.representations) ? args.representations : [];
-    // More than execution resolves is refused without calls.
-    const representations = given.length > MAX_ENTITY_REPRESENTATIONS ? [] : given;
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    refuseLonger(
+      representations,
+      MAX_ENTITY_REPRESENTATIONS,
+      `_entities resolves at most ${MAX_ENTITY_REPRESENTATIONS} representations at once; got ${representations.length}`,
+    );
     const repositories = representations.filter(
       (representation) => (representation as { __typename?: unknown } | null)?.__typename === 'Repository',
     );
@@ -94,7 +105,8 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   'Query.node': (args, selection, into, walk) => addRepositories(into, repositoriesFrom(nodeKeysFrom([args.id])), selection(), walk),
   'Query.nodes': (args, selection, into, walk) => {
     const ids = Array.isArray(args.ids) ? args.ids : [];
-    addRepositories(into, repositoriesFrom(nodeKeysFrom(ids.length > MAX_NODE_IDS ? [] : ids)), selection(), walk);
+    refuseLonger(ids, MAX_NODE_IDS, `\`ids\` holds at most ${MAX_NODE_IDS} ids, received ${ids.length}`);
+    addRepositories(into, repositoriesFrom(nodeKeysFrom(ids)), selection(), walk);
   },
   // Each event is resolved with a budget of its own: what one event's selection costs.
   'Subscription.syncJobChanged': (args, selection, into, walk) => addRepositories(into, repositoriesFrom([args]), selection(), walk),
@@ -109,6 +121,10 @@ export const ESTIMATE_RULES: Readonly<Record<string, Rule>> = {
   'SyncJobChange.job': sameRepository,
 };
 
+function refuseLonger(list: unknown[], most: number, message: string): void {
+  if (list.length > most) throw new ListTooLongError(message);
+}
+
 function sameRepository(_args: Record<string, unknown>, selection: () => Demand, into: Demand, walk: Walk): void {
   merge(into, selection(), walk);
 }
@@ -119,8 +135,9 @@ function sameRepository(_args: Record<string, unknown>, selection: () => Demand,
  * read them, with the page planning and window coalescing the loader uses. Each fragment is
  * worked out once, however often it is spread, and the work is capped (MAX_ESTIMATE_WORK): a
  * document cannot make the estimate slow. Returns Infinity past the cap. Arguments or variables
- * that execution will refuse cost nothing; `last` alone costs its head plus one call. What it
- * cannot know (a list without Content-Range walked to its end) the run-time cap still bounds.
+ * that execution will refuse cost nothing, but a list argument longer than its field resolves
+ * throws ListTooLongError; `last` alone costs its head plus one call. What it cannot know (a list
+ * without Content-Range walked to its end) the run-time cap still bounds.
  */
 export function estimateUpstreamCalls(
   schema: GraphQLSchema,

@@ -39,6 +39,25 @@ describe('the upstream-call budget', () => {
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
+  it('refuses more refs or ids than their fields answer before any field runs, its siblings too', async () => {
+    const refs = Array.from({ length: 51 }, (_, index) => ({ namespace: 'org', name: `repo-${index}` }));
+    const ids = Array.from({ length: 51 }, () => 'UmVwb3NpdG9yeTpvcmcvcmVwby0w');
+    for (const [variable, field, variables] of [
+      ['$refs: [RepositoryRef!]!', 'repositories(refs: $refs) { name }', { refs }],
+      ['$ids: [ID!]!', 'nodes(ids: $ids) { id }', { ids }],
+    ] as const) {
+      const response = await stack.query(
+        `query(${variable}) { sibling: repository(namespace: "org", name: "repo-1") { syncJobs(first: 1) { totalCount } } ${field} }`,
+        { variables },
+      );
+      expect(response.data).toBeUndefined();
+      expect(response.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/at most 50 \w+, received 51/), extensions: { code: 'BAD_USER_INPUT' } }),
+      ]);
+      expect(stack.simulator.requests).toHaveLength(0);
+    }
+  });
+
   it('refuses a 300-alias operation with zero upstream calls', async () => {
     const response = await stack.query(disjointPages(300));
     expect(response.errors?.[0]?.extensions?.code).toBe('OPERATION_TOO_EXPENSIVE');

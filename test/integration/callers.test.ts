@@ -139,7 +139,8 @@ describe('input checked before any upstream call', () => {
       variables: { refs },
       token: 'token-alice',
     });
-    expect(response.errors).toEqual([expect.objectContaining({ path: ['repositories'], extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(stack.simulator.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { assertEstimateCoverage } from '../../src/economy/estimate-coverage.js';
-import { estimateUpstreamCalls } from '../../src/economy/estimate-upstream-calls.js';
+import { estimateUpstreamCalls, ListTooLongError } from '../../src/economy/estimate-upstream-calls.js';
 import { createSchema, loadTypeDefs } from '../../src/graphql/schema.js';
 import { jobToCursor, positionToCursor } from '../../src/paging/cursor.js';
 
@@ -119,9 +119,23 @@ describe('estimating upstream calls before execution', () => {
     expect(estimate(query, { refs, first: 500 })).toBe(0);
   });
 
-  it('counts nothing for more refs than repositories answers', () => {
+  it('refuses more refs or ids than their fields answer, wherever they are in the operation', () => {
     const refs = Array.from({ length: 51 }, (_, index) => ({ namespace: 'demo', name: `r${index}` }));
-    expect(estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`, { refs })).toBe(0);
+    expect(() => estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`, { refs })).toThrow(
+      ListTooLongError,
+    );
+    const ids = Array.from({ length: 51 }, () => 'x');
+    expect(() =>
+      estimate(
+        `query($ids: [ID!]!) { a: repository(namespace: "demo", name: "a") { name } ...F } fragment F on Query { nodes(ids: $ids) { id } }`,
+        { ids },
+      ),
+    ).toThrow(/at most 50 ids, received 51/);
+    // A skipped field is not run, so not refused; 50 refs are.
+    expect(estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) @skip(if: true) { name } }`, { refs })).toBe(0);
+    expect(
+      estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) { syncJobs { totalCount } } }`, { refs: refs.slice(1) }),
+    ).toBe(50);
   });
 
   it('estimates the named operation', () => {

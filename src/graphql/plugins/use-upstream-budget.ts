@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { estimateUpstreamCalls, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
+import { estimateUpstreamCalls, ListTooLongError, type EstimateOptions } from '../../economy/estimate-upstream-calls.js';
 
 /** Estimates of operations with variables kept (the same document with the same variables): about 100 KB. */
 const MAX_VARIABLE_ESTIMATES = 1024;
@@ -17,7 +17,8 @@ export interface UpstreamBudgetOptions extends EstimateOptions {
 
 /**
  * Refuses, before execution and so with zero upstream calls, an operation whose estimated upstream
- * calls exceed the budget (OPERATION_TOO_EXPENSIVE). The loader enforces the same budget as a hard
+ * calls exceed the budget (OPERATION_TOO_EXPENSIVE), or with an argument list longer than its
+ * field resolves (BAD_USER_INPUT). The loader enforces the same budget as a hard
  * cap while the operation runs, for what no estimate can see.
  */
 export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
@@ -64,7 +65,16 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
     args: ExecutionArgs;
     setResultAndStopExecution: (result: ExecutionResult) => void;
   }) => {
-    const estimate = estimateOf(args);
+    let estimate: number;
+    try {
+      estimate = estimateOf(args);
+    } catch (error) {
+      if (!(error instanceof ListTooLongError)) throw error;
+      // Nothing ran: GraphQL over HTTP's 400 for application/graphql-response+json, 200 for application/json.
+      const extensions = { code: error.code, http: { status: 400, spec: true } };
+      setResultAndStopExecution({ errors: [createGraphQLError(error.message, { extensions })] });
+      return;
+    }
     if (estimate <= options.maxUpstreamCalls) return;
     const about = Number.isFinite(estimate) ? `needs about ${estimate} upstream calls` : 'is too complex to estimate';
     setResultAndStopExecution({
