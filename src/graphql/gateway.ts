@@ -12,6 +12,7 @@ import { maskError } from './mask-error.js';
 import { useCodedRefusals } from './plugins/use-coded-refusals.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useInputLimits } from './plugins/use-input-limits.js';
+import { useHiddenSuggestions } from './plugins/use-hidden-suggestions.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 import { createOperationReport, type OperationReport } from './plugins/use-operation-report.js';
 import { useSchemaGuards } from './plugins/use-schema-guards.js';
@@ -118,7 +119,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useInputLimits(config),
       ...useOperationLimits(config),
       useSchemaGuards(config),
-      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.introspection ? [] : [useDisableIntrospection(), useHiddenSuggestions()]),
       ...(config.graphqlJit ? [useCompiledExecution()] : []),
       useUpstreamDebug(),
       useUpstreamBudget({

@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { wsClient, wsOperation } from '../support/websocket.js';
 
 const NGINX = `query NginxPage { repository(namespace: "demo", name: "nginx") { syncJobs(first: 2) { totalCount } } }`;
 
@@ -180,6 +181,19 @@ describe('request ids', () => {
   });
 });
 
+describe('suggestions with introspection on', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it('keeps graphql-js\'s "Did you mean" hints, which the schema is open to anyway', async () => {
+    const result = await stack.query(`{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, order: AS) { totalCount } } }`);
+    expect(result.errors?.[0]?.message).toMatch(/Did you mean the enum value "ASC"\?/);
+  });
+});
+
 describe('input hardening', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -213,6 +227,42 @@ describe('input hardening', () => {
     expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
     const normal = await stack.query(NGINX);
     expect(normal.data.repository.syncJobs.totalCount).toBe(47);
+  });
+
+  // Each would spell a name of the schema: a field, an enum value (literal and variable), an argument, a type.
+  const NEAR_MISSES: Array<[string, string, Record<string, unknown>?]> = [
+    ['a field', `{ repositry(namespace: "demo", name: "nginx") { name } }`],
+    ['an enum literal', `{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, order: AS) { totalCount } } }`],
+    [
+      'an enum variable',
+      `query ($o: SortOrder) { repository(namespace: "demo", name: "nginx") { syncJobs(first: 1, order: $o) { totalCount } } }`,
+      { o: 'ASCC' },
+    ],
+    ['an argument', `{ repository(namespace: "demo", nam: "nginx") { name } }`],
+    ['a type', `query ($o: SortOrdr) { __typename }`],
+  ];
+
+  it.each(NEAR_MISSES)('suggests no name of the schema for %s with INTROSPECTION=false', async (_label, query, variables) => {
+    const result = await stack.query(query, { variables });
+    expect(result.errors?.length).toBeGreaterThan(0);
+    for (const error of result.errors ?? []) {
+      expect(error.message).not.toMatch(/did you mean/i);
+      expect(error.extensions?.code).toBeTruthy();
+    }
+  });
+
+  it('suggests none over WebSocket either: a subscription near a field, a query near an enum value', async () => {
+    const client = wsClient(stack.url, { 'X-Auth-Token': 'token-demo' });
+    try {
+      const subscription = wsOperation(client, `subscription { syncJobChangd(namespace: "demo", name: "nginx") { kind } }`);
+      const query = wsOperation(client, NEAR_MISSES[2]![1], NEAR_MISSES[2]![2]);
+      await Promise.all([subscription.ended, query.ended]);
+      const errors = [...(subscription.errors ?? []), ...query.results.flatMap((result) => result.errors ?? [])];
+      expect(errors.map((error) => error.message)).toEqual([expect.stringContaining('syncJobChangd'), expect.stringContaining('ASCC')]);
+      for (const error of errors) expect(error.message).not.toMatch(/did you mean/i);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('refuses batched operations without any upstream call', async () => {
