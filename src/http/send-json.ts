@@ -6,7 +6,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Writes `text` as the whole answer; `headers` carry its Content-Type. */
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
   const payload = Buffer.from(text, 'utf8');
   res.writeHead(status, { ...headers, 'content-length': String(payload.length) });
   res.end(payload);

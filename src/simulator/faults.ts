@@ -30,6 +30,11 @@ export interface FaultRule {
   hang?: boolean;
   /** Destroy the socket without answering. */
   reset?: boolean;
+  /**
+   * Content-Encoding of the answer (whatever the request's Accept-Encoding says): its body is
+   * compressed in each of `gzip`, `deflate`, `br` named, in order; any other coding is only named.
+   */
+  contentEncoding?: string;
 }
 
 /** The ordered, mutable set of rules one simulator consults. */
@@ -43,7 +48,7 @@ export interface FaultList {
 }
 
 const BOOLEAN_KEYS = ['malformedBody', 'wrongShapeBody', 'noContentRange', 'hang', 'reset'] as const;
-const STRING_KEYS = ['namespace', 'repository', 'retryAfter'] as const;
+const STRING_KEYS = ['namespace', 'repository', 'retryAfter', 'contentEncoding'] as const;
 const ERROR_SHAPES: readonly string[] = ['new', 'old', 'old-array'];
 
 /** Use to hold a simulator's fault rules. */
@@ -130,9 +135,10 @@ export function faultRuleFromUnknown(input: unknown): FaultRule {
     }
     rule.errorShape = errorShape as SwrErrorShape;
   }
-  if (rule.retryAfter !== undefined && !/^[\t\x20-\x7e]*$/.test(rule.retryAfter)) {
+  for (const key of ['retryAfter', 'contentEncoding'] as const) {
+    const value = rule[key];
     // Node would throw mid-answer on a header with control characters; refuse it up front instead.
-    throw new TypeError('fault rule retryAfter must be printable ASCII');
+    if (value !== undefined && !/^[\t\x20-\x7e]*$/.test(value)) throw new TypeError(`fault rule ${key} must be printable ASCII`);
   }
   return rule;
 }

@@ -9,7 +9,7 @@ import { createJobs, deleteJobs, updateJob, type JobCreation, type JobUpdate } f
 import { createFaultList, type FaultRule } from './faults.js';
 import { filterFromQuery } from './filter-param.js';
 import type { RecordedRequest } from './recorded-request.js';
-import { sendSwrJson, sendSwrError, sendText } from './respond.js';
+import { encodeAnswer, sendSwrJson, sendSwrError, sendText } from './respond.js';
 import type { SimulatorData } from './simulator-data.js';
 import { answerSyncJob, SIMULATOR_ERROR_CODES } from './sync-job-answer.js';
 import { syncJobPathFromUrlPath } from './sync-job-path.js';
@@ -194,6 +194,7 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       req.socket.resetAndDestroy();
       return;
     }
+    if (rule?.contentEncoding !== undefined) encodeAnswer(res, rule.contentEncoding);
     recorded.status =
       answerWithFault(res, rule) ??
       answerSyncJob(res, { method: recorded.method, route, filter: filter.result, token }, data, {

@@ -17,7 +17,7 @@ import { upstreamErrorFrom } from './upstream-error.js';
 import { filterFromWindow, filterToQueryValue, type SwrWindow } from './filter.js';
 import { namespaceProblem, repositoryNameProblem, repositoryToPathSegment } from './names.js';
 import { isRetryableFailure, retryAfterMsFromHeader, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
-import { BodyTooLargeError, exchangeText } from './http-exchange.js';
+import { ACCEPT_ENCODING, exchangeText, UnreadableBodyError } from './http-exchange.js';
 import { syncJobsFromBody } from './sync-job-json.js';
 import type { SwrSyncJob } from './types.js';
 
@@ -218,7 +218,13 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
     let errorCode: string | null = null;
     let outcome = 'ok';
     try {
-      const headers = { 'x-auth-token': request.token, 'content-type': 'application/json', accept: 'application/json', ...span?.headers };
+      const headers = {
+        'x-auth-token': request.token,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'accept-encoding': ACCEPT_ENCODING,
+        ...span?.headers,
+      };
       const answer = await exchangeText(dispatcher, { origin, path, headers, maxBodyBytes }, call);
       status = answer.status;
       upstreamRequestId = headerValue(answer.headers['x-request-id']);
@@ -237,12 +243,12 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
       return { offset: request.offset, items, total: range?.total ?? null, requestId: upstreamRequestId };
     } catch (thrown) {
-      if (thrown instanceof BodyTooLargeError) {
+      if (thrown instanceof UnreadableBodyError) {
         status = thrown.status;
         upstreamRequestId = headerValue(thrown.headers['x-request-id']);
       }
       const error =
-        thrown instanceof BodyTooLargeError
+        thrown instanceof UnreadableBodyError
           ? new SwrBadResponseError(thrown.message, upstreamRequestId)
           : upstreamErrorFrom(thrown, call, timeoutMs);
       outcome = error.code;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/simulator/index.js';
+import { createSwrClient } from '../../src/swr/client.js';
+import { createSwrSimulator, type FaultRule } from '../../src/simulator/index.js';
 import { startStack, useStack } from '../support/stack.js';
 
 // SWR_RETRIES=2 (the default): up to three tries, all within SWR_TIMEOUT_MS.
@@ -53,7 +54,7 @@ describe('every fault SWR can show', () => {
       false,
       { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) },
     ],
-  ])('maps %s to %s after %i tries, and the next operation succeeds', async (_label, fault, code, tries, retryable, upstream) => {
+  ])('maps %s (%o) to %s after %i tries, and the next operation succeeds', async (_label, fault, code, tries, retryable, upstream) => {
     stack.simulator.addFault(fault);
     const response = await stack.query(NGINX);
     expect(response.data).toEqual({ repository: { syncJobs: null } });
@@ -75,6 +76,52 @@ describe('every fault SWR can show', () => {
     const next = await stack.query(NGINX);
     expect(next.errors).toBeUndefined();
     expect(next.data.repository.syncJobs.totalCount).toBe(47);
+  });
+
+  it.each(['gzip', 'deflate', 'br', 'gzip, br'])(
+    'reads an answer in %s as the same page, having asked for those codings',
+    async (coding) => {
+      const plain = await stack.query(NGINX);
+      stack.simulator.addFault({ contentEncoding: coding });
+      const encoded = await stack.query(NGINX);
+      expect(encoded).toEqual(plain);
+      expect(plain.data.repository.syncJobs.nodes).toHaveLength(2);
+      expect(stack.simulator.requests.map((request) => request.headers['accept-encoding'])).toEqual([
+        'gzip, deflate, br',
+        'gzip, deflate, br',
+      ]);
+    },
+  );
+
+  it.each<[string, string]>([
+    ['a coding it does not know', 'zstd'],
+    // The simulator only names x-gzip: a plain body declared gzip, which does not decode.
+    ['bytes that do not decode', 'x-gzip'],
+  ])('refuses %s as UPSTREAM_BAD_RESPONSE, without retrying', async (_label, coding) => {
+    stack.simulator.addFault({ contentEncoding: coding });
+    const response = await stack.query(NGINX);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ path: ['repository', 'syncJobs'], extensions: expect.objectContaining({ code: 'UPSTREAM_BAD_RESPONSE' }) }),
+    ]);
+    expect(stack.simulator.requests).toHaveLength(1);
+  });
+
+  it('refuses an answer that decodes past the largest body it reads, though it was sent smaller', async () => {
+    const simulator = createSwrSimulator();
+    const client = createSwrClient({ endpoint: await simulator.listen(), maxBodyBytes: 1024, retry: { retries: 0 } });
+    try {
+      const request = { token: 'token-demo', namespace: 'demo', repository: 'nginx', order: 'desc' as const, offset: 0, limit: 10 };
+      simulator.addFault({ contentEncoding: 'gzip' });
+      const refusal = await client.listSyncJobs(request).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', message: expect.stringContaining('decodes to more than 1024 bytes') });
+      expect(Number(simulator.requests[0]!.status)).toBe(200);
+      // Smaller pages of the same repository decode within the limit.
+      simulator.addFault({ contentEncoding: 'gzip' });
+      expect((await client.listSyncJobs({ ...request, limit: 2 })).items).toHaveLength(2);
+    } finally {
+      await client.close();
+      await simulator.close();
+    }
   });
 
   it('keeps working without Content-Range: one more item asked, totalCount null', async () => {

@@ -60,7 +60,12 @@ describe('the SWR client', () => {
       );
     const page = await client().listSyncJobs(request);
     expect(page).toEqual({ offset: 0, items: [job], total: 1, requestId: 'req-1' });
-    expect(seenHeaders).toMatchObject({ 'x-auth-token': 'tok', 'content-type': 'application/json', accept: 'application/json' });
+    expect(seenHeaders).toMatchObject({
+      'x-auth-token': 'tok',
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'accept-encoding': 'gzip, deflate, br',
+    });
     expect(calls).toEqual([
       expect.objectContaining({
         filter: 'limit::10|offset::0|order::desc',
