@@ -1,4 +1,5 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { requestStateOf } from '../graphql/request-state.js';
 import type { PersistedDocuments } from './persisted-documents.js';
@@ -39,14 +40,22 @@ export function documentIdOf(params: Record<string, unknown>, request?: Request)
   return apqHashOf(params.extensions);
 }
 
+/** Authentication failed (no token, or SWR answered 401) and no call had SWR know the caller (an answer, 403 or 404). */
+function refusedCaller(request: Request, answer: ExecutionResult): boolean {
+  if (!answer.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED')) return false;
+  const calls = requestStateOf(request).economy?.calls ?? [];
+  return !calls.some(({ status }) => status !== null && ((status >= 200 && status < 300) || status === 403 || status === 404));
+}
+
 /**
  * Persisted documents over HTTP: @graphql-yoga/plugin-persisted-operations resolves an id to its
  * text (before parsing: the text then runs like any other, through every limit), and refuses a
  * text in only-mode (PERSISTED_QUERY_REQUIRED) and an unknown id (PERSISTED_QUERY_NOT_FOUND, on
  * which Apollo Client sends the text with its hash). Beside it, automatic persisted queries: a
  * text sent with `extensions.persistedQuery.sha256Hash` must hash to it (else BAD_REQUEST), and
- * is registered once it ran without an error and SWR answered it, so that nothing that cannot
- * run, and nothing of a caller SWR does not know, is kept.
+ * is registered once it ran, so that Apollo Client's next request by hash alone finds it; not a
+ * text that could not run, nor one whose caller failed authentication while SWR knew the caller
+ * on none of its calls.
  */
 export function usePersistedDocuments(persisted: PersistedDocuments): Plugin[] {
   const pending = new WeakMap<Request, { hash: string; query: string }>();
@@ -62,14 +71,17 @@ export function usePersistedDocuments(persisted: PersistedDocuments): Plugin[] {
       if (!persisted.matches(hash, params.query)) throw persistedHashMismatch();
       pending.set(request, { hash, query: params.query });
     },
-    // Kept only once it ran without an error and SWR answered it (or the response cache did, for
-    // an answer SWR gave earlier): no text that cannot run, none from a caller SWR does not know.
+    // Kept once it ran (a result with data: not refused by a limit or validation before
+    // execution), unless authentication failed (no token, or SWR answered 401) and SWR knew the
+    // caller on none of its calls (an answer, 403 or 404); or when the response cache served an
+    // answer SWR gave earlier. A dashboard with one repository gone is still kept.
     onResultProcess({ request, result }) {
       const registration = pending.get(request);
       if (!registration || Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
-      const answer = result as { errors?: readonly unknown[]; [served]?: boolean };
-      const calls = requestStateOf(request).economy?.calls.length ?? 0;
-      if (!answer.errors?.length && (answer[served] === true || calls > 0)) persisted.register(registration.hash, registration.query);
+      const answer = result as ExecutionResult & { [served]?: boolean };
+      if (answer[served] === true || (answer.data !== undefined && !refusedCaller(request, answer))) {
+        persisted.register(registration.hash, registration.query);
+      }
     },
   };
   const library = usePersistedOperations({

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { createDemoData } from '../../src/simulator/index.js';
 import { JOB_CHANGES } from '../support/live.js';
 import { useStack, type Stack } from '../support/stack.js';
 import { rawSocket } from '../support/websocket.js';
@@ -152,7 +153,10 @@ describe("trusted documents: relay-compiler's persisted queries, beside any text
 });
 
 describe('automatic persisted queries (no file)', () => {
-  const stack = useStack();
+  // The demo data, but SWR knows only token-demo: any other token gets 401.
+  const data = createDemoData();
+  for (const tenant of data.tenants) tenant.tokens = ['token-demo'];
+  const stack = useStack({ data });
   const text = 'query Apq($first: Int) { repository(namespace: "demo", name: "redis") { syncJobs(first: $first) { totalCount } } }';
 
   it('answers an unknown hash with PERSISTED_QUERY_NOT_FOUND, registers the text sent with it, then runs the hash alone', async () => {
@@ -180,18 +184,45 @@ describe('automatic persisted queries (no file)', () => {
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
-  it('keeps no text that SWR did not answer: one that calls nothing, one over the budget, one SWR refused', async () => {
-    const noCall = '{ __typename }';
+  it('keeps no text that the budget refuses, or that only a caller failing authentication sent', async () => {
     const aliases = Array.from(
       { length: 60 },
       (_, index) => `r${index}: repository(namespace: "demo", name: "repo-${index}") { syncJobs(first: 1) { totalCount } }`,
     );
     const tooMany = `{ ${aliases.join(' ')} }`;
-    const unknown = '{ repository(namespace: "demo", name: "no-such-repository") { syncJobs(first: 1) { totalCount } } }';
-    for (const text of [noCall, tooMany, unknown]) {
-      await post(stack, { query: text, extensions: persistedQuery(sha256(text)) });
+    const refused = 'query Refused { repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }';
+    const tokenless = 'query Tokenless { repository(namespace: "demo", name: "redis") { syncJobs(first: 2) { totalCount } } }';
+    for (const [text, token, code] of [
+      [tooMany, 'token-demo', 'OPERATION_TOO_EXPENSIVE'],
+      [refused, 'token-nobody-knows', 'UNAUTHENTICATED'],
+      [tokenless, '', 'UNAUTHENTICATED'],
+    ] as const) {
+      const first = await post(stack, { query: text, extensions: persistedQuery(sha256(text)) }, token);
+      expect(codeOf(first)).toBe(code);
       const again = await post(stack, { extensions: persistedQuery(sha256(text)) });
       expect(codeOf(again), `${text.slice(0, 60)}: ${JSON.stringify(again.body).slice(0, 300)}`).toBe('PERSISTED_QUERY_NOT_FOUND');
+    }
+    // The budget's refusal and the tokenless request called nothing; the refused token, once.
+    expect(stack.simulator.requests).toHaveLength(1);
+  });
+
+  it('keeps a text that ran without calling SWR', async () => {
+    const noCall = 'query NoCall { __typename }';
+    expect((await post(stack, { query: noCall, extensions: persistedQuery(sha256(noCall)) })).body.data.__typename).toBe('Query');
+    expect((await post(stack, { extensions: persistedQuery(sha256(noCall)) })).body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('keeps a text SWR knew the caller for, even where a repository is missing (404) beside one it answered', async () => {
+    const unknown = 'query Missing { repository(namespace: "demo", name: "no-such-repository") { syncJobs(first: 1) { totalCount } } }';
+    const mixed =
+      'query Mixed { a: repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } ' +
+      'b: repository(namespace: "demo", name: "no-such-repository") { syncJobs(first: 1) { totalCount } } }';
+    for (const text of [unknown, mixed]) {
+      const first = await post(stack, { query: text, extensions: persistedQuery(sha256(text)) });
+      expect(codeOf(first)).toBe('NOT_FOUND');
+      const again = await post(stack, { extensions: persistedQuery(sha256(text)) });
+      expect(codeOf(again), JSON.stringify(again.body).slice(0, 300)).toBe('NOT_FOUND');
+      if (text === mixed) expect(again.body.data.a.syncJobs.totalCount).toBe(12);
     }
   });
 
