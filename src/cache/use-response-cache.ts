@@ -22,7 +22,8 @@ export interface ResponseCacheOptions {
 // Introspection is never cached (nor served from the cache): it is not the caller's data.
 const INTROSPECTION = /\b__(schema|type)\b/;
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
-const TOKEN_HEADERS = 'Authorization, X-Auth-Token';
+// The answer depends on the token, and its bytes on the media type Accept picks.
+const VARY = 'Accept, Authorization, X-Auth-Token';
 
 type HttpResult = ExecutionResult<unknown, { http?: { headers?: Record<string, string> }; upstream?: Record<string, unknown> }>;
 
@@ -81,18 +82,20 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin[] {
       const answer = result as HttpResult & { [SERVED_FROM_CACHE]?: boolean };
       const hit = answer[SERVED_FROM_CACHE] === true;
       options.onAnswer?.(hit);
-      const etag = answer.extensions?.http?.headers?.ETag;
+      const stored = answer.extensions?.http?.headers?.ETag;
+      const etag = stored === undefined ? undefined : representationTag(stored, request);
       let extensions = answer.extensions;
       if (request.headers.get(DEBUG_UPSTREAM_HEADER) === '1') {
         const upstream = extensions?.upstream ?? { calls: 0, lookups: 0, deduplicated: 0, windows: 0, coalesced: 0, requests: [] };
         extensions = { ...extensions, upstream: { ...upstream, cache: hit ? 'hit' : 'miss' } };
       }
       if (etag !== undefined) {
-        // Vary: a browser's own cache keys a GET by its URL; the answer depends on the token too.
-        // A hit is fresh for what is left of its TTL (the store says how long), a new answer for all of it.
+        // Vary: a browser's own cache keys a GET by its URL; the answer depends on the token and
+        // Accept too. A hit is fresh for what is left of its TTL (the store says how long), a new
+        // answer for all of it.
         const cacheControl = (hit && extensions?.http?.headers?.['Cache-Control']) || fresh;
-        const caching = { 'Cache-Control': cacheControl, Vary: TOKEN_HEADERS };
-        const headers = { ...extensions?.http?.headers, ...caching };
+        const caching = { 'Cache-Control': cacheControl, Vary: VARY };
+        const headers = { ...extensions?.http?.headers, ETag: etag, ...caching };
         extensions = { ...extensions, http: { ...extensions?.http, headers } };
         if (matches(request.headers.get('if-none-match'), etag)) {
           payload.setResultProcessor(
@@ -105,6 +108,39 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin[] {
     },
   };
   return [gate, library];
+}
+
+// The media types Yoga's result processors answer a single result in, in the order Yoga tries
+// them (the last one to match the Accept header wins).
+const SINGLE_RESULT_PROCESSORS = [['text/event-stream'], ['multipart/mixed'], ['application/graphql-response+json', 'application/json']];
+const MEDIA_TYPE_TAGS: Record<string, string> = { 'text/event-stream': 'sse', 'multipart/mixed': 'multipart', 'application/json': 'json' };
+
+/**
+ * The tag of the representation this request gets: the stored tag for
+ * application/graphql-response+json, the stored tag with a suffix for any other media type (an
+ * event stream, multipart, application/json), so that If-None-Match with one representation's
+ * tag never gets 304 for another's bytes. The media type is chosen as Yoga's result processors do.
+ */
+export function representationTag(stored: string, request: Request): string {
+  const asked = (request.headers.get('accept') || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .filter((part) => (part.split(';').find((param) => param.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8')
+    .map((part) => part.split(';')[0] ?? '')
+    .reverse();
+  let chosen: string | undefined;
+  for (const processor of SINGLE_RESULT_PROCESSORS) {
+    for (const wanted of asked) {
+      const [wantedType, wantedSubtype] = wanted.split('/');
+      for (const offered of processor) {
+        const [type, subtype] = offered.split('/');
+        if ((wantedType === '*' || wantedType === type) && (wantedSubtype === '*' || wantedSubtype === subtype)) chosen = offered;
+      }
+    }
+  }
+  const suffix = chosen === undefined ? undefined : MEDIA_TYPE_TAGS[chosen];
+  return suffix === undefined ? stored : `${stored.slice(0, -1)}.${suffix}"`;
 }
 
 // If-None-Match: a list of (possibly weak) tags, compared weakly (RFC 9110 §13.1.2). `*` is not

@@ -328,6 +328,40 @@ describe('response cache in memory', () => {
     expect(other.body.data.repository.syncJobs.nodes).toHaveLength(10);
   });
 
+  it("tags each media type apart: one representation's tag never gets 304 for another's bytes; Vary names Accept", async () => {
+    const token = freshToken('media-types');
+    const variables = { first: 11 };
+    const search = new URLSearchParams({ query: NGINX, variables: JSON.stringify(variables) });
+    const streamed = (headers: Record<string, string> = {}) =>
+      fetch(`${stack.url}?${search}`, { headers: { accept: 'text/event-stream', 'x-auth-token': token, ...headers } }).then(
+        async (response) => ({ status: response.status, headers: response.headers, text: await response.text() }),
+      );
+    const graphqlResponse = await post(stack, NGINX, { token, variables });
+    const json = await post(stack, NGINX, { token, variables, headers: { accept: 'application/json' } });
+    const sse = await streamed();
+    expect(sse.status).toBe(200);
+    expect(sse.text).toContain('event: next');
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    const tags = [graphqlResponse, json, sse].map((answer) => answer.headers.get('etag'));
+    expect(new Set(tags).size, String(tags)).toBe(3);
+    for (const answer of [graphqlResponse, json, sse]) {
+      expect(answer.headers.get('vary')?.split(/,\s*/)).toEqual(['Accept', 'Authorization', 'X-Auth-Token']);
+    }
+    // The stream's tag on a JSON request (and the reverse): the full answer in the media type asked for.
+    const crossed = await post(stack, NGINX, { token, variables, headers: { 'if-none-match': tags[2]! } });
+    expect(crossed.status).toBe(200);
+    expect(crossed.text).toBe(graphqlResponse.text);
+    const crossedStream = await streamed({ 'if-none-match': `${tags[0]!}, ${tags[1]!}` });
+    expect(crossedStream.status).toBe(200);
+    expect(crossedStream.text).toBe(sse.text);
+    // Each representation's own tag: 304.
+    expect((await streamed({ 'if-none-match': tags[2]! })).status).toBe(304);
+    expect(
+      (await post(stack, NGINX, { token, variables, headers: { accept: 'application/json', 'if-none-match': tags[1]! } })).status,
+    ).toBe(304);
+    expect(callsBy(stack.simulator, token)).toBe(1);
+  });
+
   it("answers another caller presenting the first caller's ETag with a full 200 of its own answer and its own ETag", async () => {
     const alice = await post(stack, APP, { token: 'token-alice', variables: { first: 3 } });
     const aliceTag = alice.headers.get('etag')!;
