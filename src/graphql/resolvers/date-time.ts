@@ -2,17 +2,20 @@ import { GraphQLScalarType, Kind } from 'graphql';
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
+const FRACTION = /:\d{2}(\.\d+)/;
 
 /**
  * An SWR time as RFC 3339 in UTC. SWR's own form (`2020-03-12T08:11:36.518144Z`) passes through
  * untouched, keeping its microseconds; a time without a zone is UTC (SWR documents its times as
- * UTC); one with an offset is converted.
+ * UTC); one with an offset is converted. Either keeps the fraction of a second SWR sent (up to
+ * nine digits: `Date` alone would cut it to milliseconds).
  */
 export function dateTimeFromSwrTime(value: string): string {
   if (RFC3339_UTC.test(value)) return value;
   const parsed = NO_ZONE.test(value) ? Date.parse(`${value.replace(' ', 'T')}Z`) : Date.parse(value);
   if (Number.isNaN(parsed)) throw new TypeError('DateTime cannot represent an unreadable time');
-  return new Date(parsed).toISOString();
+  const fraction = FRACTION.exec(value)?.[1]?.slice(0, 10) ?? '';
+  return `${new Date(Math.floor(parsed / 1000) * 1000).toISOString().slice(0, 19)}${fraction}Z`;
 }
 
 /** The DateTime scalar: RFC 3339 strings in UTC, outgoing and incoming. */
