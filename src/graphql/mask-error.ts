@@ -12,7 +12,8 @@ const UNEXPECTED = { code: 'INTERNAL_SERVER_ERROR', unexpected: true } as const;
  *
  * - a domain error (GatewayError), thrown by a resolver and located at its field by graphql-js
  *   (which copies its `extensions`: code, upstream details, retryable, limit), or thrown outside
- *   any field, goes out with its code and message;
+ *   any field, goes out with its code and message (and, at a field, status 200: a subscription
+ *   refused as it starts has no data, which Yoga would otherwise answer 500);
  * - GraphQL errors of graphql-js and Yoga go out as they are, and any of them without a code gets
  *   one: at a field, INTERNAL_SERVER_ERROR (graphql-js refusing a value of ours); about the request
  *   as a whole, BAD_USER_INPUT (variables that do not coerce: the caller's), with status 400;
@@ -31,6 +32,12 @@ export function maskError(error: unknown, message: string): Error {
         const extensions = error.extensions as Record<string, unknown>;
         delete extensions.originalError;
         extensions.http = { status: (extensions.http as { status?: number } | undefined)?.status ?? 400 };
+      }
+      // A domain error of a field answers 200, as in a query's partial data: Yoga takes an error
+      // whose original is not a GraphQLError for an unexpected one, and answers a result without
+      // data (a subscription refused when it starts) 500 for it.
+      if (original instanceof GatewayError && error.path !== undefined && error.extensions.http === undefined) {
+        return withCode(error, { http: { status: 200 } });
       }
       if (typeof error.extensions.code === 'string') return error;
       return withCode(

@@ -165,6 +165,8 @@ describe('Subscription.syncJobChanged over SSE', () => {
       ['token-demo', 'Bad--Name'],
     ] as const) {
       const subscription = await subscribe(name, token);
+      // The stream answers 200 and carries the coded error (Yoga would answer a result without data 500).
+      expect(subscription.status).toBe(200);
       expect(await subscription.ended).toBe('complete');
       expect(subscription.results).toHaveLength(1);
       expect(subscription.results[0]!.errors?.[0]?.extensions?.code).toBe(token === 'token-demo' ? 'BAD_USER_INPUT' : 'UNAUTHENTICATED');
@@ -175,10 +177,33 @@ describe('Subscription.syncJobChanged over SSE', () => {
     expect(await refused.ended).toBe('complete');
     expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', upstream: { status: 401 } });
     const missing = await subscribe('no-such-repo');
+    expect(missing.status).toBe(200);
     expect(await missing.ended).toBe('complete');
     expect(missing.results[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(stack.app.live.watches).toBe(0);
   });
+
+  it.each(['application/graphql-response+json', 'application/json'])(
+    'answers a subscription refused as it starts, asked for as %s, 200 with its coded error',
+    async (accept) => {
+      for (const [token, name, code] of [
+        [null, 'redis', 'UNAUTHENTICATED'],
+        ['token-demo', 'Bad--Name', 'BAD_USER_INPUT'],
+        ['token-demo', 'no-such-repo', 'NOT_FOUND'],
+      ] as const) {
+        const response = await fetch(stack.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept, ...(token === null ? {} : { 'x-auth-token': token }) },
+          body: JSON.stringify({ query: JOB_CHANGES, variables: { namespace: 'demo', name } }),
+        });
+        expect(response.status, `${name}: ${code}`).toBe(200);
+        const body = (await response.json()) as { data?: unknown; errors: Array<{ path?: string[]; extensions: { code: string } }> };
+        expect(body.data).toBeUndefined();
+        expect(body.errors[0]).toMatchObject({ path: ['syncJobChanged'], extensions: { code } });
+        expect(Object.keys(body.errors[0]!.extensions)).not.toContain('http');
+      }
+    },
+  );
 
   it('keeps the stream open through an outage of several intervals and reports what changed meanwhile', async () => {
     const subscription = await subscribed('redis');

@@ -85,6 +85,8 @@ describe('the error boundary (maskError)', () => {
       code: 'NOT_FOUND',
       upstream: { status: 404, errorCode: 'SVCSTG.SWR.4040001', errorMessage: 'Repository not found', requestId: 'r-1' },
       retryable: false,
+      // Status 200, Yoga's internal (never sent): a result without data is then not a 500.
+      http: { status: 200 },
     });
     expect(masked.message).toBe('SWR does not know this organization or repository (HTTP 404: Repository not found)');
   });
@@ -107,7 +109,7 @@ describe('the error boundary (maskError)', () => {
       },
     ],
   ])('gives %s its code', (error, extensions) => {
-    expect((maskError(located(error), 'Unexpected error.') as GraphQLError).extensions).toEqual(extensions);
+    expect((maskError(located(error), 'Unexpected error.') as GraphQLError).extensions).toEqual({ ...extensions, http: { status: 200 } });
   });
 
   it('gives a domain error thrown outside any field its code too', () => {
