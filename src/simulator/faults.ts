@@ -18,6 +18,11 @@ export interface FaultRule {
   status?: number;
   /** Body shape for `status`. @default 'new' */
   errorShape?: SwrErrorShape;
+  /**
+   * The error body's message for `status`; `{token}` stands for the request's token, as a server
+   * quoting it would. @default the status's reason phrase
+   */
+  errorMessage?: string;
   /** Retry-After header value to send with `status`. */
   retryAfter?: string;
   /** 200 with a body that is not valid JSON. */
@@ -48,7 +53,7 @@ export interface FaultList {
 }
 
 const BOOLEAN_KEYS = ['malformedBody', 'wrongShapeBody', 'noContentRange', 'hang', 'reset'] as const;
-const STRING_KEYS = ['namespace', 'repository', 'retryAfter', 'contentEncoding'] as const;
+const STRING_KEYS = ['namespace', 'repository', 'retryAfter', 'contentEncoding', 'errorMessage'] as const;
 const ERROR_SHAPES: readonly string[] = ['new', 'old', 'old-array'];
 
 /** Use to hold a simulator's fault rules. */

@@ -196,7 +196,7 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
     }
     if (rule?.contentEncoding !== undefined) encodeAnswer(res, rule.contentEncoding);
     recorded.status =
-      answerWithFault(res, rule) ??
+      answerWithFault(res, rule, token) ??
       answerSyncJob(res, { method: recorded.method, route, filter: filter.result, token }, data, {
         omitContentRange: rule?.noContentRange === true,
         tieOrder,
@@ -259,14 +259,14 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
 }
 
 /** Answers for the faults that replace the answer; undefined when the rule (if any) leaves it normal. */
-function answerWithFault(res: ServerResponse, rule: FaultRule | undefined): number | undefined {
+function answerWithFault(res: ServerResponse, rule: FaultRule | undefined, token: string | null): number | undefined {
   if (rule === undefined) return undefined;
   if (rule.status !== undefined) {
     const reason = STATUS_CODES[rule.status] ?? 'Error';
     sendSwrError(res, {
       status: rule.status,
       code: swrErrorCode(rule.status, 0),
-      message: reason,
+      message: rule.errorMessage === undefined ? reason : rule.errorMessage.replaceAll('{token}', token ?? ''),
       detail: `simulated fault: ${rule.status} ${reason}`,
       shape: rule.errorShape ?? 'new',
       headers: rule.retryAfter === undefined ? {} : { 'Retry-After': rule.retryAfter },

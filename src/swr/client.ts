@@ -10,6 +10,7 @@ import {
   SwrOverloadedError,
   SwrTimeoutError,
   errorDetailsFromBody,
+  withoutToken,
 } from './errors.js';
 import type { RateBudget } from './rate-budget.js';
 import type { SwrCallSpan, TraceParent, Tracing } from '../observability/tracing-types.js';
@@ -230,14 +231,14 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       upstreamRequestId = headerValue(answer.headers['x-request-id']);
       // Any 2xx is an answer (an SWR that sends Content-Range may say 206); the body decides.
       if (status < 200 || status > 299) {
-        const { requestId: bodyRequestId, ...details } = errorDetailsFromBody(answer.text);
+        const { requestId: bodyRequestId, ...details } = withoutToken(errorDetailsFromBody(answer.text), request.token);
         errorCode = details.errorCode;
         // API Gateway's error bodies carry a request_id where the X-Request-Id header may be missing.
         upstreamRequestId ??= bodyRequestId;
         throw new SwrHttpError({ status, requestId: upstreamRequestId, ...details }, retryAfterMsFromHeader(answer.headers['retry-after']));
       }
       const parsed = syncJobsFromBody(answer.text);
-      if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, upstreamRequestId);
+      if ('problem' in parsed) throw new SwrBadResponseError(parsed.problem, upstreamRequestId, status);
       const range = contentRangeFromHeader(answer.headers['content-range']);
       // An upstream that sends more than asked is sliced, never passed on.
       const items = parsed.jobs.length > request.limit ? parsed.jobs.slice(0, request.limit) : parsed.jobs;
@@ -249,7 +250,7 @@ export function createSwrClient(options: SwrClientOptions): SwrClient {
       }
       const error =
         thrown instanceof UnreadableBodyError
-          ? new SwrBadResponseError(thrown.message, upstreamRequestId)
+          ? new SwrBadResponseError(thrown.message, upstreamRequestId, thrown.status)
           : upstreamErrorFrom(thrown, call, timeoutMs);
       outcome = error.code;
       throw error;

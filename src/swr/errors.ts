@@ -52,7 +52,7 @@ export class RateBudgetSpentError extends GatewayError {
   }
 
   override get extensions(): Record<string, unknown> {
-    return { ...super.extensions, retryAfter: Math.max(1, Math.ceil(this.retryAfterMs / 1000)) };
+    return { ...super.extensions, retryAfter: Math.max(1, Math.ceil(this.retryAfterMs / 1000)), limit: 'SWR_RATE_LIMIT' };
   }
 }
 
@@ -76,15 +76,15 @@ export class SwrUnavailableError extends GatewayError {
   }
 }
 
-/** Thrown when a 200 answer is not the documented JSON (a bare array of well-formed jobs). */
+/** Thrown when a 2xx answer is not the documented JSON (a bare array of well-formed jobs); `upstream.status` is SWR's. */
 export class SwrBadResponseError extends GatewayError {
   override name = 'SwrBadResponseError';
   readonly code = 'UPSTREAM_BAD_RESPONSE';
   override readonly upstream: UpstreamDetails;
   override readonly retryable = false;
-  constructor(reason: string, requestId: string | null, options?: ErrorOptions) {
+  constructor(reason: string, requestId: string | null, status = 200, options?: ErrorOptions) {
     super(`SWR sent an unexpected response: ${reason}`, options);
-    this.upstream = { status: 200, errorCode: null, errorMessage: null, requestId };
+    this.upstream = { status, errorCode: null, errorMessage: null, requestId };
   }
 }
 
@@ -105,6 +105,19 @@ export class SwrOverloadedError extends GatewayError {
 export class CallerGoneError extends GatewayError {
   override name = 'CallerGoneError';
   readonly code = 'CANCELLED';
+}
+
+/** Shortest token looked for in SWR's error texts: a shorter one would blank out ordinary words. */
+const MIN_REDACTED_TOKEN_LENGTH = 8;
+
+/**
+ * SWR's error code and message with the caller's token, should SWR quote it ("token … is
+ * invalid"), replaced by `[token]`: they reach the client and its logs, and a token goes nowhere.
+ */
+export function withoutToken<T extends Pick<UpstreamDetails, 'errorCode' | 'errorMessage'>>(details: T, token: string): T {
+  if (token.length < MIN_REDACTED_TOKEN_LENGTH) return details;
+  const redact = (text: string | null) => (text !== null && text.includes(token) ? text.replaceAll(token, '[token]') : text);
+  return { ...details, errorCode: redact(details.errorCode), errorMessage: redact(details.errorMessage) };
 }
 
 /** The error code clients see for an upstream HTTP status. */

@@ -54,6 +54,14 @@ describe('every fault SWR can show', () => {
       false,
       { status: 200, errorCode: null, errorMessage: null, requestId: expect.any(String) },
     ],
+    [
+      'another 2xx whose body is not jobs',
+      { status: 206 },
+      'UPSTREAM_BAD_RESPONSE',
+      1,
+      false,
+      { status: 206, errorCode: null, errorMessage: null, requestId: expect.any(String) },
+    ],
   ])('maps %s (%o) to %s after %i tries, and the next operation succeeds', async (_label, fault, code, tries, retryable, upstream) => {
     stack.simulator.addFault(fault);
     const response = await stack.query(NGINX);
@@ -76,6 +84,18 @@ describe('every fault SWR can show', () => {
     const next = await stack.query(NGINX);
     expect(next.errors).toBeUndefined();
     expect(next.data.repository.syncJobs.totalCount).toBe(47);
+  });
+
+  it("never passes on the caller's token where SWR's error message quotes it", async () => {
+    stack.simulator.addFault({ status: 401, errorMessage: 'The token {token} is invalid or has expired', times: 1 });
+    const response = await stack.query(NGINX);
+    const [error] = response.errors!;
+    expect(error!.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      upstream: { errorMessage: 'The token [token] is invalid or has expired' },
+    });
+    expect(error!.message).toBe('SWR did not accept the token (HTTP 401: The token [token] is invalid or has expired)');
+    expect(JSON.stringify(response)).not.toContain('token-demo');
   });
 
   it.each(['gzip', 'deflate', 'br', 'gzip, br'])(

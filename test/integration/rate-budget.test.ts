@@ -31,7 +31,8 @@ const NGINX = /* GraphQL */ `
   }
 `;
 
-const RATE_LIMITED = { code: 'UPSTREAM_RATE_LIMITED', retryable: true, retryAfter: 1 };
+// The budget's own refusal names its setting; SWR's 429 (below) does not.
+const RATE_LIMITED = { code: 'UPSTREAM_RATE_LIMITED', retryable: true, retryAfter: 1, limit: 'SWR_RATE_LIMIT' };
 
 /** The sync_job calls the simulator received with this token. */
 const callsBy = (simulator: SwrSimulator, token: string) => simulator.requests.filter((request) => request.token === token).length;

@@ -99,7 +99,12 @@ describe('the local rate budget', () => {
 
 describe('what a caller is told when the budget or SWR says wait', () => {
   it('gives a spent budget UPSTREAM_RATE_LIMITED, retryable, with retryAfter in whole seconds (at least 1)', () => {
-    expect(new RateBudgetSpentError(3, 334).extensions).toEqual({ code: 'UPSTREAM_RATE_LIMITED', retryable: true, retryAfter: 1 });
+    expect(new RateBudgetSpentError(3, 334).extensions).toEqual({
+      code: 'UPSTREAM_RATE_LIMITED',
+      retryable: true,
+      retryAfter: 1,
+      limit: 'SWR_RATE_LIMIT',
+    });
     expect(new RateBudgetSpentError(1, 1000).extensions).toMatchObject({ retryAfter: 1 });
     expect(new RateBudgetSpentError(1, 1001).extensions).toMatchObject({ retryAfter: 2 });
     expect(new RateBudgetSpentError(3, 0).extensions).toMatchObject({ retryAfter: 1 });
