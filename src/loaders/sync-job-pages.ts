@@ -77,8 +77,22 @@ export function createSyncJobPageLoader(options: SyncJobPageLoaderOptions): Sync
   let group: CallGroup | null = null;
   const callGroup = (): CallGroup | undefined => (signal ? (group ??= CallGroup.of(signal)) : undefined);
 
+  // The page of `call`, full: an SWR that serves fewer jobs than asked while its total says more
+  // follow (a server capping `limit`) is asked for the rest, each call charged to the budget.
+  // Without a total a short answer is the end of the list, as it is for SWR as documented.
+  async function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
+    const page = await callOnce(key, call);
+    let items = page.items;
+    while (page.total !== null && items.length < call.limit && call.offset + items.length < page.total) {
+      const rest = await callOnce(key, { offset: call.offset + items.length, limit: call.limit - items.length });
+      if (rest.items.length === 0) break;
+      items = items.concat(rest.items);
+    }
+    return items === page.items ? page : { ...page, items };
+  }
+
   // Starts one upstream call for `call` of the group of `key`, charging it to the budget first.
-  function startCall(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
+  function callOnce(key: SyncJobPageKey, call: Interval): Promise<SyncJobPage> {
     const window = { order: key.order, offset: call.offset, limit: call.limit };
     const report: UpstreamCallReport = {
       namespace: key.namespace,

@@ -3,7 +3,7 @@ import type { SwrErrorShape } from './error-body.js';
 /**
  * A way for the simulated upstream to misbehave on the next matching sync_job requests.
  * When a rule sets several faults, after `latencyMs` the first of these wins:
- * hang, reset, status, malformedBody, wrongShapeBody; `noContentRange` alters the normal answer.
+ * hang, reset, status, malformedBody, wrongShapeBody; `noContentRange` and `maxItems` alter the normal answer.
  */
 export interface FaultRule {
   /** Only requests to this organization. @default all */
@@ -31,6 +31,8 @@ export interface FaultRule {
   wrongShapeBody?: boolean;
   /** Normal 200 answer without the Content-Range header. */
   noContentRange?: boolean;
+  /** Normal 200 answer of at most this many jobs, whatever `limit` asked (a server capping it); Content-Range counts those sent. */
+  maxItems?: number;
   /** Accept the request and never answer (until close()). */
   hang?: boolean;
   /** Destroy the socket without answering. */
@@ -96,7 +98,7 @@ export function faultRuleFromUnknown(input: unknown): FaultRule {
     throw new TypeError(`fault rule must be an object, got ${describe(input)}`);
   }
   const record = input as Record<string, unknown>;
-  const known = new Set<string>([...BOOLEAN_KEYS, ...STRING_KEYS, 'times', 'latencyMs', 'status', 'errorShape']);
+  const known = new Set<string>([...BOOLEAN_KEYS, ...STRING_KEYS, 'times', 'latencyMs', 'status', 'errorShape', 'maxItems']);
   for (const key of Object.keys(record)) {
     if (!known.has(key)) throw new TypeError(`fault rule has unknown field '${key}'`);
   }
@@ -127,6 +129,13 @@ export function faultRuleFromUnknown(input: unknown): FaultRule {
       throw new TypeError(`fault rule latencyMs must be an integer 0..3600000, got ${describe(latencyMs)}`);
     }
     rule.latencyMs = latencyMs;
+  }
+  const maxItems = record['maxItems'];
+  if (maxItems !== undefined) {
+    if (!isIntegerIn(maxItems, 1, 100_000)) {
+      throw new TypeError(`fault rule maxItems must be an integer 1..100000, got ${describe(maxItems)}`);
+    }
+    rule.maxItems = maxItems;
   }
   const status = record['status'];
   if (status !== undefined) {

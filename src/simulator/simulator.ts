@@ -200,6 +200,7 @@ export function createSwrSimulator(options: SwrSimulatorOptions = {}): SwrSimula
       answerSyncJob(res, { method: recorded.method, route, filter: filter.result, token }, data, {
         omitContentRange: rule?.noContentRange === true,
         tieOrder,
+        ...(rule?.maxItems === undefined ? {} : { maxItems: rule.maxItems }),
       });
   }
 

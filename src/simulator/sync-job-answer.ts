@@ -35,7 +35,7 @@ export function answerSyncJob(
   res: ServerResponse,
   request: SyncJobRequest,
   data: SimulatorData,
-  options: { omitContentRange?: boolean; tieOrder?: TieOrder } = {},
+  options: { omitContentRange?: boolean; tieOrder?: TieOrder; maxItems?: number } = {},
 ): number {
   const { method, route, filter, token } = request;
   if (method !== 'GET') {
@@ -62,7 +62,12 @@ export function answerSyncJob(
   if (found.found === 'repository-missing') {
     return refuse(res, 404, SIMULATOR_ERROR_CODES.repositoryNotFound, `Repository ${route.namespace}/${route.repository} not found`);
   }
-  const window = windowFromJobs(found.jobs, filter.filter, options.tieOrder);
+  const asked = filter.filter;
+  const window = windowFromJobs(
+    found.jobs,
+    options.maxItems === undefined ? asked : { ...asked, limit: Math.min(asked.limit, options.maxItems) },
+    options.tieOrder,
+  );
   // SWR sends Content-Range whenever limit and offset are given, which the filter check made sure of.
   const headers: Record<string, string> = options.omitContentRange
     ? {}

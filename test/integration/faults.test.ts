@@ -86,6 +86,46 @@ describe('every fault SWR can show', () => {
     expect(next.data.repository.syncJobs.totalCount).toBe(47);
   });
 
+  it('pages through an SWR that serves fewer jobs than asked while its total says more follow: asks for the rest', async () => {
+    const every = await stack.query(`{ repository(namespace: "demo", name: "nginx") { syncJobs(first: 100) { nodes { id } } } }`);
+    const all = every.data.repository.syncJobs.nodes.map((node: { id: string }) => node.id);
+    expect(all).toHaveLength(47);
+    stack.simulator.addFault({ maxItems: 7 });
+    const page = (args: string) =>
+      stack.query(
+        `{ repository(namespace: "demo", name: "nginx") { syncJobs(${args}) { totalCount nodes { id } ` +
+          'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }',
+      );
+    // Forwards, 20 at a time: every job once, in order, and hasNextPage true until the last page.
+    const forwards: string[] = [];
+    let after: string | null = null;
+    for (let round = 0; round < 3; round += 1) {
+      const answer = await page(after === null ? 'first: 20' : `first: 20, after: ${JSON.stringify(after)}`);
+      expect(answer.errors).toBeUndefined();
+      const connection = answer.data.repository.syncJobs;
+      expect(connection.totalCount).toBe(47);
+      forwards.push(...connection.nodes.map((node: { id: string }) => node.id));
+      expect(connection.pageInfo.hasNextPage).toBe(round < 2);
+      // The first page: the call for it, then one for the rest from where each short answer ended.
+      if (round === 0) {
+        expect(stack.simulator.requests.slice(1).map((request) => request.filter)).toEqual([
+          'limit::20|offset::0|order::desc',
+          'limit::13|offset::7|order::desc',
+          'limit::6|offset::14|order::desc',
+        ]);
+      }
+      after = connection.pageInfo.endCursor;
+    }
+    expect(forwards).toEqual(all);
+    // Backwards from the end, and the last jobs alone.
+    const last = await page('last: 12');
+    expect(last.data.repository.syncJobs.nodes.map((node: { id: string }) => node.id)).toEqual(all.slice(-12));
+    expect(last.data.repository.syncJobs.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const before = await page(`last: 20, before: ${JSON.stringify(last.data.repository.syncJobs.pageInfo.startCursor)}`);
+    expect(before.data.repository.syncJobs.nodes.map((node: { id: string }) => node.id)).toEqual(all.slice(-32, -12));
+    expect(before.data.repository.syncJobs.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+  });
+
   it("never passes on the caller's token where SWR's error message quotes it", async () => {
     stack.simulator.addFault({ status: 401, errorMessage: 'The token {token} is invalid or has expired', times: 1 });
     const response = await stack.query(NGINX);
