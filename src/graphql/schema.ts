@@ -31,8 +31,9 @@ export function createSchema(): GraphQLSchema {
 /**
  * `_entities` is checked before @apollo/subgraph sees it, each refusal BAD_USER_INPUT: more than
  * MAX_ENTITY_REPRESENTATIONS representations (each costs a resolver, and an invalid one an
- * error: 18,000 of them in one body held the process for seconds), and a representation whose
- * `__typename` is not an entity of this subgraph (`_Entity`'s members: Repository). An unknown
+ * error: 18,000 of them in one body held the process for seconds), and, at its own index, a
+ * representation whose `__typename` is not an entity of this subgraph (`_Entity`'s members:
+ * Repository), which @apollo/subgraph then never sees. An unknown
  * name would make @apollo/subgraph throw an unexpected error, and an interface (`Node`) would be
  * resolved to a Repository behind the upstream-call estimate's back, which counts Repository
  * representations.
@@ -50,13 +51,48 @@ function refuseUnknownEntityTypes(schema: GraphQLSchema): void {
         `_entities resolves at most ${MAX_ENTITY_REPRESENTATIONS} representations at once; got ${representations.length}`,
       );
     }
+    const refused = new Map<number, InvalidInputError>();
     representations.forEach((representation: unknown, index) => {
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       if (typeof typename !== 'string' || !entities.has(typename)) {
         const shown = typeof typename === 'string' ? JSON.stringify(typename) : 'no __typename';
-        throw new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`);
+        refused.set(index, new InvalidInputError(`representations[${index}] has ${shown}: this subgraph resolves Repository entities`));
       }
     });
-    return resolve(source, args, context, info);
+    if (refused.size === 0) return settled(resolve(source, args, context, info));
+    // Each refused one fails at its own index, as a rejected item (marked handled, so it cannot
+    // end the process if nothing reads it); the others resolve as a list of their own, put back
+    // in place.
+    const kept = representations.filter((_representation: unknown, index) => !refused.has(index));
+    const rejected = (error: InvalidInputError) => {
+      const item = Promise.reject(error);
+      item.catch(() => {});
+      return item;
+    };
+    const merge = (resolved: unknown) => {
+      const list: unknown[] = Array.isArray(resolved) ? resolved : [];
+      let next = 0;
+      return settled(
+        representations.map((_representation: unknown, index) => {
+          const error = refused.get(index);
+          return error === undefined ? list[next++] : rejected(error);
+        }),
+      );
+    };
+    const resolved: unknown = kept.length === 0 ? [] : resolve(source, { ...args, representations: kept }, context, info);
+    return resolved instanceof Promise ? resolved.then(merge) : merge(resolved);
   };
+}
+
+/**
+ * A list of entities handed over once every item has settled: graphql-jit (0.8) drops the last
+ * items of a list when a later item rejects before an earlier one resolves (`[slow, rejected]`
+ * came out as `[slow]`); items already settled are read in order.
+ */
+function settled(items: unknown): unknown {
+  if (items instanceof Promise) return items.then(settled);
+  if (!Array.isArray(items)) return items;
+  const list: unknown[] = items;
+  if (!list.some((item) => item instanceof Promise)) return list;
+  return Promise.allSettled(list).then(() => list);
 }

@@ -463,7 +463,8 @@ const shows: Record<string, string> = {
   'enum variable out of range': 'SIDEWAYS',
   'partial list': 'HTTP 500',
   'error located across CRLF and CR lines': '\\"locations\\":[{\\"line\\":3,\\"column\\":5}]',
-  'entities with a bad representation': 'BAD_USER_INPUT',
+  'entities with a bad representation':
+    '\\"_entities\\":[{\\"__typename\\":\\"Repository\\",\\"name\\":\\"redis\\",\\"syncJobs\\":{\\"totalCount\\":12}},null,null]',
   'service sdl': '@key(fields:',
   'upstream wrong shape': 'UPSTREAM_BAD_RESPONSE',
   'upstream without Content-Range': '\\"totalCount\\":null',

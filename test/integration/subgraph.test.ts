@@ -84,28 +84,40 @@ describe('the federation subgraph', () => {
     expect(stack.simulator.requests.map((request) => request.repository)).toEqual(['redis']);
   });
 
-  it('refuses a representation of an unknown type as BAD_USER_INPUT, with no call', async () => {
-    const response = await stack.query(ENTITIES, { variables: { representations: [repo('redis'), { __typename: 'Nope', id: 1 }] } });
-    expect(response.data).toBeNull();
+  it('refuses a representation of an unknown type (or none) at its own index, with no call for it; the rest resolve', async () => {
+    const response = await stack.query(
+      `query ($representations: [_Any!]!) { x: repository(namespace: "demo", name: "nginx") { name } ` +
+        `_entities(representations: $representations) { ... on Repository { name syncJobs(first: 1) { totalCount } } } }`,
+      { variables: { representations: [repo('redis'), { __typename: 'Nope', id: 1 }, { id: 2 }] } },
+    );
+    expect(response.data).toEqual({ x: { name: 'nginx' }, _entities: [{ name: 'redis', syncJobs: { totalCount: 12 } }, null, null] });
     expect(response.errors).toEqual([
       expect.objectContaining({
         message: 'representations[1] has "Nope": this subgraph resolves Repository entities',
-        path: ['_entities'],
+        path: ['_entities', 1],
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+      expect.objectContaining({
+        message: 'representations[2] has no __typename: this subgraph resolves Repository entities',
+        path: ['_entities', 2],
         extensions: { code: 'BAD_USER_INPUT' },
       }),
     ]);
-    expect(stack.simulator.requests).toHaveLength(0);
+    expect(stack.simulator.requests.map((request) => request.repository)).toEqual(['redis']);
   });
 
   it('refuses a representation typed as an interface (Node): only entities, which the estimate counts', async () => {
     const nodes = names.slice(0, 10).map((name) => ({ ...repo(name), __typename: 'Node' }));
     const response = await stack.query(ENTITIES, { variables: { representations: nodes } });
-    expect(response.errors).toEqual([
+    expect(response.data._entities).toEqual(nodes.map(() => null));
+    expect(response.errors).toHaveLength(10);
+    expect(response.errors![0]).toEqual(
       expect.objectContaining({
         message: 'representations[0] has "Node": this subgraph resolves Repository entities',
+        path: ['_entities', 0],
         extensions: { code: 'BAD_USER_INPUT' },
       }),
-    ]);
+    );
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
@@ -131,7 +143,13 @@ describe('the federation subgraph', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await expect(refused).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     const response = await stack.query(ENTITIES, { variables: { representations: [repo('Bad Name'), { __typename: 'Nope' }] } });
-    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(response.errors).toHaveLength(2);
+    expect(response.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ['_entities', 0], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+        expect.objectContaining({ path: ['_entities', 1], extensions: { code: 'BAD_USER_INPUT' } }),
+      ]),
+    );
   });
 
   it('counts representations in the upstream-call budget', async () => {
