@@ -48,7 +48,10 @@ class TooComplexError extends Error {}
  * An argument list longer than its field resolves (`refs`, `ids`, `representations`): the whole
  * operation is refused before it runs (BAD_USER_INPUT), so its other fields call SWR for nothing.
  */
-export class ListTooLongError extends InvalidInputError {}
+export class ListTooLongError extends InvalidInputError {
+  /** The field it is about (a root field: its response key), and where the document names it. */
+  field?: { path: string[]; node: FieldNode };
+}
 
 /**
  * What a selection set costs, relative to where it sits: `self` are windows of the repository it
@@ -229,7 +232,12 @@ function visitField(node: FieldNode, parent: GraphQLCompositeType, into: Demand,
   } catch {
     return; // execution refuses these arguments: no call
   }
-  rule(args, selection, into, walk);
+  try {
+    rule(args, selection, into, walk);
+  } catch (error) {
+    if (error instanceof ListTooLongError) error.field ??= { path: [node.alias?.value ?? node.name.value], node };
+    throw error;
+  }
 }
 
 // @skip / @include, read as execution reads them.

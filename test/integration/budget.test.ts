@@ -43,8 +43,8 @@ describe('the upstream-call budget', () => {
     const refs = Array.from({ length: 51 }, (_, index) => ({ namespace: 'org', name: `repo-${index}` }));
     const ids = Array.from({ length: 51 }, () => 'UmVwb3NpdG9yeTpvcmcvcmVwby0w');
     for (const [variable, field, variables] of [
-      ['$refs: [RepositoryRef!]!', 'repositories(refs: $refs) { name }', { refs }],
-      ['$ids: [ID!]!', 'nodes(ids: $ids) { id }', { ids }],
+      ['$refs: [RepositoryRef!]!', 'listed: repositories(refs: $refs) { name }', { refs }],
+      ['$ids: [ID!]!', 'listed: nodes(ids: $ids) { id }', { ids }],
     ] as const) {
       const response = await stack.query(
         `query(${variable}) { sibling: repository(namespace: "org", name: "repo-1") { syncJobs(first: 1) { totalCount } } ${field} }`,
@@ -52,7 +52,12 @@ describe('the upstream-call budget', () => {
       );
       expect(response.data).toBeUndefined();
       expect(response.errors).toEqual([
-        expect.objectContaining({ message: expect.stringMatching(/at most 50 \w+, received 51/), extensions: { code: 'BAD_USER_INPUT' } }),
+        expect.objectContaining({
+          message: expect.stringMatching(/at most 50 \w+, received 51/),
+          path: ['listed'],
+          locations: [expect.objectContaining({ line: 1 })],
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
       ]);
       expect(stack.simulator.requests).toHaveLength(0);
     }

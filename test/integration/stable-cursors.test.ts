@@ -473,6 +473,7 @@ describe('Relay object identification', () => {
     expect(refused.data).toBeUndefined();
     expect(refused.errors?.[0]).toMatchObject({
       message: '`ids` holds at most 50 ids, received 51',
+      path: ['nodes'],
       extensions: { code: 'BAD_USER_INPUT' },
     });
     const tight = await startStack({ data: data(), env: { MAX_UPSTREAM_CALLS: '3' }, inMemory: true });

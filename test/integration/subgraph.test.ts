@@ -124,9 +124,9 @@ describe('the federation subgraph', () => {
   it(`refuses more than ${MAX_ENTITY_REPRESENTATIONS} representations at once, before resolving any`, async () => {
     const many = Array.from({ length: MAX_ENTITY_REPRESENTATIONS + 1 }, (_, index) => repo(index % 2 ? 'Bad Name' : 'redis'));
     const response = await stack.query(ENTITIES, { variables: { representations: many } });
-    // The operation is refused before it runs: no data, no path.
+    // The operation is refused before it runs: no data; the error names the field it is about.
     expect(response.data).toBeUndefined();
-    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(response.errors).toEqual([expect.objectContaining({ path: ['_entities'], extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(response.errors![0]!.message).toMatch(/at most 100 representations/);
     expect(stack.simulator.requests).toHaveLength(0);
     const exactly = await stack.query(ENTITIES, { variables: { representations: names.slice(0, 20).map(repo) } });

@@ -131,6 +131,16 @@ describe('estimating upstream calls before execution', () => {
         { ids },
       ),
     ).toThrow(/at most 50 ids, received 51/);
+    // The refusal names the field by its response key, inside a fragment too.
+    let refused: unknown;
+    try {
+      estimate(`query($ids: [ID!]!) { ...F } fragment F on Query { listed: nodes(ids: $ids) { id } }`, { ids });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ListTooLongError);
+    expect((refused as ListTooLongError).field?.path).toEqual(['listed']);
+    expect((refused as ListTooLongError).field?.node.name.value).toBe('nodes');
     // A skipped field is not run, so not refused; 50 refs are.
     expect(estimate(`query($refs: [RepositoryRef!]!) { repositories(refs: $refs) @skip(if: true) { name } }`, { refs })).toBe(0);
     expect(

@@ -72,7 +72,8 @@ export function useUpstreamBudget(options: UpstreamBudgetOptions): Plugin {
       if (!(error instanceof ListTooLongError)) throw error;
       // Nothing ran: GraphQL over HTTP's 400 for application/graphql-response+json, 200 for application/json.
       const extensions = { code: error.code, http: { status: 400, spec: true } };
-      setResultAndStopExecution({ errors: [createGraphQLError(error.message, { extensions })] });
+      const at = error.field ? { path: error.field.path, nodes: [error.field.node] } : {};
+      setResultAndStopExecution({ errors: [createGraphQLError(error.message, { extensions, ...at })] });
       return;
     }
     if (estimate <= options.maxUpstreamCalls) return;
