@@ -13,6 +13,7 @@ const MAX_APQ_ENTRIES = 20_000;
 /** How long Redis keeps a registered text after its last registration. */
 const APQ_REDIS_TTL_MS = 24 * 60 * 60 * 1000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const SHA256_PREFIX = 'sha256:';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
@@ -52,15 +53,18 @@ export interface PersistedDocumentsOptions {
 
 export function createPersistedDocuments(options: PersistedDocumentsOptions): PersistedDocuments {
   const store: ApqStore | null = options.only ? null : options.redis ? redisStore(options.redis, options.logger) : memoryStore();
-  const trustedTexts = new Set([...(options.documents?.values() ?? [])].map(sha256));
+  // The trusted texts by their SHA-256, whatever ids their file gave them.
+  const trustedByHash = new Map([...(options.documents?.values() ?? [])].map((text) => [sha256(text), text]));
   return {
     only: options.only,
-    isTrusted: (query) => trustedTexts.size > 0 && trustedTexts.has(sha256(query)),
+    isTrusted: (query) => trustedByHash.size > 0 && trustedByHash.has(sha256(query)),
     async lookup(id) {
       const trusted = options.documents?.get(id);
       if (trusted !== undefined) return trusted;
-      const hash = id.toLowerCase();
-      return store && SHA256_HEX.test(hash) ? store.get(hash) : undefined;
+      // A hash, bare (APQ) or as GraphQL over HTTP prefixes it (`sha256:<hex>`), names the text it is the SHA-256 of.
+      const hash = (id.startsWith(SHA256_PREFIX) ? id.slice(SHA256_PREFIX.length) : id).toLowerCase();
+      if (!SHA256_HEX.test(hash)) return undefined;
+      return trustedByHash.get(hash) ?? (store ? store.get(hash) : undefined);
     },
     matches: (hash, query) => sha256(query) === hash.toLowerCase(),
     register(hash, query) {

@@ -152,6 +152,38 @@ describe("trusted documents: relay-compiler's persisted queries, beside any text
   });
 });
 
+describe("GraphQL over HTTP's prefixed ids: documentId sha256:<hex>", () => {
+  // A Relay-format file whose ids are not hashes: a document is also found by its text's SHA-256.
+  const directory = mkdtempSync(join(tmpdir(), 'swr-prefixed-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const text = 'query Named { repository(namespace: "demo", name: "redis") { syncJobs(first: 1) { totalCount } } }';
+  const file = join(directory, 'documents.json');
+  writeFileSync(file, JSON.stringify({ 'page-1': text }));
+  const stack = useStack({ env: { PERSISTED_DOCUMENTS: file, PERSISTED_DOCUMENTS_ONLY: 'true' } });
+
+  it.each([
+    ['its id', 'page-1'],
+    ['sha256:<hex> of its text', `sha256:${sha256(text)}`],
+    ['sha256:<HEX> in upper case', `sha256:${sha256(text).toUpperCase()}`],
+  ])('runs a trusted document named by %s, over POST and GET', async (_how, documentId) => {
+    for (const answer of [await post(stack, { documentId }), await get(stack, { documentId })]) {
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data.repository.syncJobs.totalCount).toBe(12);
+    }
+  });
+
+  it.each([
+    ['the hash of another text', `sha256:${sha256(`${text} `)}`],
+    ['a prefix without a hash', 'sha256:'],
+    ['a hash of another length', `sha256:${sha256(text).slice(1)}`],
+    ['another algorithm', `md5:${sha256(text)}`],
+  ])('answers PERSISTED_QUERY_NOT_FOUND for %s, calling SWR for nothing', async (_what, documentId) => {
+    const answer = await post(stack, { documentId });
+    expect(codeOf(answer)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+});
+
 describe('automatic persisted queries (no file)', () => {
   // The demo data, but SWR knows only token-demo: any other token gets 401.
   const data = createDemoData();
@@ -224,6 +256,16 @@ describe('automatic persisted queries (no file)', () => {
       expect(codeOf(again), JSON.stringify(again.body).slice(0, 300)).toBe('NOT_FOUND');
       if (text === mixed) expect(again.body.data.a.syncJobs.totalCount).toBe(12);
     }
+  });
+
+  it('finds a registered text by documentId sha256:<hex> too', async () => {
+    const text = 'query Prefixed { repository(namespace: "demo", name: "redis") { syncJobs(first: 4) { totalCount } } }';
+    expect(codeOf(await post(stack, { documentId: `sha256:${sha256(text)}` }))).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const register = await post(stack, { query: text, extensions: persistedQuery(sha256(text)) });
+    expect(register.body.data.repository.syncJobs.totalCount).toBe(12);
+    const hit = await post(stack, { documentId: `sha256:${sha256(text)}` });
+    expect(hit.body.errors).toBeUndefined();
+    expect(hit.body.data.repository.syncJobs.totalCount).toBe(12);
   });
 
   it('finds a registered text by its hash in upper case too', async () => {
