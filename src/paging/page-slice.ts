@@ -1,6 +1,6 @@
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
-import { sliceFromScan } from './anchored-scan.js';
+import { DRIFT_MARGIN, sliceFromScan } from './anchored-scan.js';
 import { compareToAnchor } from './cursor.js';
 import { compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { PagePlan, ScanAnchor } from './page-plan.js';
@@ -29,7 +29,7 @@ export interface PageSlice {
   keys?: readonly JobKey[];
 }
 
-/** Times `last` alone reads its tail again when SWR's total moved between its calls. */
+/** Times `last` alone reads its tail again when SWR's total moved by more than the margin between its calls. */
 const MAX_TAIL_REREADS = 2;
 
 /** Options of sliceFromPlan. */
@@ -47,8 +47,9 @@ export interface SliceOptions {
  * Fetches what a page plan needs. A range costs one call of exactly its window (a window of 0
  * items asks for 1, to learn the total and whether anything follows). `last` alone first asks for
  * the head of the range: when the total shows the list ends within it, that call is the answer;
- * otherwise a second call fetches the exact tail (again, up to MAX_TAIL_REREADS times, when its
- * total shows the list changed in between). Where SWR sends no Content-Range, one more item
+ * otherwise a second call fetches the tail with DRIFT_MARGIN items on each side (within
+ * SWR_MAX_LIMIT), whose own total says where the tail is now (read again, up to MAX_TAIL_REREADS
+ * times, only when the list moved by more than the margin in between). Where SWR sends no Content-Range, one more item
  * is asked for to learn whether the page is the last.
  */
 export async function sliceFromPlan(plan: PagePlan, loadPage: LoadPage, options: SliceOptions): Promise<PageSlice> {
@@ -94,15 +95,23 @@ async function positionalSlice(plan: Exclude<PagePlan, { kind: 'scan' }>, loadPa
     if (start === end || end - plan.from <= head.items.length) {
       return sliceFromPage(start, end - start, head, limit, loadPage);
     }
-    // The tail where the head's total puts it; if SWR's total changed by the time the tail is
-    // read (a push, a deletion), that window is no longer the tail: read it again where it is.
-    let tail = await sliceFromRange(start, end - start, loadPage);
-    for (let reread = 0; reread < MAX_TAIL_REREADS && tail.total !== null && tail.total !== end; reread += 1) {
-      end = Math.max(plan.from, tail.total);
-      start = Math.max(plan.from, end - plan.count);
-      tail = await sliceFromRange(start, end - start, loadPage);
+    // The tail where the head's total puts it, read with a margin on each side: a list that
+    // changed by up to the margin by then (pushes, deletions) still has its tail in the window,
+    // which its own total locates. Past the margin, the tail is read again where it is now.
+    const margin = Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((options.maxLimit - plan.count) / 2)));
+    for (let read = 0; ; read += 1) {
+      const offset = Math.max(plan.from, start - margin);
+      const windowLimit = Math.max(1, end - offset + margin);
+      const page = await loadPage(offset, windowLimit);
+      if (page.total === null) return sliceFromPage(start, end - start, page, windowLimit, loadPage);
+      const nowEnd = Math.max(plan.from, page.total);
+      const nowStart = Math.max(plan.from, nowEnd - plan.count);
+      const holdsTail = nowStart >= offset && nowEnd <= offset + page.items.length;
+      if (holdsTail) return sliceFromPage(nowStart, nowEnd - nowStart, page, windowLimit, loadPage);
+      if (read === MAX_TAIL_REREADS) return sliceFromPage(start, end - start, page, windowLimit, loadPage);
+      end = nowEnd;
+      start = nowStart;
     }
-    return tail;
   }
   if (head.items.length < limit) {
     const count = Math.min(plan.count, head.items.length);

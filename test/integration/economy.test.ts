@@ -64,7 +64,8 @@ const shapes: Array<[string, string[], string[]]> = [
   [
     'last alone beside first: the head is shared',
     [jobs('nginx', 'last: 5'), jobs('nginx', 'first: 5')],
-    ['nginx limit::5|offset::0|order::desc', 'nginx limit::5|offset::42|order::desc'],
+    // The tail is read with a margin of 10 each side, beyond the list's end too.
+    ['nginx limit::25|offset::32|order::desc', 'nginx limit::5|offset::0|order::desc'],
   ],
   ['an empty page beside a page', [jobs('nginx', 'first: 0'), jobs('nginx', 'first: 10')], ['nginx limit::10|offset::0|order::desc']],
   [

@@ -114,11 +114,11 @@ describe('translation of connection arguments to SWR filters', () => {
   it.each([
     ['DESC', 'desc'],
     ['ASC', 'asc'],
-  ] as const)('last: 5 alone in %s asks the head for the total, then the tail', async (order, upstreamOrder) => {
+  ] as const)('last: 5 alone in %s asks the head for the total, then the tail with 10 more each side', async (order, upstreamOrder) => {
     const connection = await page({ last: 5, order });
     expect(recordedFilters(simulator)).toEqual([
       `limit::5|offset::0|order::${upstreamOrder}`,
-      `limit::5|offset::42|order::${upstreamOrder}`,
+      `limit::25|offset::32|order::${upstreamOrder}`,
     ]);
     const ids = order === 'DESC' ? descIds : ascIds;
     expect(connection.nodes.map((node) => node.id)).toEqual(ids.slice(42));

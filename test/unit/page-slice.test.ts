@@ -196,24 +196,65 @@ describe('slices without Content-Range', () => {
 });
 
 describe('last alone while the list changes between its calls', () => {
-  it('reads the tail again where the new total puts it', async () => {
-    // 8 jobs, newest first; a push lands right after the head call.
-    const job = (id: number) => ({ id, createdAt: new Date(Date.UTC(2025, 0, 1) + id * 1000).toISOString() }) as SwrSyncJob;
-    let jobs = [8, 7, 6, 5, 4, 3, 2, 1].map(job);
+  const job = (id: number) => ({ id, createdAt: new Date(Date.UTC(2025, 0, 1) + id * 1000).toISOString() }) as SwrSyncJob;
+  // A list newest first (DESC) whose head changes by `change(call)` before each call is answered.
+  function changingUpstream(initial: number[], change: (call: number, jobs: SwrSyncJob[]) => SwrSyncJob[]) {
+    let jobs = initial.map(job);
     const calls: Array<[number, number]> = [];
     const loadPage: LoadPage = async (offset, limit) => {
       calls.push([offset, limit]);
-      const answer = { offset, items: jobs.slice(offset, offset + limit), total: jobs.length, requestId: null };
-      if (calls.length === 1) jobs = [job(9), ...jobs];
-      return answer;
+      jobs = change(calls.length, jobs);
+      return { offset, items: jobs.slice(offset, offset + limit), total: jobs.length, requestId: null };
     };
-    const slice = await sliceFromPlan(tail(0, 5), loadPage, walk);
+    return { calls, loadPage };
+  }
+  const newest = (jobs: SwrSyncJob[]) => Math.max(...jobs.map((item) => item.id));
+
+  it('finds the tail within its margin when a push lands between the calls: two calls', async () => {
+    const upstream = changingUpstream([8, 7, 6, 5, 4, 3, 2, 1], (call, jobs) => (call === 2 ? [job(9), ...jobs] : jobs));
+    const slice = await sliceFromPlan(tail(0, 5), upstream.loadPage, walk);
     expect(slice.items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1]);
-    expect(slice.total).toBe(9);
-    expect(calls).toEqual([
+    expect(slice).toMatchObject({ start: 4, total: 9, hasPreviousPage: true, hasNextPage: false });
+    // maxLimit 10: the margin is 2 each side of the 5 (3..8 as the head's total put it).
+    expect(upstream.calls).toEqual([
       [0, 5],
-      [3, 5],
-      [4, 5],
+      [1, 9],
+    ]);
+  });
+
+  it('finds the tail when a push lands before every call, or deletions at the head shorten the list', async () => {
+    const pushes = changingUpstream(
+      Array.from({ length: 60 }, (_, index) => 60 - index),
+      (_call, jobs) => [job(newest(jobs) + 1), ...jobs],
+    );
+    const pushed = await sliceFromPlan(tail(0, 5), pushes.loadPage, { maxLimit: 100 });
+    expect(pushed.items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1]);
+    expect(pushed).toMatchObject({ total: 62, hasNextPage: false });
+    expect(pushes.calls).toHaveLength(2);
+
+    const deletions = changingUpstream(
+      Array.from({ length: 60 }, (_, index) => 60 - index),
+      (call, jobs) => (call === 2 ? jobs.slice(4) : jobs),
+    );
+    const shortened = await sliceFromPlan(tail(0, 5), deletions.loadPage, { maxLimit: 100 });
+    expect(shortened.items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1]);
+    expect(shortened).toMatchObject({ total: 56, hasNextPage: false });
+    expect(deletions.calls).toHaveLength(2);
+  });
+
+  it('reads the tail again where the new total puts it when the list moved beyond the margin', async () => {
+    // 30 jobs; 12 pushes land right after the head call (the margin is 2 with maxLimit 10).
+    const upstream = changingUpstream(
+      Array.from({ length: 30 }, (_, index) => 30 - index),
+      (call, jobs) => (call === 2 ? [...Array.from({ length: 12 }, (_, index) => job(42 - index)), ...jobs] : jobs),
+    );
+    const slice = await sliceFromPlan(tail(0, 5), upstream.loadPage, walk);
+    expect(slice.items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1]);
+    expect(slice).toMatchObject({ start: 37, total: 42, hasNextPage: false });
+    expect(upstream.calls).toEqual([
+      [0, 5],
+      [23, 9],
+      [35, 9],
     ]);
   });
 });
