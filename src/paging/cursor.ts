@@ -12,8 +12,10 @@ import { compareInstants, compareKeys, type JobKey } from './job-order.js';
  *   instant: what `after`/`before` cut by, wherever SWR has moved it since), SWR's total then
  *   (empty when unknown), from which a later page guesses how far the list has drifted, the ids
  *   of jobs of the same instant already shown before and after it (ascending, `.`-separated,
- *   three or more consecutive ids as one run `3~9`; `*` when more than MAX_SHOWN_TIES runs or
- *   MAX_LISTED_TIES ids), and, for a cursor of a page read backwards, a last `before`: the jobs
+ *   three or more consecutive ids as one run `3~9`; an id may be written `+d`, d more than the
+ *   id before it, and a run's end `+d`, d more than its start, where that is shorter; `*` when the
+ *   list would take more than MAX_TIES_TEXT characters or list more than MAX_LISTED_TIES ids),
+ *   and, for a cursor of a page read backwards, a last `before`: the jobs
  *   of its instant it does not list stand before it, not after (see CursorAnchor.unlisted). A
  *   cursor without that part (all cursors of pages read forwards, and those issued before it
  *   existed) puts them after it.
@@ -26,20 +28,23 @@ const V2 = `${CURSOR_PREFIX}v2|`;
 /** The last part of a v2 cursor whose unlisted ties stand before its job. */
 const UNLISTED_BEFORE = 'before';
 /**
- * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_SHOWN_TIES runs
- * of ten-digit ids on each side: about 1,170; without ties a v2 cursor is about 110), with room to spare.
+ * Longest cursor accepted, in characters: the longest the gateway can issue (MAX_TIES_TEXT
+ * characters of ties on each side, with the largest ids, positions and total: 1,192; without
+ * ties a v2 cursor is about 110).
  */
 export const MAX_CURSOR_LENGTH = 1200;
 /**
- * Ids or runs of consecutive ids (`7`, `3~9`) of jobs of the cursor's instant a cursor lists on
- * each side, and ids in all; past either it says `*` (unknown).
+ * Characters a cursor's list of ties takes at most on each side (about 100 ids a few apart, or
+ * 16 runs of ten-digit ids, as cursors listed before), and ids it lists in all; past either it
+ * says `*` (unknown).
  */
-export const MAX_SHOWN_TIES = 16;
+export const MAX_TIES_TEXT = 400;
 export const MAX_LISTED_TIES = 1000;
 const POSITION_PATTERN = /^(?:0|[1-9]\d{0,9})$/;
 const ID_PATTERN = /^-?(?:0|[1-9]\d{0,9})$/;
 const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
-const IDS_PATTERN = /^(?:\*|(?:-?\d{1,10}(?:~-?\d{1,10})?(?:\.-?\d{1,10}(?:~-?\d{1,10})?){0,15})?)$/;
+const ID_TEXT = String.raw`(?:-?\d{1,10}|\+\d{1,10})`;
+const IDS_PATTERN = new RegExp(String.raw`^(?:\*|(?:${ID_TEXT}(?:~${ID_TEXT})?(?:\.${ID_TEXT}(?:~${ID_TEXT})?)*)?)$`);
 
 /** A job a cursor names: where it was, what it is, and how long the list was then. */
 export interface CursorAnchor extends JobKey {
@@ -48,7 +53,7 @@ export interface CursorAnchor extends JobKey {
   /**
    * Ids of other jobs created in the same instant that the client was shown before / after this
    * one in the order (on this page or, for the cursor's own walk, earlier ones); null when
-   * unknown (more than MAX_SHOWN_TIES). How they cut: see compareToAnchor.
+   * unknown (more than a cursor lists: MAX_TIES_TEXT, MAX_LISTED_TIES). How they cut: see compareToAnchor.
    */
   shownBefore: readonly number[] | null;
   shownAfter: readonly number[] | null;
@@ -107,31 +112,53 @@ export function compareToAnchor(key: JobKey, anchor: CursorAnchor, order: SwrOrd
   return listed.includes(key.id) === unlistedAfter ? -1 : 1;
 }
 
-// A list of tie ids as a cursor writes it: ascending, `.`-separated, three or more consecutive ids as one run `a~b`.
+// A list of tie ids as a cursor writes it: ascending, `.`-separated, three or more consecutive
+// ids as one run `a~b`, each id (and run end) written relative to the one before where shorter.
 function idsText(list: readonly number[] | null): string {
   if (list === null || list.length > MAX_LISTED_TIES) return '*';
   if (list.length === 0) return '';
   const sorted = [...new Set(list)].sort((a, b) => a - b);
-  const runs: string[] = [];
+  let text = '';
+  let previous: number | null = null;
+  const written = (id: number, from: number | null) => {
+    const absolute = String(id);
+    const relative = from === null ? absolute : `+${id - from}`;
+    return relative.length < absolute.length ? relative : absolute;
+  };
   for (let start = 0; start < sorted.length;) {
     let end = start;
     while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end += 1;
     // Two ids stay two (as cursors wrote them before runs existed), three and more make a run.
-    if (end - start >= 2) runs.push(`${sorted[start]}~${sorted[end]}`);
-    else for (let at = start; at <= end; at += 1) runs.push(String(sorted[at]));
-    if (runs.length > MAX_SHOWN_TIES) return '*';
+    const items: string[] = [];
+    if (end - start >= 2) {
+      items.push(`${written(sorted[start]!, previous)}~${written(sorted[end]!, sorted[start]!)}`);
+      previous = sorted[end]!;
+    } else {
+      for (let at = start; at <= end; at += 1) {
+        items.push(written(sorted[at]!, previous));
+        previous = sorted[at]!;
+      }
+    }
+    for (const item of items) text = text === '' ? item : `${text}.${item}`;
+    if (text.length > MAX_TIES_TEXT) return '*';
     start = end + 1;
   }
-  return runs.join('.');
+  return text;
 }
 
-// The ids a cursor's list names; null when it does not decode (a run backwards, or more than MAX_LISTED_TIES ids).
+// The ids a cursor's list names; null when it does not decode (a run backwards, an id relative
+// to none, an id beyond 32 bits, a text too long, or more than MAX_LISTED_TIES ids).
 function idsFromText(text: string): number[] | null {
+  if (text.length > MAX_TIES_TEXT) return null;
   const ids: number[] = [];
+  let previous: number | null = null;
   for (const run of text.split('.')) {
-    const [first, last = first] = run.split('~').map(Number) as [number, number?];
-    if (last < first || first < INT32_MIN || last > INT32_MAX || ids.length + (last - first) >= MAX_LISTED_TIES) return null;
+    const [start, end] = run.split('~') as [string, string?];
+    const first: number = start.startsWith('+') ? (previous === null ? NaN : previous + Number(start.slice(1))) : Number(start);
+    const last: number = end === undefined ? first : end.startsWith('+') ? first + Number(end.slice(1)) : Number(end);
+    if (!(last >= first) || first < INT32_MIN || last > INT32_MAX || ids.length + (last - first) >= MAX_LISTED_TIES) return null;
     for (let id = first; id <= last; id += 1) ids.push(id);
+    previous = last;
   }
   return ids;
 }

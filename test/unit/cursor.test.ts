@@ -7,7 +7,7 @@ import {
   jobToCursor,
   MAX_CURSOR_LENGTH,
   MAX_LISTED_TIES,
-  MAX_SHOWN_TIES,
+  MAX_TIES_TEXT,
   positionToCursor,
 } from '../../src/paging/cursor.js';
 
@@ -91,9 +91,9 @@ describe('v2 cursors (naming their job)', () => {
   });
 
   it('say when the total or the ties are unknown', () => {
-    // More than MAX_SHOWN_TIES ids or runs, or more than MAX_LISTED_TIES ids in all.
+    // More than MAX_TIES_TEXT characters (ids far apart), or more than MAX_LISTED_TIES ids in all.
     for (const many of [
-      Array.from({ length: MAX_SHOWN_TIES + 1 }, (_, index) => index * 2),
+      Array.from({ length: 41 }, (_, index) => -2_000_000_000 + index * 100_000_000),
       Array.from({ length: MAX_LISTED_TIES + 1 }, (_, index) => index),
     ]) {
       const unknown = { ...anchor, total: null, shownBefore: null, shownAfter: many };
@@ -116,9 +116,40 @@ describe('v2 cursors (naming their job)', () => {
     });
   });
 
+  it('list ids a few apart relative to each other: 100 ties of ten-digit ids fit, and read back', () => {
+    const ids = Array.from({ length: 100 }, (_, index) => 2_000_000_000 + index * 7 + (index % 3));
+    const walked = { ...anchor, shownBefore: ids, shownAfter: [-2_147_483_648, -2_147_483_646, ...ids.slice(0, 3)] };
+    const cursor = jobToCursor('desc', 40, walked);
+    const text = Buffer.from(cursor, 'base64url').toString('utf8');
+    expect(text).toContain('|2000000000.+8.+8.+5.+8.+8.+5');
+    expect(text).toMatch(/\|-2147483648\.\+2\.2000000000\.\+8\.\+8$/);
+    expect(cursorFrom(cursor, 'desc', 'after').anchor).toEqual({ ...walked, shownAfter: [...walked.shownAfter].sort((a, b) => a - b) });
+    // A run's end relative to its start where that is shorter.
+    const runs = { ...anchor, shownBefore: [1_000_000_000, 1_000_000_001, 1_000_000_002, 1_000_000_010], shownAfter: [] };
+    const runText = Buffer.from(jobToCursor('asc', 0, runs), 'base64url').toString('utf8');
+    expect(runText).toContain('|1000000000~+2.+8|');
+    expect(cursorFrom(jobToCursor('asc', 0, runs), 'asc', 'after').anchor).toEqual(runs);
+  });
+
+  it.each([
+    ['an id relative to none', '+3.4'],
+    ['a run backwards', '9~3'],
+    ['a relative run end past 32 bits', '2147483000~+1000'],
+    ['a relative id past 32 bits', '2147483000.+1000'],
+    [
+      'a list longer than MAX_TIES_TEXT',
+      Array.from({ length: 201 }, () => '+1')
+        .join('.')
+        .replace(/^\+1/, '1'),
+    ],
+  ])('refuse a list with %s', (_what, list) => {
+    const forged = Buffer.from(`swr-sync-job:v2|asc|0|10|${anchor.instant}||${list}|`, 'latin1').toString('base64url');
+    expect(() => cursorFrom(forged, 'asc', 'after')).toThrow(/not issued by this gateway/);
+  });
+
   it('decode at their longest: the most ties the gateway lists, with the largest ids and positions', () => {
-    // MAX_SHOWN_TIES runs of three, ten-digit ids.
-    const ids = Array.from({ length: MAX_SHOWN_TIES * 3 }, (_, index) => -2_147_483_000 + Math.floor(index / 3) * 10 + (index % 3));
+    // Lists just within MAX_TIES_TEXT: 37 ids so far apart that each takes ten or eleven characters.
+    const ids = Array.from({ length: 37 }, (_, index) => -2_147_483_000 + index * 119_000_000);
     const longest = {
       id: -2_147_483_648,
       instant: '2024-01-04T01:04:05.174562000Z',
@@ -128,6 +159,9 @@ describe('v2 cursors (naming their job)', () => {
       unlisted: 'before' as const,
     };
     const cursor = jobToCursor('desc', 2_147_483_647, longest);
+    const lists = Buffer.from(cursor, 'base64url').toString('utf8').split('|').slice(6, 8);
+    for (const list of lists) expect(list.length).toBeGreaterThan(MAX_TIES_TEXT - 12);
+    for (const list of lists) expect(list.length).toBeLessThanOrEqual(MAX_TIES_TEXT);
     expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
     expect(cursorFrom(cursor, 'desc', 'after').anchor).toEqual(longest);
   });
