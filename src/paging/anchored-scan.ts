@@ -135,7 +135,10 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
   // Scan coordinates between which the anchor's place lies, as far as windows read so far show.
   let low: number | null = null;
   let high: number | null = null;
-  let stride = window.length;
+  // Forward, the windows that look for the anchor's place past the first are SWR_MAX_LIMIT wide:
+  // the same calls see further. (Backward, a window is clipped at the list's start, so they keep the first's width.)
+  const searchLength = forward && Number.isFinite(maxLimit) ? Math.max(window.length, maxLimit) : window.length;
+  let stride = searchLength;
   let drifted = false;
   let total: number | null = null;
 
@@ -252,21 +255,20 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     if (low !== null && high !== null) {
       // Once one window spans the gap, read it from the last job known to lie before the
       // anchor's place (low - 1) past the first known after it (high): that window settles it.
-      if (high - low + LEAD <= window.length) return { start: low - 1, length: window.length };
-      return { start: Math.floor((low + high) / 2) - margin, length: window.length };
+      if (high - low + LEAD <= searchLength) return { start: low - 1, length: searchLength };
+      return { start: Math.floor((low + high) / 2) - margin, length: searchLength };
     }
     if (!drifted && target.total !== null && seenView.total !== null && seenView.total !== target.total) {
       drifted = true;
       const guess = coordinateOf(target.position + (seenView.total - target.total), plan) - margin;
-      if ((way === 'on' && guess > window.start) || (way === 'back' && guess < window.start))
-        return { start: guess, length: window.length };
+      if ((way === 'on' && guess > window.start) || (way === 'back' && guess < window.start)) return { start: guess, length: searchLength };
     }
     // Forward from what is known to lie before the anchor: next to it, then ever further.
     const step = stride;
     stride *= 2;
-    if (way === 'on') return { start: (low ?? window.start + window.length) + step - window.length, length: window.length };
+    if (way === 'on') return { start: (low ?? window.start + window.length) + step - searchLength, length: searchLength };
     const start = window.start - step;
-    return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length: window.length };
+    return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length: searchLength };
   }
 }
 
@@ -275,9 +277,9 @@ function reachesInto(entries: Entry[], instant: string): boolean {
   return entries.length > 0 && entries.at(-1)!.key.instant === instant;
 }
 
-// The same window read twice as far (up to SWR_MAX_LIMIT): from the same place, along the scan.
+// The same window read as far as SWR_MAX_LIMIT allows (twice as far without one): from the same place, along the scan.
 function widerWindow(window: ScanWindow, maxLimit: number): ScanWindow {
-  return { start: window.start, length: Math.min(maxLimit, window.length * 2) };
+  return { start: window.start, length: Number.isFinite(maxLimit) ? maxLimit : window.length * 2 };
 }
 
 // How many of a window's entries are certain: all at the scan's end, else those before the

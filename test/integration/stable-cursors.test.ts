@@ -183,6 +183,36 @@ describe('stable cursors', () => {
     expect(stack.simulator.requests.length).toBeLessThanOrEqual(6);
   });
 
+  it('finds its place within the 6 calls after 300 jobs were created and the 300 oldest deleted (the total unchanged)', async () => {
+    const tenant = createTenantData({ domainId: 'd', domainName: 'tenant', namespaces: { org: { large: 400 } }, idBase: 1 });
+    const large = await startStack({ data: { tenants: [tenant] }, inMemory: true });
+    try {
+      const query = async (args: string): Promise<Page> => {
+        const response = await large.query(
+          `{ repository(namespace: "org", name: "large") { syncJobs(${args}) ` +
+            '{ totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }',
+        );
+        expect(response.errors).toBeUndefined();
+        return response.data.repository.syncJobs as Page;
+      };
+      const newest = ids(await query('first: 6'));
+      const first = await query('first: 3');
+      large.simulator.createJobs({ namespace: 'org', repository: 'large', count: 300 });
+      // The simulator edits the data it was given in place: the 300 oldest are the first 300 by creation time.
+      const live = tenant.namespaces.org!.large!;
+      const oldest = [...live].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)).slice(0, 300);
+      large.simulator.deleteJobs({ namespace: 'org', repository: 'large', ids: oldest.map((job) => job.id) });
+      large.simulator.clearRequests();
+      const second = await query(`first: 3, after: "${first.pageInfo.endCursor}"`);
+      expect(ids(second)).toEqual(newest.slice(3, 6));
+      expect(second).toMatchObject({ totalCount: 400, pageInfo: { hasPreviousPage: true, hasNextPage: true } });
+      expect(large.simulator.requests.length).toBeGreaterThan(1);
+      expect(large.simulator.requests.length).toBeLessThanOrEqual(6);
+    } finally {
+      await large.close();
+    }
+  });
+
   it('charges the extra reads to MAX_UPSTREAM_CALLS', async () => {
     const tight = await startStack({ data: data(), env: { MAX_UPSTREAM_CALLS: '1' }, inMemory: true });
     try {
