@@ -24,10 +24,14 @@ export interface Message {
   fatal?: { code: string; message: string };
 }
 
-export type SerializedState = { newest: WatchState['newest']; known: [number, string, string][] };
+export type SerializedState = { newest: WatchState['newest']; known: [number, string, string][]; complete?: boolean };
 
 export function serialize(state: WatchState): SerializedState {
-  return { newest: state.newest, known: [...state.known].map(([id, seen]) => [id, seen.status, seen.updatedAt]) };
+  return {
+    newest: state.newest,
+    known: [...state.known].map(([id, seen]) => [id, seen.status, seen.updatedAt]),
+    ...(state.newestComplete ? { complete: true } : {}),
+  };
 }
 
 // A state from Redis, checked: what Redis holds is never trusted to be well-formed. It was written
@@ -45,7 +49,8 @@ export function stateFrom(text: string): WatchState | undefined {
         return undefined;
       known.set(item[0], { status: item[1], updatedAt: item[2] });
     }
-    return { baseline: true, newest: newest ? { instant: newest.instant, id: newest.id } : null, known };
+    const newestComplete = parsed.complete === true;
+    return { baseline: true, newest: newest ? { instant: newest.instant, id: newest.id } : null, known, newestComplete };
   } catch {
     return undefined;
   }

@@ -93,8 +93,9 @@ export function createWatch(options: WatchOptions): Watch {
       const page = await load(0, WATCH_PAGE_SIZE);
       const seen = state.newest ?? BEFORE_ANY_JOB;
       const burst = state.baseline && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, seen);
-      const jobs = burst ? await readBurst(page, seen, load) : page.items;
-      const next = changesFrom(state, jobs);
+      const { jobs, head } = burst ? await readBurst(page, seen, load) : { jobs: page.items, head: true };
+      const whole = !burst && (page.items.length < WATCH_PAGE_SIZE || (page.total !== null && page.total <= page.items.length));
+      const next = changesFrom(state, jobs, { head, whole });
       if (!burst) newestAt = 0;
       lastTotal = page.total;
       state = next.state;
@@ -108,8 +109,12 @@ export function createWatch(options: WatchOptions): Watch {
 
   // The oldest jobs of a burst (newest first, as SWR lists them): pages of the jobs just newer
   // than `seen`, each read after the last, until they reach the newest page (then the whole
-  // burst is read, and the newest page with it) or MAX_READ_ON_PAGES were read.
-  async function readBurst(page: Awaited<ReturnType<LoadPage>>, seen: JobKey, load: LoadPage): Promise<SwrSyncJob[]> {
+  // burst is read, and the newest page with it: `head`) or MAX_READ_ON_PAGES were read.
+  async function readBurst(
+    page: Awaited<ReturnType<LoadPage>>,
+    seen: JobKey,
+    load: LoadPage,
+  ): Promise<{ jobs: SwrSyncJob[]; head: boolean }> {
     const newestIds = new Set(page.items.map((job) => job.id));
     let read: SwrSyncJob[] = [];
     let anchor = seen;
@@ -120,13 +125,13 @@ export function createWatch(options: WatchOptions): Watch {
       read = [...newer.items, ...read];
       if (!newer.hasPreviousPage || newer.items.some((job) => newestIds.has(job.id))) {
         newestAt = 0;
-        return dedupe([...page.items, ...read]);
+        return { jobs: dedupe([...page.items, ...read]), head: true };
       }
       anchor = keyOf(newer.items[0]!);
       position = Math.max(0, position - newer.items.length);
     }
     newestAt = position;
-    return read;
+    return { jobs: read, head: false };
   }
 
   // The WATCH_PAGE_SIZE jobs just newer than `job` (before it, order DESC), cut by the job

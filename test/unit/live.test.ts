@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { changesFrom, emptyWatchState } from '../../src/live/job-changes.js';
+import { serialize, stateFrom } from '../../src/live/shared-watch-messages.js';
 import { createSubscriberQueue } from '../../src/live/subscriber-queue.js';
 import { createWatch, MAX_READ_ON_PAGES, WATCH_PAGE_SIZE } from '../../src/live/watch.js';
 import { SwrHttpError } from '../../src/swr/errors.js';
@@ -85,9 +86,42 @@ describe('changesFrom', () => {
   it('takes a read of an empty list as the baseline: every job after it is CREATED', () => {
     const baseline = changesFrom(emptyWatchState(), []);
     expect(baseline.changes).toEqual([]);
-    expect(baseline.state).toEqual({ baseline: true, newest: null, known: new Map() });
+    expect(baseline.state).toEqual({ baseline: true, newest: null, known: new Map(), newestComplete: false });
     const next = changesFrom(baseline.state, [job(1)]);
     expect(next.changes.map((change) => [change.kind, change.job.id])).toEqual([['CREATED', 1]]);
+  });
+
+  it('reports a job created in the instant of the newest seen, whatever its id, once the last poll read that whole instant', () => {
+    // Jobs 5 and 6 share second 10; 4 is older, so the poll read every job of second 10.
+    const baseline = changesFrom(emptyWatchState(), [job(6, 'running', 10), job(5, 'running', 10), job(4)]);
+    expect(baseline.state.newestComplete).toBe(true);
+    const next = changesFrom(baseline.state, [job(6, 'running', 10), job(5, 'running', 10), job(2, 'running', 10), job(4)]);
+    expect(next.changes.map((change) => [change.kind, change.job.id])).toEqual([['CREATED', 2]]);
+    expect(changesFrom(next.state, [job(6, 'running', 10), job(5, 'running', 10), job(2, 'running', 10), job(4)]).changes).toEqual([]);
+    // A read of the whole list, all of one instant, is complete too.
+    const whole = changesFrom(emptyWatchState(), [job(9, 'running', 20)], { head: true, whole: true });
+    expect(changesFrom(whole.state, [job(9, 'running', 20), job(3, 'running', 20)]).changes.map((change) => change.job.id)).toEqual([3]);
+  });
+
+  it('only remembers an unknown job of the newest instant when the last poll may not have read all of that instant', () => {
+    // A full page of one instant (more of it may lie beyond), or a read that did not reach the list's head.
+    for (const read of [
+      { head: true, whole: false },
+      { head: false, whole: false },
+    ]) {
+      const jobs = [job(9, 'running', 20), job(8, 'running', 20)];
+      const baseline = changesFrom(emptyWatchState(), read.head ? jobs : [...jobs, job(1)], read);
+      expect(baseline.state.newestComplete).toBe(false);
+      expect(changesFrom(baseline.state, [...jobs, job(3, 'running', 20)]).changes).toEqual([]);
+    }
+  });
+
+  it('keeps whether the newest instant was read whole in the state replicas share, and reads states kept before as not', () => {
+    const { state } = changesFrom(emptyWatchState(), [job(6, 'running', 10), job(4)]);
+    expect(stateFrom(JSON.stringify(serialize(state)))).toEqual(state);
+    const { complete, ...older } = serialize(state);
+    expect(complete).toBe(true);
+    expect(stateFrom(JSON.stringify(older))?.newestComplete).toBe(false);
   });
 
   it('orders CREATED by creation time whatever order the jobs come in', () => {
