@@ -188,7 +188,7 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     if (
       certain === entries.length &&
       !view.atEnd &&
-      entries.length > 1 &&
+      entries.length > 0 &&
       reachesInto(entries, entries[0]!.key.instant) &&
       window.length < maxLimit
     ) {
@@ -252,23 +252,25 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
   // Where to look next for the anchor's place: halfway between what is known, else where SWR's
   // change in total suggests (once), else a doubling stride away.
   function nextSearchWindow(seenView: ScanView, target: ScanAnchor, way: 'back' | 'on'): ScanWindow {
+    // Never narrower than the window read last (it may have been widened for its instant's ties).
+    const length = Math.max(searchLength, window.length);
     if (low !== null && high !== null) {
       // Once one window spans the gap, read it from the last job known to lie before the
       // anchor's place (low - 1) past the first known after it (high): that window settles it.
-      if (high - low + LEAD <= searchLength) return { start: low - 1, length: searchLength };
-      return { start: Math.floor((low + high) / 2) - margin, length: searchLength };
+      if (high - low + LEAD <= length) return { start: low - 1, length };
+      return { start: Math.floor((low + high) / 2) - margin, length };
     }
     if (!drifted && target.total !== null && seenView.total !== null && seenView.total !== target.total) {
       drifted = true;
       const guess = coordinateOf(target.position + (seenView.total - target.total), plan) - margin;
-      if ((way === 'on' && guess > window.start) || (way === 'back' && guess < window.start)) return { start: guess, length: searchLength };
+      if ((way === 'on' && guess > window.start) || (way === 'back' && guess < window.start)) return { start: guess, length };
     }
     // Forward from what is known to lie before the anchor: next to it, then ever further.
     const step = stride;
     stride *= 2;
-    if (way === 'on') return { start: (low ?? window.start + window.length) + step - searchLength, length: searchLength };
+    if (way === 'on') return { start: (low ?? window.start + window.length) + step - length, length };
     const start = window.start - step;
-    return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length: searchLength };
+    return { start: plan.direction === 'forward' ? Math.max(0, start) : start, length };
   }
 }
 

@@ -377,3 +377,33 @@ describe('a tie group wider than a scan window', () => {
     }
   });
 });
+
+describe('a cursor older than every job left (retention replaced the whole list since)', () => {
+  // The cursor (the second job of a DESC page) was issued on a list of `size` jobs a second apart;
+  // then as many newer jobs came and the old ones went (the total unchanged), the oldest 10 of them
+  // in one instant, which SWR lists by ascending id (against the gateway's DESC order). The last
+  // window of the search holds one job of that instant at the list's end: its siblings lie
+  // before it, so it is read wider rather than taken as it is.
+  it.each([
+    [60, 1],
+    [100, 21],
+  ])("last before it on %i jobs, %i asked: the list's last jobs, in order", async (size, count) => {
+    let jobs = Array.from({ length: size }, (_, index) => swrJob({ id: index + 1, tag: 't', createdAt: time(index) }));
+    const load: LoadPage = async (offset, limit) => {
+      const sorted = [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id - b.id));
+      return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
+    };
+    const issued = connectionFromSlice(
+      await sliceFromPlan(pagePlanFromArgs({ order: 'desc', first: 40 }, sizes), load, { maxLimit: 100 }),
+      'desc',
+    );
+    jobs = Array.from({ length: size }, (_, index) =>
+      swrJob({ id: 1000 + index, tag: 't', createdAt: time(1000 + Math.max(0, index - 9)) }),
+    );
+    const plan = pagePlanFromArgs({ order: 'desc', last: count, before: issued.edges[1]!.cursor }, sizes);
+    const page = connectionFromSlice(await sliceFromPlan(plan, load, { maxLimit: 100 }), 'desc');
+    const newestFirst = inOrder(jobs, 'desc').map((job) => Number(job.id));
+    expect(page.nodes.map((node) => Number(node.id))).toEqual(newestFirst.slice(-count));
+    expect(page.pageInfo).toMatchObject({ hasPreviousPage: size > count, hasNextPage: false });
+  });
+});
