@@ -23,7 +23,8 @@ const READ_WINDOW_LIMIT = 100;
 /** Upstream statuses that end a watch's streams (with their coded error): retrying cannot help. */
 const FATAL_STATUSES = new Set([401, 403, 404]);
 /** A key older than any job's: where the burst after a baseline of an empty list starts (every job is newer). */
-const BEFORE_ANY_JOB: JobKey = { instant: '', id: Number.MIN_SAFE_INTEGER };
+const BEFORE_ANY_ID = Number.MIN_SAFE_INTEGER;
+const BEFORE_ANY_JOB: JobKey = { instant: '', id: BEFORE_ANY_ID };
 
 /** Options of createWatch. */
 export interface WatchOptions {
@@ -91,7 +92,11 @@ export function createWatch(options: WatchOptions): Watch {
     const load: LoadPage = (offset, limit) => options.read(offset, limit, controller.signal, trace);
     try {
       const page = await load(0, WATCH_PAGE_SIZE);
-      const seen = state.newest ?? BEFORE_ANY_JOB;
+      // When the last read held every job of the newest instant, a job of that instant it did not
+      // know is new too, whatever its id: the poll has seen them all only once it reaches past that
+      // instant, so the burst (if any) is read from the instant's start, not from the newest job.
+      const seen =
+        state.newest === null ? BEFORE_ANY_JOB : state.newestComplete ? { instant: state.newest.instant, id: BEFORE_ANY_ID } : state.newest;
       const burst = state.baseline && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, seen);
       const { jobs, head } = burst ? await readBurst(page, seen, load) : { jobs: page.items, head: true };
       const whole = !burst && (page.items.length < WATCH_PAGE_SIZE || (page.total !== null && page.total <= page.items.length));

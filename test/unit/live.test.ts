@@ -192,12 +192,43 @@ describe('watch', () => {
     await watch.start();
     swr.push(WATCH_PAGE_SIZE * (MAX_READ_ON_PAGES + 3));
     await vi.advanceTimersByTimeAsync(1000);
-    // The first poll reads the page, then the oldest pages of the burst: its jobs after job 5, oldest first.
-    expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * MAX_READ_ON_PAGES }, (_, index) => 6 + index));
+    // The first poll reads the page, then the oldest pages of the burst: its jobs from job 5's
+    // instant on (job 5 again: another job of its instant would be new too), oldest first.
+    expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * MAX_READ_ON_PAGES - 1 }, (_, index) => 6 + index));
     await vi.advanceTimersByTimeAsync(1000);
     expect(reported).toEqual(Array.from({ length: WATCH_PAGE_SIZE * (MAX_READ_ON_PAGES + 3) }, (_, index) => 6 + index));
     watch.stop();
   });
+
+  it.each([5, WATCH_PAGE_SIZE - 1, WATCH_PAGE_SIZE, 3 * WATCH_PAGE_SIZE])(
+    'reports a job created in the instant of the newest one seen, with a lower id, beside %i newer ones',
+    async (newer) => {
+      vi.useFakeTimers();
+      // Jobs 6 and 5 share second 100; job 4 is older, so the first poll holds that whole instant.
+      const jobs: SwrSyncJob[] = [job(6, 'running', 100), job(5, 'running', 100), job(4)];
+      const read = async (offset: number, limit: number) => ({
+        offset,
+        items: jobs.slice(offset, offset + limit),
+        total: jobs.length,
+        requestId: null,
+      });
+      const reported: number[] = [];
+      const watch = createWatch({
+        intervalMs: 1000,
+        read,
+        onChanges: (batch) => reported.push(...batch.map((c) => c.job.id)),
+        onFatal: () => {},
+      });
+      await watch.start();
+      // Job 2 in second 100, which SWR lists after 6 and 5; then the newer ones, at the head.
+      jobs.splice(2, 0, job(2, 'running', 100));
+      jobs.unshift(...Array.from({ length: newer }, (_, index) => job(100 + newer - index, 'running', 200 + newer - index)));
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reported).toEqual([2, ...Array.from({ length: newer }, (_, index) => 101 + index)]);
+      watch.stop();
+    },
+  );
 
   it('reports the first jobs of an empty repository, one per poll, each as CREATED', async () => {
     vi.useFakeTimers();
