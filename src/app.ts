@@ -97,6 +97,7 @@ export function createApp(options: AppOptions): App {
   const live = createLiveHub({
     client,
     intervalMs: config.watchIntervalMs,
+    maxLimit: config.swrMaxLimit,
     maxWatches: config.maxWatches,
     maxSubscriptions: config.maxSubscriptions,
     maxWatchesPerCaller: config.maxWatchesPerCaller,

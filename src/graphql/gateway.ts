@@ -96,6 +96,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         createLiveHub({
           client: deps.client,
           intervalMs: config.watchIntervalMs,
+          maxLimit: config.swrMaxLimit,
           maxWatches: config.maxWatches,
           maxSubscriptions: config.maxSubscriptions,
           maxWatchesPerCaller: config.maxWatchesPerCaller,

@@ -23,6 +23,8 @@ export interface LiveHubOptions {
   client: SwrClient;
   /** WATCH_INTERVAL_MS. */
   intervalMs: number;
+  /** SWR_MAX_LIMIT: the widest window a watch's read asks for. @default 100 */
+  maxLimit?: number;
   /** MAX_WATCHES: watches (caller × repository) of the process. */
   maxWatches: number;
   /** MAX_SUBSCRIPTIONS: subscribers of the process. */
@@ -124,6 +126,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const localWatch = (state: WatchState | undefined, hooks: Pick<WatchOptions, 'onChanges' | 'onFatal' | 'onPolled'>) =>
       createWatch({
         intervalMs: options.intervalMs,
+        ...(options.maxLimit !== undefined ? { maxLimit: options.maxLimit } : {}),
         read: (offset, limit, signal, trace) =>
           options.client.listSyncJobs({
             token: caller.token,

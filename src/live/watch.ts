@@ -18,8 +18,6 @@ export const MAX_READ_ON_PAGES = 5;
  */
 export const MAX_EVENTS_PER_POLL = 2 * WATCH_PAGE_SIZE * (1 + MAX_READ_ON_PAGES);
 
-/** The widest window a burst read asks SWR for (its page and the scan's margins). */
-const READ_WINDOW_LIMIT = 100;
 /** Upstream statuses that end a watch's streams (with their coded error): retrying cannot help. */
 const FATAL_STATUSES = new Set([401, 403, 404]);
 /** A key older than any job's: where the burst after a baseline of an empty list starts (every job is newer). */
@@ -47,6 +45,8 @@ export interface WatchOptions {
   around?: (poll: (trace: TraceParent) => Promise<void>) => Promise<void>;
   /** After every poll that read SWR: its changes (maybe none) and the state it leaves (to share them). */
   onPolled?: (changes: JobChange[], state: WatchState) => void;
+  /** SWR_MAX_LIMIT: the widest window a read asks SWR for (a poll's page, a burst read's scan with its margins). @default 100 */
+  maxLimit?: number;
 }
 
 /** One repository's watch for one caller: it polls while it runs. */
@@ -75,6 +75,9 @@ export interface Watch {
  */
 export function createWatch(options: WatchOptions): Watch {
   let state = options.state ?? emptyWatchState();
+  const maxLimit = options.maxLimit ?? 100;
+  // A poll's page: WATCH_PAGE_SIZE jobs, fewer only when SWR_MAX_LIMIT is lower.
+  const pageSize = Math.min(WATCH_PAGE_SIZE, maxLimit);
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: AbortController | null = null;
@@ -91,15 +94,15 @@ export function createWatch(options: WatchOptions): Watch {
     // Every read of this poll: aborted when the watch stops, part of the poll's span.
     const load: LoadPage = (offset, limit) => options.read(offset, limit, controller.signal, trace);
     try {
-      const page = await load(0, WATCH_PAGE_SIZE);
+      const page = await load(0, pageSize);
       // When the last read held every job of the newest instant, a job of that instant it did not
       // know is new too, whatever its id: the poll has seen them all only once it reaches past that
       // instant, so the burst (if any) is read from the instant's start, not from the newest job.
       const seen =
         state.newest === null ? BEFORE_ANY_JOB : state.newestComplete ? { instant: state.newest.instant, id: BEFORE_ANY_ID } : state.newest;
-      const burst = state.baseline && page.items.length === WATCH_PAGE_SIZE && allNew(page.items, seen);
+      const burst = state.baseline && page.items.length === pageSize && allNew(page.items, seen);
       const { jobs, head } = burst ? await readBurst(page, seen, load) : { jobs: page.items, head: true };
-      const whole = !burst && (page.items.length < WATCH_PAGE_SIZE || (page.total !== null && page.total <= page.items.length));
+      const whole = !burst && (page.items.length < pageSize || (page.total !== null && page.total <= page.items.length));
       const next = changesFrom(state, jobs, { head, whole });
       if (!burst) newestAt = 0;
       lastTotal = page.total;
@@ -123,7 +126,7 @@ export function createWatch(options: WatchOptions): Watch {
     const newestIds = new Set(page.items.map((job) => job.id));
     let read: SwrSyncJob[] = [];
     let anchor = seen;
-    let position = newestAt + (page.total !== null && lastTotal !== null ? Math.max(0, page.total - lastTotal) : WATCH_PAGE_SIZE);
+    let position = newestAt + (page.total !== null && lastTotal !== null ? Math.max(0, page.total - lastTotal) : pageSize);
     for (let pages = 0; pages < MAX_READ_ON_PAGES; pages += 1) {
       const newer = await readNewer(anchor, position, page.total, load);
       if (newer.items.length === 0) break;
@@ -139,7 +142,7 @@ export function createWatch(options: WatchOptions): Watch {
     return { jobs: read, head: false };
   }
 
-  // The WATCH_PAGE_SIZE jobs just newer than `job` (before it, order DESC), cut by the job
+  // The pageSize jobs just newer than `job` (before it, order DESC), cut by the job
   // wherever it is now (about `position`).
   function readNewer(job: JobKey, position: number, total: number | null, load: LoadPage) {
     const plan: ScanPlan = {
@@ -148,10 +151,10 @@ export function createWatch(options: WatchOptions): Watch {
       direction: 'backward',
       anchor: { ...job, position, total, shownBefore: null, shownAfter: null },
       bound: null,
-      count: WATCH_PAGE_SIZE,
+      count: pageSize,
       from: position,
     };
-    return sliceFromScan(plan, load, READ_WINDOW_LIMIT);
+    return sliceFromScan(plan, load, maxLimit);
   }
 
   function schedule(delayMs: number): void {

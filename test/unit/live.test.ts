@@ -230,6 +230,28 @@ describe('watch', () => {
     },
   );
 
+  it.each([30, 10])(
+    'asks SWR for at most SWR_MAX_LIMIT (%i) jobs a read, bursts included, and still reports every job once',
+    async (maxLimit) => {
+      vi.useFakeTimers();
+      const swr = list(5);
+      const reported: number[] = [];
+      const watch = createWatch({
+        intervalMs: 1000,
+        maxLimit,
+        read: swr.read,
+        onChanges: (batch) => reported.push(...batch.map((c) => c.job.id)),
+        onFatal: () => {},
+      });
+      await watch.start();
+      swr.push(150);
+      for (let polls = 0; polls < 40 && reported.length < 150; polls += 1) await vi.advanceTimersByTimeAsync(1000);
+      expect(reported).toEqual(Array.from({ length: 150 }, (_, index) => 6 + index));
+      expect(Math.max(...swr.reads.map(([, limit]) => limit))).toBeLessThanOrEqual(maxLimit);
+      watch.stop();
+    },
+  );
+
   it('reports the first jobs of an empty repository, one per poll, each as CREATED', async () => {
     vi.useFakeTimers();
     const swr = list(0);
