@@ -62,7 +62,7 @@ export function createPersistedDocuments(options: PersistedDocumentsOptions): Pe
       const trusted = options.documents?.get(id);
       if (trusted !== undefined) return trusted;
       // A hash, bare (APQ) or as GraphQL over HTTP prefixes it (`sha256:<hex>`), names the text it is the SHA-256 of.
-      const hash = (id.startsWith(SHA256_PREFIX) ? id.slice(SHA256_PREFIX.length) : id).toLowerCase();
+      const hash = (id.slice(0, SHA256_PREFIX.length).toLowerCase() === SHA256_PREFIX ? id.slice(SHA256_PREFIX.length) : id).toLowerCase();
       if (!SHA256_HEX.test(hash)) return undefined;
       return trustedByHash.get(hash) ?? (store ? store.get(hash) : undefined);
     },

@@ -165,6 +165,8 @@ describe("GraphQL over HTTP's prefixed ids: documentId sha256:<hex>", () => {
     ['its id', 'page-1'],
     ['sha256:<hex> of its text', `sha256:${sha256(text)}`],
     ['sha256:<HEX> in upper case', `sha256:${sha256(text).toUpperCase()}`],
+    ['SHA256:<hex>, the prefix in upper case', `SHA256:${sha256(text)}`],
+    ['its bare SHA-256, as APQ names texts', sha256(text)],
   ])('runs a trusted document named by %s, over POST and GET', async (_how, documentId) => {
     for (const answer of [await post(stack, { documentId }), await get(stack, { documentId })]) {
       expect(answer.body.errors).toBeUndefined();
