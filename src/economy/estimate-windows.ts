@@ -1,6 +1,6 @@
 import { nodeRefFromId } from '../model/node-id.js';
 import type { RepositoryKey } from '../model/repository-key.js';
-import { firstScanWindow } from '../paging/anchored-scan.js';
+import { firstScanWindow } from '../paging/scan-windows.js';
 import { pagePlanFromArgs, type PageSizeOptions } from '../paging/page-plan.js';
 import { namespaceProblem, repositoryNameProblem } from '../swr/names.js';
 import { callsFromWindows, type Interval } from './window-cover.js';

@@ -5,21 +5,10 @@ import { compareToAnchor } from './cursor.js';
 import { compareInstants, compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { ScanAnchor, ScanPlan } from './page-plan.js';
 import type { LoadPage, PageSlice } from './page-slice.js';
+import { firstWindowOf, LEAD, marginFor, upstreamWindowOf, widerWindow, withinList, type ScanWindow } from './scan-windows.js';
 
-/** Items read on each side of where a cursor's job is expected, so that a small drift costs no extra call. */
-export const DRIFT_MARGIN = 10;
 /** Upstream calls one page may take to find its cursor's job again (then OPERATION_TOO_EXPENSIVE). */
 export const MAX_SCAN_CALLS = 6;
-
-/**
- * A stretch of the list in scan coordinates: `start` and `length` items along the direction of
- * the scan. Forward, a coordinate is a position in the order; backward, position p is coordinate
- * -p-1, so that the scan always moves to higher coordinates.
- */
-interface ScanWindow {
-  start: number;
-  length: number;
-}
 
 interface Entry {
   job: SwrSyncJob;
@@ -37,45 +26,6 @@ interface ScanView {
   /** Nothing lies after it. */
   atEnd: boolean;
   total: number | null;
-}
-
-/**
- * The upstream window a scan reads first: around where the cursor's job was, `margin` items
- * either side of the page, plus the cursor's job and one job before it (the scan knows it has
- * found the job's place only from a job before it), fewer margin items when the page nearly
- * fills SWR_MAX_LIMIT. A list that moved by up to the margin since the cursor was issued then
- * still costs one call; a page too wide for its window with those two reads on (a second call).
- * The budget estimate asks for the window unclipped (`estimate`), so that it counts that second call.
- */
-export function firstScanWindow(plan: ScanPlan, maxLimit: number, estimate = false): { offset: number; limit: number } {
-  return upstreamWindowOf(firstWindowOf(plan, estimate ? Number.POSITIVE_INFINITY : maxLimit), plan);
-}
-
-function marginFor(plan: ScanPlan, maxLimit: number): number {
-  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - plan.count - LEAD) / 2)));
-}
-
-/** Items of a first window before the page besides the margin: the cursor's job and one before it. */
-const LEAD = 2;
-
-// In scan coordinates the cursor's job is at from - 1 (forward) or -from - 1 (backward), and the
-// page follows it: the window begins margin + 1 items before the job.
-function firstWindowOf(plan: ScanPlan, maxLimit: number): ScanWindow {
-  const margin = marginFor(plan, Number.isFinite(maxLimit) ? maxLimit : plan.count + LEAD + 2 * DRIFT_MARGIN);
-  const length = Math.max(1, Math.min(maxLimit, plan.count + 2 * margin + LEAD));
-  if (plan.direction === 'forward') {
-    // Near the list's start, what would lie before position 0 is not asked for.
-    const start = plan.from - margin - LEAD;
-    return start >= 0 ? { start, length } : { start: 0, length: Math.max(1, length + start) };
-  }
-  return { start: -plan.from - margin - LEAD, length };
-}
-
-// The positions a window covers, clamped to the list's start; null when it lies wholly before position 0.
-function upstreamWindowOf(window: ScanWindow, plan: ScanPlan): { offset: number; limit: number } {
-  if (plan.direction === 'forward') return { offset: Math.max(0, window.start), limit: window.length };
-  const offset = -window.start - window.length;
-  return offset >= 0 ? { offset, limit: window.length } : { offset: 0, limit: window.length + offset };
 }
 
 function viewOf(page: SyncJobPage, limit: number, plan: ScanPlan): ScanView {
@@ -185,17 +135,15 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
     }
 
     const certain = certainEndOf(entries, view, compareTimes);
-    if (
-      certain === entries.length &&
-      !view.atEnd &&
-      entries.length > 0 &&
-      reachesInto(entries, entries[0]!.key.instant) &&
-      window.length < maxLimit
-    ) {
+    if (certain === entries.length && !view.atEnd && entries.length > 0 && reachesInto(entries, entries[0]!.key.instant)) {
       // A window of one instant that may go on beyond it: which of its ties come first is known
-      // only once they are all read.
-      window = widerWindow(window, maxLimit);
-      continue;
+      // only once they are all read. Read it wider; one already SWR_MAX_LIMIT wide but partly
+      // past the list's end is moved back to end there, to hold as many of them as it can.
+      const wider = window.length < maxLimit ? widerWindow(window, maxLimit) : total !== null ? withinList(window, total, plan) : window;
+      if (wider.start !== window.start || wider.length !== window.length) {
+        window = wider;
+        continue;
+      }
     }
     let boundReached = false;
     let firstTaken = -1;
@@ -277,11 +225,6 @@ export async function sliceFromScan(plan: ScanPlan, loadPage: LoadPage, maxLimit
 // Whether the last of a window's entries is of `instant` (the window may end inside its ties).
 function reachesInto(entries: Entry[], instant: string): boolean {
   return entries.length > 0 && entries.at(-1)!.key.instant === instant;
-}
-
-// The same window read as far as SWR_MAX_LIMIT allows (twice as far without one): from the same place, along the scan.
-function widerWindow(window: ScanWindow, maxLimit: number): ScanWindow {
-  return { start: window.start, length: Number.isFinite(maxLimit) ? maxLimit : window.length * 2 };
 }
 
 // How many of a window's entries are certain: all at the scan's end, else those before the

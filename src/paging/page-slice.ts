@@ -1,6 +1,7 @@
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
-import { DRIFT_MARGIN, sliceFromScan } from './anchored-scan.js';
+import { sliceFromScan } from './anchored-scan.js';
+import { DRIFT_MARGIN } from './scan-windows.js';
 import { compareToAnchor } from './cursor.js';
 import { compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { PagePlan, ScanAnchor } from './page-plan.js';

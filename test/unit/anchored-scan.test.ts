@@ -235,6 +235,40 @@ describe('stable cursors over a changing list', () => {
   });
 });
 
+describe('paging back while jobs are deleted in bulk', () => {
+  // A client pages back from the list's end, 3 at a time, while every third page 40 jobs are
+  // deleted: at the head of the list (ahead of the walk) or at its end (behind it, the jobs it
+  // already saw, as retention deletes the oldest of a DESC list).
+  it.each([
+    ['desc', 'ahead'],
+    ['asc', 'ahead'],
+    ['desc', 'behind'],
+    ['asc', 'behind'],
+  ] as const)('%s, deleted %s of the walk: each job that lasts seen once, and no page refused', async (order, where) => {
+    const list = upstream(random(7));
+    list.add(300);
+    const deleted = new Set<number>();
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 150; pages += 1) {
+      const connection = await pageOf(list, { order, last: 3, before: cursor });
+      seen.unshift(...connection.nodes.map((node) => Number(node.id)));
+      if (!connection.pageInfo.hasPreviousPage) break;
+      cursor = connection.pageInfo.startCursor;
+      if (pages % 3 === 1) {
+        const newestFirst = inOrder(list.jobs, 'desc');
+        const atHead = (order === 'desc') === (where === 'ahead');
+        const doomed = (atHead ? newestFirst.slice(0, 40) : newestFirst.slice(-40)).map((job) => job.id);
+        for (const id of doomed) deleted.add(id);
+        list.remove(doomed);
+      }
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    const lasting = inOrder(list.jobs, order).map((job) => job.id);
+    expect(seen.filter((id) => !deleted.has(id))).toEqual(lasting);
+  });
+});
+
 describe('cursors inside a tie group, in both directions', () => {
   // ASC: 1–4 one second apart, then 5–9 in one instant, then 10–13; DESC is ASC reversed.
   const tied = (seed: number) => {
@@ -405,5 +439,29 @@ describe('a cursor older than every job left (retention replaced the whole list 
     const newestFirst = inOrder(jobs, 'desc').map((job) => Number(job.id));
     expect(page.nodes.map((node) => Number(node.id))).toEqual(newestFirst.slice(-count));
     expect(page.pageInfo).toMatchObject({ hasPreviousPage: size > count, hasNextPage: false });
+  });
+
+  it('last before it, where the oldest 80 jobs share one instant: a window that would reach past the end ends there', async () => {
+    // 150 jobs a second apart when the cursor was issued (its job 27th newest); then 200 newer
+    // ones replaced them all, the oldest 80 of those in one instant.
+    let jobs = Array.from({ length: 150 }, (_, index) => swrJob({ id: index + 1, tag: 't', createdAt: time(index) }));
+    const load: LoadPage = async (offset, limit) => {
+      const sorted = [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id - b.id));
+      return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
+    };
+    const issued = connectionFromSlice(
+      await sliceFromPlan(pagePlanFromArgs({ order: 'desc', first: 100 }, sizes), load, { maxLimit: 100 }),
+      'desc',
+    );
+    jobs = Array.from({ length: 200 }, (_, index) =>
+      swrJob({ id: 5000 + index, tag: 't', createdAt: time(index < 80 ? 200 : 5000 + index) }),
+    );
+    const plan = pagePlanFromArgs({ order: 'desc', last: 23, before: issued.edges[26]!.cursor }, sizes);
+    const page = connectionFromSlice(await sliceFromPlan(plan, load, { maxLimit: 100 }), 'desc');
+    expect(page.nodes.map((node) => Number(node.id))).toEqual(
+      inOrder(jobs, 'desc')
+        .map((job) => Number(job.id))
+        .slice(-23),
+    );
   });
 });
