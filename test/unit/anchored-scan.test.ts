@@ -412,6 +412,14 @@ describe('a tie group wider than a scan window', () => {
   });
 });
 
+// An SWR that lists `jobs()` newest first, ties by ascending id (against the gateway's DESC order).
+const newestFirstTiesAscending =
+  (jobs: () => SwrSyncJob[]): LoadPage =>
+  async (offset, limit) => {
+    const sorted = [...jobs()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id - b.id));
+    return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
+  };
+
 describe('a cursor older than every job left (retention replaced the whole list since)', () => {
   // The cursor (the second job of a DESC page) was issued on a list of `size` jobs a second apart;
   // then as many newer jobs came and the old ones went (the total unchanged), the oldest 10 of them
@@ -423,10 +431,7 @@ describe('a cursor older than every job left (retention replaced the whole list 
     [100, 21],
   ])("last before it on %i jobs, %i asked: the list's last jobs, in order", async (size, count) => {
     let jobs = Array.from({ length: size }, (_, index) => swrJob({ id: index + 1, tag: 't', createdAt: time(index) }));
-    const load: LoadPage = async (offset, limit) => {
-      const sorted = [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id - b.id));
-      return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
-    };
+    const load = newestFirstTiesAscending(() => jobs);
     const issued = connectionFromSlice(
       await sliceFromPlan(pagePlanFromArgs({ order: 'desc', first: 40 }, sizes), load, { maxLimit: 100 }),
       'desc',
@@ -445,10 +450,7 @@ describe('a cursor older than every job left (retention replaced the whole list 
     // 150 jobs a second apart when the cursor was issued (its job 27th newest); then 200 newer
     // ones replaced them all, the oldest 80 of those in one instant.
     let jobs = Array.from({ length: 150 }, (_, index) => swrJob({ id: index + 1, tag: 't', createdAt: time(index) }));
-    const load: LoadPage = async (offset, limit) => {
-      const sorted = [...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id - b.id));
-      return { offset, items: sorted.slice(offset, offset + limit), total: sorted.length, requestId: null };
-    };
+    const load = newestFirstTiesAscending(() => jobs);
     const issued = connectionFromSlice(
       await sliceFromPlan(pagePlanFromArgs({ order: 'desc', first: 100 }, sizes), load, { maxLimit: 100 }),
       'desc',
