@@ -3,7 +3,7 @@ import { readBody } from '../http/read-body.js';
 import { createJobs, deleteJobs, SimulatorChangeError, updateJob } from './changes.js';
 import { faultRuleFromUnknown, type FaultList } from './faults.js';
 import type { SimulatorData } from './simulator-data.js';
-import type { TieOrder } from './sync-job-window.js';
+import { TIE_ORDERS, type TieOrder } from './sync-job-window.js';
 import { redactRecordedRequest, type RecordedRequest } from './recorded-request.js';
 import { sendSwrJson } from './respond.js';
 
@@ -25,7 +25,7 @@ const MAX_BODY_BYTES = 64 * 1024;
  * Use when the simulator runs as its own process (benchmarks, soak) and the test driving it needs
  * its knobs: `POST|GET|DELETE /__simulator/faults`, `GET|DELETE /__simulator/requests`, and
  * `POST /__simulator/changes` with one change as JSON: `{"create": JobCreation}`,
- * `{"delete": {namespace, repository, ids}}`, `{"update": JobUpdate}` or `{"tieOrder": "id" | "shuffled"}`
+ * `{"delete": {namespace, repository, ids}}`, `{"update": JobUpdate}` or `{"tieOrder": "id" | "ascending" | "shuffled"}`
  * (answers 200 with what changed). Recorded requests leave without their tokens (see redactRecordedRequest).
  */
 export async function handleControlRequest(req: IncomingMessage, res: ServerResponse, path: string, state: ControlApiState): Promise<void> {
@@ -97,8 +97,8 @@ async function applyChangeFromBody(req: IncomingMessage, res: ServerResponse, st
     if (change.create) return sendSwrJson(res, 200, { created: createJobs(state.data(), change.create as never) });
     if (change.delete) return sendSwrJson(res, 200, { deleted: deleteJobs(state.data(), change.delete as never) });
     if (change.update) return sendSwrJson(res, 200, { updated: updateJob(state.data(), change.update as never) });
-    if (change.tieOrder === 'id' || change.tieOrder === 'shuffled') {
-      state.setTieOrder(change.tieOrder);
+    if (TIE_ORDERS.includes(change.tieOrder as TieOrder)) {
+      state.setTieOrder(change.tieOrder as TieOrder);
       return sendSwrJson(res, 200, { tieOrder: change.tieOrder });
     }
     sendSwrJson(res, 400, { error: 'expected one of create, delete, update, tieOrder' });

@@ -9,21 +9,23 @@ export interface SyncJobWindow {
 
 /**
  * How the simulator orders jobs created in the same instant. SWR documents an order by creation
- * time only: `id` (the default) makes ties stable, `shuffled` puts them in a new random order on
+ * time only: `id` (the default) makes ties stable, by id in the direction of the order (`desc`
+ * is exactly `asc` reversed); `ascending` by ascending id in both orders (a server sorting by
+ * `created_at DESC, id ASC`, or by insertion); `shuffled` puts them in a new random order on
  * every answer, as a real SWR may (which the gateway's cursors must survive).
  */
-export type TieOrder = 'id' | 'shuffled';
+export type TieOrder = 'id' | 'ascending' | 'shuffled';
+export const TIE_ORDERS: readonly TieOrder[] = ['id', 'ascending', 'shuffled'];
 
-/**
- * Use to answer a filter: sort by creation time (ties by id, in the same direction, so `desc` is
- * exactly `asc` reversed; or shuffled anew, see TieOrder), then slice [offset, offset+limit).
- */
+/** Use to answer a filter: sort by creation time, ties as TieOrder says, then slice [offset, offset+limit). */
 export function windowFromJobs(jobs: readonly SwrSyncJob[], filter: SyncJobFilter, tieOrder: TieOrder = 'id'): SyncJobWindow {
   const ranks = tieOrder === 'shuffled' ? new Map(jobs.map((job) => [job.id, Math.random()])) : null;
+  const byTime = filter.order === 'desc' ? -1 : 1;
+  const tieSign = tieOrder === 'ascending' ? 1 : byTime;
   const sorted = [...jobs].sort(
-    (a, b) => compareCreatedAt(a.createdAt, b.createdAt) || (ranks ? ranks.get(a.id)! - ranks.get(b.id)! : a.id - b.id),
+    (a, b) =>
+      byTime * compareCreatedAt(a.createdAt, b.createdAt) || (ranks ? ranks.get(a.id)! - ranks.get(b.id)! : tieSign * (a.id - b.id)),
   );
-  if (filter.order === 'desc') sorted.reverse();
   return { items: sorted.slice(filter.offset, filter.offset + filter.limit), total: sorted.length };
 }
 

@@ -69,5 +69,13 @@ describe('simulator change controls', () => {
     expect(orders.size).toBeGreaterThan(1);
     // Jobs of other instants keep their places.
     for (const order of orders) expect((JSON.parse(order) as number[]).slice(0, 3)).toEqual([10, 11, 12]);
+    // 'ascending': ties by ascending id whichever the order; 'id' again: desc is asc reversed.
+    expect(await (await control({ tieOrder: 'ascending' })).json()).toEqual({ tieOrder: 'ascending' });
+    const ties = (await list('asc', 20)).jobs.map((job) => job.id).slice(3);
+    expect(ties).toEqual([...ties].sort((a, b) => a - b));
+    expect(ties).toHaveLength(8);
+    expect((await list('desc', 20)).jobs.map((job) => job.id).slice(0, 8)).toEqual(ties);
+    await control({ tieOrder: 'id' });
+    expect((await list('desc', 20)).jobs.map((job) => job.id).slice(0, 8)).toEqual([...ties].reverse());
   });
 });

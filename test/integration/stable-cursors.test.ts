@@ -255,43 +255,40 @@ describe('stable cursors', () => {
     expect(walk).toEqual([1, 2, 3, ...Array.from({ length: 12 }, (_, index) => 4 + index)]);
   });
 
-  it.each([
-    ['DESC', 'forwards'],
-    ['ASC', 'forwards'],
-    ['DESC', 'backwards'],
-    ['ASC', 'backwards'],
-  ] as const)(
-    'walks %s %s through 30 jobs of one instant whose ids are not consecutive, shuffled on every call: each job once',
-    async (order, way) => {
-      // Ids two apart (another repository's jobs between them): a cursor lists each tie it showed on its own.
-      const ties: number[] = [];
-      for (let index = 0; index < 30; index += 1) {
-        const [tie] = stack.simulator.createJobs({
-          namespace: 'org',
-          repository: 'ties',
-          count: 1,
-          createdAt: '2025-03-01T10:00:00.123456Z',
-        });
-        stack.simulator.createJobs({ namespace: 'org', repository: 'other', count: 1 });
-        ties.push(tie!.id);
-      }
-      stack.simulator.setTieOrder('shuffled');
-      const walk: number[] = [];
-      let cursor: string | null = null;
-      for (let pages = 0; pages < 10; pages += 1) {
-        const args: string =
-          way === 'forwards' ? `first: 7${cursor ? `, after: "${cursor}"` : ''}` : `last: 7${cursor ? `, before: "${cursor}"` : ''}`;
-        const connection: Page = await page(`${args}, order: ${order}`, 'ties');
-        if (way === 'forwards') walk.push(...ids(connection));
-        else walk.unshift(...ids(connection));
-        const more = way === 'forwards' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
-        if (!more) break;
-        cursor = way === 'forwards' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
-      }
-      expect(walk).toHaveLength(30);
-      expect([...walk].sort((a, b) => a - b)).toEqual(ties);
-    },
-  );
+  it.each(
+    (['shuffled', 'ascending'] as const).flatMap((tieOrder) =>
+      (['DESC', 'ASC'] as const).flatMap((order) => (['forwards', 'backwards'] as const).map((way) => [order, way, tieOrder] as const)),
+    ),
+  )('walks %s %s through 30 jobs of one instant whose ids are not consecutive, ties %s: each job once', async (order, way, tieOrder) => {
+    // Ids two apart (another repository's jobs between them): a cursor lists each tie it showed on its own.
+    const ties: number[] = [];
+    for (let index = 0; index < 30; index += 1) {
+      const [tie] = stack.simulator.createJobs({
+        namespace: 'org',
+        repository: 'ties',
+        count: 1,
+        createdAt: '2025-03-01T10:00:00.123456Z',
+      });
+      stack.simulator.createJobs({ namespace: 'org', repository: 'other', count: 1 });
+      ties.push(tie!.id);
+    }
+    // Shuffled anew on every call, or by ascending id in both orders (against the gateway's DESC order).
+    stack.simulator.setTieOrder(tieOrder);
+    const walk: number[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const args: string =
+        way === 'forwards' ? `first: 7${cursor ? `, after: "${cursor}"` : ''}` : `last: 7${cursor ? `, before: "${cursor}"` : ''}`;
+      const connection: Page = await page(`${args}, order: ${order}`, 'ties');
+      if (way === 'forwards') walk.push(...ids(connection));
+      else walk.unshift(...ids(connection));
+      const more = way === 'forwards' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
+      if (!more) break;
+      cursor = way === 'forwards' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
+    }
+    expect(walk).toHaveLength(30);
+    expect([...walk].sort((a, b) => a - b)).toEqual(ties);
+  });
 
   it.each(['DESC', 'ASC'] as const)(
     'pages %s back from a first page that ends inside an instant: nothing before its start, and each tie on one side of each cursor',

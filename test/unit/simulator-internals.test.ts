@@ -54,6 +54,11 @@ describe('windowFromJobs', () => {
     expect(desc.items.map((j) => j.id)).toEqual([2, 1, 3, 4]);
   });
 
+  it("with tie order 'ascending', lists ties by ascending id in both orders", () => {
+    expect(windowFromJobs(jobs, { limit: 10, offset: 0, order: 'asc' }, 'ascending').items.map((j) => j.id)).toEqual([4, 3, 1, 2]);
+    expect(windowFromJobs(jobs, { limit: 10, offset: 0, order: 'desc' }, 'ascending').items.map((j) => j.id)).toEqual([1, 2, 3, 4]);
+  });
+
   it('slices [offset, offset + limit) and reports the count in Content-Range', () => {
     const window = windowFromJobs(jobs, { limit: 2, offset: 3, order: 'asc' });
     expect(window).toEqual({ items: [jobs[2]], total: 4 });
