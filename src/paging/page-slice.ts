@@ -1,7 +1,7 @@
 import type { SyncJobPage } from '../swr/client.js';
 import type { SwrSyncJob } from '../swr/types.js';
 import { sliceFromScan } from './anchored-scan.js';
-import { DRIFT_MARGIN } from './scan-windows.js';
+import { marginWithin } from './scan-windows.js';
 import { compareToAnchor } from './cursor.js';
 import { compareKeys, keyOf, type JobKey } from './job-order.js';
 import type { PagePlan, ScanAnchor } from './page-plan.js';
@@ -99,7 +99,7 @@ async function positionalSlice(plan: Exclude<PagePlan, { kind: 'scan' }>, loadPa
     // The tail where the head's total puts it, read with a margin on each side: a list that
     // changed by up to the margin by then (pushes, deletions) still has its tail in the window,
     // which its own total locates. Past the margin, the tail is read again where it is now.
-    const margin = Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((options.maxLimit - plan.count) / 2)));
+    const margin = marginWithin(options.maxLimit, plan.count);
     for (let read = 0; ; read += 1) {
       const offset = Math.max(plan.from, start - margin);
       const windowLimit = Math.max(1, end - offset + margin);

@@ -27,8 +27,13 @@ export function firstScanWindow(plan: ScanPlan, maxLimit: number, estimate = fal
   return upstreamWindowOf(firstWindowOf(plan, estimate ? Number.POSITIVE_INFINITY : maxLimit), plan);
 }
 
+/** DRIFT_MARGIN items on each side of a window `width` items wide, fewer where both would not fit within SWR_MAX_LIMIT. */
+export function marginWithin(maxLimit: number, width: number): number {
+  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - width) / 2)));
+}
+
 export function marginFor(plan: ScanPlan, maxLimit: number): number {
-  return Math.max(0, Math.min(DRIFT_MARGIN, Math.floor((maxLimit - plan.count - LEAD) / 2)));
+  return marginWithin(maxLimit, plan.count + LEAD);
 }
 
 /** Items of a first window before the page besides the margin: the cursor's job and one before it. */
